@@ -1,0 +1,3 @@
+"""calendar"""
+
+from __future__ import annotations

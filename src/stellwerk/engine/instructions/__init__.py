@@ -1,0 +1,3 @@
+"""engine/instructions"""
+
+from __future__ import annotations

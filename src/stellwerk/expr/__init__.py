@@ -1,0 +1,3 @@
+"""expr"""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""inventory"""
+
+from __future__ import annotations

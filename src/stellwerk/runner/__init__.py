@@ -1,0 +1,3 @@
+"""runner"""
+
+from __future__ import annotations
