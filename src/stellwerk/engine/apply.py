@@ -1,0 +1,199 @@
+"""Applying a keyed event to the engine state: the order's own transition plus effects on other orders,
+locks and notice boards. The only place that changes `EngineState`."""
+
+from __future__ import annotations
+
+from msgspec.structs import replace
+
+from stellwerk.engine.order_transitions import apply_order_event, inapplicable
+from stellwerk.engine.state import EngineState, Notice, board_of
+from stellwerk.model import events as e
+from stellwerk.model import order as o
+from stellwerk.model.problems import Problem
+
+
+def apply_event(state: EngineState, keyed: e.KeyedEvent) -> Problem | None:
+    """Apply one event; a Problem means nothing was changed."""
+    event = keyed.event
+    if isinstance(event, e.OrderAdded):
+        return _add_order(state, keyed.key, event)
+    if isinstance(event, e.NoticePosted | e.NoticeDeleted):
+        return _apply_board_event(state, event)
+    order = state.orders.get(keyed.key)
+    if order is None:
+        return Problem(f"Unknown order '{keyed.key}' for event {type(event).__name__}")
+    updated = apply_order_event(order, event)
+    if isinstance(updated, Problem):
+        return updated
+    problem = _check_side_effects(state, order, event)
+    if problem:
+        return problem
+    state.orders[order.id] = updated
+    _side_effects(state, order, updated, event)
+    return None
+
+
+def apply_events(state: EngineState, keyed_events: list[e.KeyedEvent]) -> Problem | None:
+    for keyed in keyed_events:
+        if problem := apply_event(state, keyed):
+            return problem
+    return None
+
+
+def _add_order(state: EngineState, order_id: str, event: e.OrderAdded) -> Problem | None:
+    if order_id in state.orders:
+        return Problem(f"Duplicate order '{order_id}'")
+    if event.workflow_id not in state.workflows:
+        return Problem(f"Unknown workflow '{event.workflow_id}'")
+    state.orders[order_id] = o.Order(
+        id=order_id,
+        workflow_position=o.WorkflowPosition(
+            workflow_id=event.workflow_id, position=event.start_position or (0,)
+        ),
+        state=o.Fresh(),
+        arguments=event.arguments,
+        scheduled_for=event.scheduled_for,
+        external_order=event.external_order,
+        plan_id=event.plan_id,
+        priority=event.priority,
+        delete_when_terminated=event.delete_when_terminated,
+        force_admission=event.force_admission,
+        inner_block=event.inner_block,
+        stop_positions=event.stop_positions,
+    )
+    return None
+
+
+def _added_by_order(event: e.OrderOrderAdded) -> e.OrderAdded:
+    return e.OrderAdded(
+        workflow_id=event.workflow_id,
+        arguments=event.arguments,
+        plan_id=event.plan_id,
+        delete_when_terminated=event.delete_when_terminated,
+        force_admission=event.force_admission,
+        inner_block=event.inner_block,
+        start_position=event.start_position,
+        stop_positions=event.stop_positions,
+    )
+
+
+def _check_side_effects(state: EngineState, order: o.Order, event: e.Event) -> Problem | None:
+    match event:
+        case e.OrderOrderAdded():
+            if event.order_id in state.orders:
+                return Problem(f"Duplicate order '{event.order_id}'")
+            if event.workflow_id not in state.workflows:
+                return Problem(f"Unknown workflow '{event.workflow_id}'")
+        case e.OrderForked():
+            if any(c.order_id in state.orders for c in event.children):
+                return Problem(f"Forked child order exists already: {order.id}")
+        case e.OrderLocksAcquired():
+            if not state.demands_available(event.demands, order.id):
+                return inapplicable(event, order)
+        case e.OrderLocksReleased():
+            if any(order.id not in state.lock_state(p).holders for p in event.lock_paths):
+                return inapplicable(event, order)
+    return None
+
+
+def _side_effects(state: EngineState, before: o.Order, after: o.Order, event: e.Event) -> None:
+    match event:
+        case e.OrderOrderAdded():
+            _add_order(state, event.order_id, _added_by_order(event))
+        case e.OrderForked():
+            for child in event.children:
+                state.orders[child.order_id] = _child(before, child)
+        case e.OrderJoined():
+            for child in before.state.children if isinstance(before.state, o.Forked) else ():
+                state.orders.pop(child.order_id, None)
+        case e.OrderDeleted():
+            del state.orders[after.id]
+        case e.OrderLocksQueued():
+            for demand in event.demands:
+                queue = state.lock_state(demand.lock_path).queue
+                if after.id not in queue:
+                    queue.append(after.id)
+        case e.OrderLocksAcquired():
+            for demand in event.demands:
+                lock_state = state.lock_state(demand.lock_path)
+                lock_state.holders[after.id] = demand.count
+                if after.id in lock_state.queue:
+                    lock_state.queue.remove(after.id)
+        case e.OrderLocksReleased():
+            for path in event.lock_paths:
+                state.lock_state(path).holders.pop(after.id, None)
+        case e.OrderStateReset() | e.OrderCancelled():
+            _forget_waiting(state, before)
+        case e.OrderProcessingStarted():
+            state.processing_of(after).add(after.id)
+        case e.OrderProcessed():
+            state.processing_of(after).discard(after.id)
+        case _:
+            _notice_side_effects(state, before, after, event)
+
+
+def _notice_side_effects(state: EngineState, before: o.Order, after: o.Order, event: e.Event) -> None:
+    match event:
+        case e.OrderNoticePosted():
+            state.notices[event.notice_id] = Notice(id=event.notice_id, end_of_life=event.end_of_life)
+        case e.OrderNoticesExpected():
+            for notice_id in event.notice_ids:
+                state.expecting.setdefault(notice_id, set()).add(after.id)
+        case e.OrderNoticesRead():
+            _forget_waiting(state, before)
+        case e.OrderNoticesConsumptionStarted():
+            _forget_waiting(state, before)
+            state.consumptions.setdefault(after.id, []).append(event.notice_ids)
+        case e.OrderNoticesConsumed():
+            stack = state.consumptions.get(after.id) or [()]
+            consumed = stack.pop()
+            if not stack:
+                state.consumptions.pop(after.id, None)
+            if not event.failed:
+                for notice_id in consumed:
+                    state.notices.pop(notice_id, None)
+
+
+def _forget_waiting(state: EngineState, order: o.Order) -> None:
+    if isinstance(order.state, o.ExpectingNotices):
+        for notice_id in order.state.notice_ids:
+            waiting = state.expecting.get(notice_id)
+            if waiting is not None:
+                waiting.discard(order.id)
+                if not waiting:
+                    del state.expecting[notice_id]
+    if isinstance(order.state, o.WaitingForLock):
+        for lock_state in state.lock_states.values():
+            if order.id in lock_state.queue:
+                lock_state.queue.remove(order.id)
+
+
+def _child(parent: o.Order, child: o.ForkedChild) -> o.Order:
+    bid = f"fork+{child.branch_id}" if child.branch_id is not None else "fork"
+    position = (*parent.position, bid, 0)
+    return replace(
+        parent,
+        id=child.order_id,
+        workflow_position=replace(parent.workflow_position, position=position),
+        state=o.Ready(),
+        arguments={**parent.arguments, **child.arguments},
+        parent=parent.id,
+        mark=None,
+        is_suspended=False,
+        is_resumed=False,
+        delete_when_terminated=False,
+        deletion_marked=False,
+        external_order=None,
+        inner_block=(),
+        stop_positions=(),
+    )
+
+
+def _apply_board_event(state: EngineState, event: e.NoticePosted | e.NoticeDeleted) -> Problem | None:
+    if board_of(event.notice_id) not in state.boards:
+        return Problem(f"Unknown notice board in {list(event.notice_id)}")
+    if isinstance(event, e.NoticePosted):
+        state.notices[event.notice_id] = Notice(id=event.notice_id, end_of_life=event.end_of_life)
+    elif state.notices.pop(event.notice_id, None) is None:
+        return Problem(f"Unknown notice {list(event.notice_id)}")
+    return None

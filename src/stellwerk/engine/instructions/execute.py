@@ -1,0 +1,45 @@
+"""Execute: run a job on its Agent (the shell starts the process when it sees OrderProcessingStarted)."""
+
+from __future__ import annotations
+
+from stellwerk.engine.admission import admission_decision
+from stellwerk.engine.instructions.common import move_on, start_if_fresh
+from stellwerk.engine.step import Events, Step
+from stellwerk.model import events as e
+from stellwerk.model import instructions as i
+from stellwerk.model.jobs import WorkflowJob
+from stellwerk.model.order import Attached, Ready
+from stellwerk.model.outcome import disrupted
+from stellwerk.model.workflow import job_of
+
+
+def next_events(step: Step, instruction: i.Execute) -> Events:
+    job = job_of(step.workflow, instruction)
+    order = step.order
+    if job is None:
+        name = instruction.job_name if isinstance(instruction, i.ExecuteNamed) else "?"
+        return [e.OrderOutcomeAdded(outcome=disrupted(f"Unknown job '{name}'"))]
+    if order.is_detached:
+        return [e.OrderAttachable(agent_path=job.agent_path)]
+    attached = order.attached_state
+    if not isinstance(attached, Attached) or attached.agent_path != job.agent_path:
+        return [e.OrderDetachable()] if isinstance(attached, Attached) else []
+    if (started := start_if_fresh(step)) is not None:
+        return started
+    if not isinstance(order.state, Ready):
+        return []
+    return _admitted_start(step, job, instruction)
+
+
+def _admitted_start(step: Step, job: WorkflowJob, instruction: i.Execute) -> Events:
+    decision = admission_decision(
+        step, job.admission_time_scheme, job.skip_if_no_admission_start_for_order_day
+    )
+    if decision == "skip":
+        return move_on(step, reason=e.NoAdmissionPeriodStart())
+    if decision == "wait":
+        return []
+    if len(step.state.processing_of(step.order)) >= job.process_limit:
+        return []
+    end = decision if isinstance(decision, int) else None
+    return [e.OrderProcessingStarted(subagent_id=job.agent_path, end_of_admission_period=end)]

@@ -1,0 +1,111 @@
+"""Event derivation (JS7 OrderEventSource): `next_events(state, order_id, now)` computes what happens next
+to one order from the state alone. Pure and deterministic: `now` is a parameter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from stellwerk.engine.failure import failure_events
+from stellwerk.engine.instructions import end, execute, fail, finish, if_, options, retry, try_
+from stellwerk.engine.instructions.common import move_on
+from stellwerk.engine.marks import mark_events
+from stellwerk.engine.state import EngineState
+from stellwerk.engine.step import Events, Step
+from stellwerk.model import events as e
+from stellwerk.model import instructions as i
+from stellwerk.model import order as o
+from stellwerk.model.outcome import Disrupted, Killed, ProcessLost, is_succeeded
+
+Executor = Callable[[Step, Any], Events]
+
+EXECUTORS: dict[type, Executor] = {
+    i.ExecuteNamed: execute.next_events,
+    i.ExecuteAnonymous: execute.next_events,
+    i.If: if_.next_events,
+    i.Try: try_.next_events,
+    i.Retry: retry.next_events,
+    i.Fail: fail.next_events,
+    i.Finish: finish.next_events,
+    i.Options: options.next_events,
+    i.ImplicitEnd: end.next_events,
+}
+
+
+def register(instruction_type: type, executor: Executor) -> None:
+    EXECUTORS[instruction_type] = executor
+
+
+def next_events(state: EngineState, order_id: str, now: int) -> list[e.KeyedEvent]:
+    order = state.orders.get(order_id)
+    if order is None:
+        return []
+    step = Step(state, order, state.workflow_of(order), now)
+    return [e.KeyedEvent(order_id, event) for event in order_events(step)]
+
+
+def order_events(step: Step) -> Events:
+    order = step.order
+    if order.is_terminated:
+        return _after_termination(order)
+    if handshake := _attachment_handshake(step):
+        return handshake
+    if (marked := mark_events(step)) is not None:
+        return marked
+    if order.is_suspended or isinstance(order.state, o.FAILED_STATES):
+        return []
+    if isinstance(order.state, o.Processed):
+        return _after_processed(step)
+    if isinstance(order.state, o.Ready) and _last_failed(order):
+        return failure_events(step)
+    if order.position in order.stop_positions and isinstance(order.state, o.Ready):
+        return [e.OrderDetachable()] if order.is_attached else [e.OrderFinished()]
+    if isinstance(order.state, o.DelayingRetry):
+        return retry.awake_events(step) if order.state.until <= step.now else []
+    return _instruction_events(step)
+
+
+def _instruction_events(step: Step) -> Events:
+    instruction = step.instruction
+    if instruction is None:
+        return [e.OrderBroken(problem=f"No instruction at position {list(step.order.position)}")]
+    executor = EXECUTORS.get(type(instruction))
+    if executor is None:
+        return [e.OrderBroken(problem=f"Instruction {type(instruction).__name__} is not supported")]
+    return executor(step, instruction)
+
+
+def _after_termination(order: o.Order) -> Events:
+    deletable = order.delete_when_terminated or order.deletion_marked
+    vanished = order.external_order is None or order.external_order.vanished
+    if deletable and order.parent is None and vanished:
+        return [e.OrderDeleted()]
+    return []
+
+
+def _attachment_handshake(step: Step) -> Events:
+    """With agents in the same process, attaching and detaching complete at once."""
+    attached = step.order.attached_state
+    if not step.local_agents:
+        return []
+    if isinstance(attached, o.Attaching):
+        return [e.OrderAttached(agent_path=attached.agent_path)]
+    if isinstance(attached, o.Detaching):
+        return [e.OrderDetached()]
+    return []
+
+
+def _last_failed(order: o.Order) -> bool:
+    last = order.last_outcome()
+    return last is not None and not is_succeeded(last)
+
+
+def _after_processed(step: Step) -> Events:
+    outcome = step.order.last_outcome()
+    if outcome is None or is_succeeded(outcome):
+        return move_on(step)
+    if isinstance(outcome, Disrupted) and isinstance(outcome.reason, ProcessLost):
+        return [e.OrderMoved(to=step.order.position)]
+    if isinstance(outcome, Killed):
+        return [e.OrderProcessingKilled()]
+    return failure_events(step)

@@ -1,0 +1,107 @@
+"""The engine's state: items and orders, changed only by `apply_event`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import msgspec
+
+from stellwerk.model.instructions import ExecuteNamed, LockDemand
+from stellwerk.model.items import Board, Calendar, JobResource, LockItem
+from stellwerk.model.order import Forked, NoticeId, Order
+from stellwerk.model.position import Position, to_string
+from stellwerk.model.workflow import Workflow, WorkflowId, instruction_at
+
+
+def board_of(notice_id: NoticeId) -> str:
+    """Global ["BOARD", "KEY"]; planned ["PLANSCHEMA", "PLANKEY", "BOARD", "KEY"?]."""
+    return notice_id[0] if len(notice_id) <= 2 else notice_id[2]
+
+
+def job_key(workflow: Workflow, position: Position) -> str:
+    """The job's name, or the position of an anonymous job."""
+    instruction = instruction_at(workflow, position)
+    if isinstance(instruction, ExecuteNamed):
+        return instruction.job_name
+    return to_string(position)
+
+
+class LockState(msgspec.Struct, kw_only=True):
+    """Holders with their count (None = exclusive) and the FIFO queue of waiting orders."""
+
+    holders: dict[str, int | None] = msgspec.field(default_factory=dict)
+    queue: list[str] = msgspec.field(default_factory=list)
+
+    def used(self) -> int:
+        return sum(1 if c is None else c for c in self.holders.values())
+
+    def is_exclusively_held(self) -> bool:
+        return any(c is None for c in self.holders.values())
+
+
+class Notice(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    id: NoticeId
+    end_of_life: int | None = msgspec.field(default=None, name="endOfLife")
+
+
+@dataclass(slots=True)
+class EngineState:
+    """Registries of one node. Mutable maps, but only `stellwerk.engine.apply.apply_event` changes them."""
+
+    controller_id: str = "stellwerk"
+    workflows: dict[WorkflowId, Workflow] = field(default_factory=dict)
+    latest_workflow: dict[str, WorkflowId] = field(default_factory=dict)
+    locks: dict[str, LockItem] = field(default_factory=dict)
+    boards: dict[str, Board] = field(default_factory=dict)
+    job_resources: dict[str, JobResource] = field(default_factory=dict)
+    calendars: dict[str, Calendar] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
+    lock_states: dict[str, LockState] = field(default_factory=dict)
+    notices: dict[NoticeId, Notice] = field(default_factory=dict)
+    # Orders that wait for a notice, by notice id: re-checked when it is posted.
+    expecting: dict[NoticeId, set[str]] = field(default_factory=dict)
+    # Notice ids each order is consuming, innermost ConsumeNotices block last.
+    consumptions: dict[str, list[tuple[NoticeId, ...]]] = field(default_factory=dict)
+    # Orders in Processing by (workflow path, job key): the job's process limit counts them.
+    processing: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # In `stellwerk run` the agents live in the same process: attach and detach complete at once.
+    local_agents: bool = True
+
+    def add_workflow(self, workflow: Workflow) -> None:
+        self.workflows[workflow.id] = workflow
+        self.latest_workflow[workflow.path] = workflow.id
+
+    def workflow_of(self, order: Order) -> Workflow:
+        return self.workflows[order.workflow_id]
+
+    def processing_of(self, order: Order) -> set[str]:
+        key = (order.workflow_id.path, job_key(self.workflow_of(order), order.position))
+        found = self.processing.get(key)
+        if found is None:
+            found = self.processing[key] = set()
+        return found
+
+    def lock_state(self, path: str) -> LockState:
+        state = self.lock_states.get(path)
+        if state is None:
+            state = self.lock_states[path] = LockState()
+        return state
+
+    def children_of(self, order: Order) -> list[Order]:
+        if not isinstance(order.state, Forked):
+            return []
+        return [self.orders[c.order_id] for c in order.state.children if c.order_id in self.orders]
+
+    def demands_available(self, demands: tuple[LockDemand, ...], order_id: str) -> bool:
+        for demand in demands:
+            lock = self.locks.get(demand.lock_path)
+            if lock is None:
+                return False
+            state = self.lock_states.get(demand.lock_path) or LockState()
+            if order_id in state.holders or state.is_exclusively_held():
+                return False
+            if demand.count is None and state.holders:
+                return False
+            if demand.count is not None and state.used() + demand.count > lock.limit:
+                return False
+        return True

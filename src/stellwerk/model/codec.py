@@ -1,0 +1,35 @@
+"""The one place that builds encoders and decoders for engine JSON."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+
+from stellwerk.model.events import Event, KeyedEvent
+
+_encoder = msgspec.json.Encoder(decimal_format="number")
+_event_decoder = msgspec.json.Decoder(Event, float_hook=Decimal)
+
+
+def encode(value: Any) -> bytes:
+    return _encoder.encode(value)
+
+
+def to_builtins(value: Any) -> Any:
+    return msgspec.to_builtins(value, builtin_types=(Decimal,))
+
+
+def encode_keyed_event(keyed: KeyedEvent, **extra: Any) -> bytes:
+    """{"Key": …, "TYPE": …, fields…} as JS7 writes keyed events; `extra` (e.g. eventId) goes first."""
+    body = to_builtins(keyed.event)
+    return _encoder.encode({**extra, "Key": keyed.key, **body})
+
+
+def decode_keyed_event(data: bytes | str) -> KeyedEvent:
+    raw = msgspec.json.decode(data)
+    key = raw.pop("Key", "")
+    for extra in ("eventId", "timestamp"):
+        raw.pop(extra, None)
+    return KeyedEvent(key, _event_decoder.decode(msgspec.json.encode(raw)))
