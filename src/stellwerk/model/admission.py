@@ -53,8 +53,8 @@ class MonthRestriction(msgspec.Struct, frozen=True, kw_only=True, tag_field="TYP
     months: tuple[int, ...]
 
 
-class RestrictedScheme(msgspec.Struct, frozen=True, kw_only=True):
-    restriction: MonthRestriction
+class RestrictedScheme(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    restriction: MonthRestriction | None = None
     periods: tuple[AdmissionPeriod, ...]
 
 
@@ -95,7 +95,7 @@ class CycleState(msgspec.Struct, frozen=True, kw_only=True):
     """Where an order stands in a Cycle; encoded into the cycle branch id."""
 
     end: int
-    scheme_index: int = msgspec.field(name="schemeIndex")
-    period_index: int = msgspec.field(name="periodIndex")
+    scheme_index: int = msgspec.field(default=0, name="schemeIndex")
+    period_index: int = msgspec.field(default=0, name="periodIndex")
     index: int
     next: int
