@@ -10,6 +10,7 @@ from stellwerk.model.admission import AdmissionTimeScheme, CycleSchedule
 from stellwerk.model.jobs import Expr, WorkflowJob
 from stellwerk.model.outcome import Failed, Succeeded
 from stellwerk.model.position import BranchPath, Position
+from stellwerk.model.values import NamedValues
 
 
 class _Instr(
@@ -69,7 +70,7 @@ class Retry(_Instr, tag="Retry", frozen=True, kw_only=True):
 
 class Fail(_Instr, tag="Fail", frozen=True, kw_only=True):
     message: Expr | None = None
-    named_values: dict[str, Expr] = msgspec.field(default_factory=dict, name="namedValues")
+    named_values: NamedValues = msgspec.field(default_factory=dict, name="namedValues")
     uncatchable: bool = False
 
 

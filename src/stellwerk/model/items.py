@@ -40,8 +40,8 @@ class GlobalBoard(_Item, tag="GlobalBoard", frozen=True, kw_only=True):
 
 class PlannableBoard(_Item, tag="PlannableBoard", frozen=True, kw_only=True):
     path: str = ""
-    post_order_to_notice_key: Expr = msgspec.field(default="''", name="postOrderToNoticeKey")
-    expect_order_to_notice_key: Expr = msgspec.field(default="''", name="expectOrderToNoticeKey")
+    post_order_to_notice_key: Expr = msgspec.field(default='""', name="postOrderToNoticeKey")
+    expect_order_to_notice_key: Expr = msgspec.field(default='""', name="expectOrderToNoticeKey")
 
 
 Board = GlobalBoard | PlannableBoard

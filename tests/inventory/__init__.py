@@ -1,0 +1,3 @@
+"""Tests of stellwerk.inventory."""
+
+from __future__ import annotations
