@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from stellwerk import expr
 from stellwerk.engine.step import Step
+from stellwerk.expr.text import describe
 from stellwerk.model import position as pos
-from stellwerk.model.instructions import ExecuteNamed, Try
+from stellwerk.model.instructions import ExecuteNamed, Instruction, Try
 from stellwerk.model.jobs import WorkflowJob
 from stellwerk.model.order import Order
 from stellwerk.model.outcome import Caught, Failed, TimedOut, named_values
@@ -43,8 +45,8 @@ class OrderScope:
             value: Value = order.arguments[name]
             return value
         declared = self.step.workflow.order_preparation.parameters.get(name)
-        if declared is not None and declared.default is not None:
-            return _evaluate_default(self, declared.default)
+        if declared is not None and (declared.default or declared.final) is not None:
+            return _evaluate_default(self, declared.final or declared.default or "")
         for historic in reversed(order.historic_outcomes):
             values = named_values(historic.outcome)
             if name in values:
@@ -52,25 +54,25 @@ class OrderScope:
                 return found
         if self.default_arguments is not None and name in self.default_arguments:
             return self.default_arguments[name]
-        symbol = self.symbol(name)
-        return symbol if symbol is not None else None
+        return None
 
     def argument(self, name: str) -> Value | None:
         value: Value | None = self.order.arguments.get(name)
         return value
 
     def labelled_value(self, label: str, name: str) -> Value | None:
-        for historic in reversed(self.order.historic_outcomes):
-            instruction = instruction_at(self.step.workflow, historic.position)
-            if instruction is not None and instruction.label == label:
-                found: Value | None = named_values(historic.outcome).get(name)
-                return found
-        return None
+        return self._value_of(name, lambda instruction: instruction.label == label)
 
     def job_value(self, job_name: str, name: str) -> Value | None:
+        return self._value_of(
+            name,
+            lambda instruction: isinstance(instruction, ExecuteNamed) and instruction.job_name == job_name,
+        )
+
+    def _value_of(self, name: str, matches: Callable[[Instruction], bool]) -> Value | None:
         for historic in reversed(self.order.historic_outcomes):
             instruction = instruction_at(self.step.workflow, historic.position)
-            if isinstance(instruction, ExecuteNamed) and instruction.job_name == job_name:
+            if instruction is not None and matches(instruction):
                 found: Value | None = named_values(historic.outcome).get(name)
                 return found
         return None
@@ -123,7 +125,10 @@ class OrderScope:
         return self.order.scheduled_for
 
     def env(self, name: str) -> str | None:
-        return None
+        return self.step.state.agent_env.get(name)
+
+    def order_id_exists(self, order_id: str) -> bool | Problem:
+        return order_id in self.step.state.orders
 
     def job_resource_variable(self, job_resource: str, name: str) -> Value | Problem:
         resource = self.step.state.job_resources.get(job_resource)
@@ -146,8 +151,11 @@ class JobResourceScope:
     """JobResource variables see no order variables, only symbols (JS7 avoids clashes that way)."""
 
     outer: OrderScope
+    own: dict[str, Value] | None = None
 
     def named_value(self, name: str) -> Value | None:
+        if self.own is not None and name in self.own:
+            return self.own[name]
         return self.outer.symbol(name)
 
     def argument(self, name: str) -> Value | None:
@@ -233,7 +241,7 @@ def evaluate_predicate(step: Step, text: str) -> bool | Problem:
     if isinstance(result, Problem):
         return result
     if not isinstance(result, bool):
-        return Problem(f"Expected a Boolean from '{text}', got {expr.describe(result)}")
+        return Problem(f"Expected a Boolean from '{text}', got {describe(result)}")
     return result
 
 
@@ -253,7 +261,7 @@ def evaluate_number(step: Step, text: str) -> int | Decimal | Problem:
     if isinstance(result, expr.Missing):
         return 0
     if not is_number(result):
-        return Problem(f"Expected a Number from '{text}', got {expr.describe(result)}")
+        return Problem(f"Expected a Number from '{text}', got {describe(result)}")
     number: int | Decimal = result
     return number
 

@@ -58,12 +58,16 @@ class EngineState:
     orders: dict[str, Order] = field(default_factory=dict)
     lock_states: dict[str, LockState] = field(default_factory=dict)
     notices: dict[NoticeId, Notice] = field(default_factory=dict)
+    # Notices of plannable boards announced (OrderNoticeAnnounced) and not yet posted: availability False.
+    announced: set[NoticeId] = field(default_factory=set)
     # Orders that wait for a notice, by notice id: re-checked when it is posted.
     expecting: dict[NoticeId, set[str]] = field(default_factory=dict)
     # Notice ids each order is consuming, innermost ConsumeNotices block last.
     consumptions: dict[str, list[tuple[NoticeId, ...]]] = field(default_factory=dict)
     # Orders in Processing by (workflow path, job key): the job's process limit counts them.
     processing: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # The Agent process environment for env('NAME'), given by the shell (the core reads no environment).
+    agent_env: dict[str, str] = field(default_factory=dict)
     # In `stellwerk run` the agents live in the same process: attach and detach complete at once.
     local_agents: bool = True
 
