@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import click
 
+from stellwerk.cli.run import run_command
+
 
 @click.group()
 @click.version_option(package_name="stellwerk")
 def main() -> None:
     """Stellwerk workload automation."""
+
+
+main.add_command(run_command)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from stellwerk.engine.apply import apply_event
 from stellwerk.engine.source import next_events
-from stellwerk.engine.state import EngineState
+from stellwerk.engine.state import EngineState, job_of_order
 from stellwerk.model import events as e
 from stellwerk.model import order as o
 from stellwerk.model.problems import Problem
@@ -29,7 +29,9 @@ def derive(state: EngineState, order_ids: Iterable[str], now: int) -> list[e.Key
             keyed_events = next_events(state, order_id, now)
             if not keyed_events:
                 break
-            for touched in _apply_all(state, keyed_events, emitted):
+            touched_orders = _apply_all(state, keyed_events, emitted)
+            touched_orders.extend(_fulfil_expecting_now(state, keyed_events, emitted, now))
+            for touched in touched_orders:
                 if touched not in queued:
                     queued.add(touched)
                     queue.append(touched)
@@ -53,6 +55,22 @@ def _apply_all(
     return touched
 
 
+def _fulfil_expecting_now(
+    state: EngineState, keyed_events: list[e.KeyedEvent], emitted: list[e.KeyedEvent], now: int
+) -> list[str]:
+    """Orders expecting a just posted notice take their next step in the same turn, before the poster goes on
+    (JS7 emits their OrderNoticesRead/OrderNoticesConsumptionStarted in the posting transaction)."""
+    posted = [
+        k.event.notice_id for k in keyed_events if isinstance(k.event, e.OrderNoticePosted | e.NoticePosted)
+    ]
+    expecting = sorted({order_id for notice_id in posted for order_id in state.expecting.get(notice_id, ())})
+    touched: list[str] = []
+    for order_id in expecting:
+        touched.extend(_apply_all(state, next_events(state, order_id, now), emitted))
+        touched.append(order_id)
+    return touched
+
+
 def _describe(problem: Problem, keyed: e.KeyedEvent) -> str:
     return f"{problem.message} (proposed {type(keyed.event).__name__})"
 
@@ -71,9 +89,8 @@ def touched_by(state: EngineState, before: o.Order | None, keyed: e.KeyedEvent) 
         case e.OrderOrderAdded():
             touched.append(event.order_id)
         case e.OrderLocksReleased():
-            for path in event.lock_paths:
-                touched.extend(state.lock_state(path).queue)
-        case e.OrderNoticePosted():
+            touched.extend(_lock_queue(state, event.lock_paths))
+        case e.OrderNoticePosted() | e.NoticePosted():
             touched.extend(sorted(state.expecting.get(event.notice_id, ())))
         case e.OrderProcessed():
             if order is not None:
@@ -81,9 +98,23 @@ def touched_by(state: EngineState, before: o.Order | None, keyed: e.KeyedEvent) 
     return touched
 
 
+def _lock_queue(state: EngineState, lock_paths: tuple[str, ...]) -> list[str]:
+    """Orders queued for the released locks: higher priority first, then in queue order (JS7's order queue)."""
+    queued = dict.fromkeys(order_id for path in lock_paths for order_id in state.lock_state(path).queue)
+    return sorted(queued, key=lambda order_id: -_priority(state, order_id))
+
+
+def _priority(state: EngineState, order_id: str) -> int:
+    order = state.orders.get(order_id)
+    return order.priority if order is not None else 0
+
+
 def _waiting_for_same_job(state: EngineState, order: o.Order) -> list[str]:
-    # A freed process slot lets another Ready order of the same job start; found by scanning, bounded by
-    # the orders of that workflow that are Ready at the same position.
+    """A freed process slot lets another Ready order of the same job start. Only a job that was at its
+    process limit can have such orders, so the scan runs only then."""
+    job = job_of_order(state, order)
+    if job is None or len(state.processing_of(order)) + 1 < job.process_limit:
+        return []
     return [
         other.id
         for other in state.orders.values()

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from stellwerk.model.instructions import ExecuteNamed, LockDemand
+from stellwerk.model.instructions import ExecuteAnonymous, ExecuteNamed, LockDemand
+from stellwerk.model.jobs import WorkflowJob
 from stellwerk.model.items import Board, Calendar, JobResource, LockItem
 from stellwerk.model.order import Forked, NoticeId, Order
 from stellwerk.model.position import Position, to_string
-from stellwerk.model.workflow import Workflow, WorkflowId, instruction_at
+from stellwerk.model.workflow import Workflow, WorkflowId, instruction_at, job_of
 
 
 def board_of(notice_id: NoticeId) -> str:
@@ -24,6 +25,15 @@ def job_key(workflow: Workflow, position: Position) -> str:
     if isinstance(instruction, ExecuteNamed):
         return instruction.job_name
     return to_string(position)
+
+
+def job_of_order(state: EngineState, order: Order) -> WorkflowJob | None:
+    """The job at the order's position, if it stands at an Execute."""
+    workflow = state.workflows.get(order.workflow_id)
+    instruction = instruction_at(workflow, order.position) if workflow else None
+    if isinstance(instruction, ExecuteNamed | ExecuteAnonymous):
+        return job_of(workflow, instruction) if workflow else None
+    return None
 
 
 class LockState(msgspec.Struct, kw_only=True):
