@@ -10,7 +10,7 @@ from stellwerk.engine.apply import apply_event
 from stellwerk.engine.derive import derive
 from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
-from stellwerk.model.items import Board, LockItem
+from stellwerk.model.items import Board, GlobalBoard, LockItem, PlannableBoard
 from stellwerk.model.outcome import Failed, Outcome, Succeeded
 from stellwerk.model.workflow import Workflow
 
@@ -67,3 +67,30 @@ def failed_rc(code: int) -> Failed:
 
 def names(events: list[e.KeyedEvent]) -> list[str]:
     return [type(k.event).__name__ for k in events]
+
+
+def lock_item(path: str, limit: int = 1) -> LockItem:
+    return LockItem(path=path, limit=limit)
+
+
+def apply(state: EngineState, order_id: str, event: e.Event) -> e.KeyedEvent:
+    """Apply an event as a command or the shell would (e.g. OrderCancelled), asserting that it applies."""
+    keyed = e.KeyedEvent(order_id, event)
+    problem = apply_event(state, keyed)
+    assert problem is None, problem
+    return keyed
+
+
+def pairs(events: list[e.KeyedEvent]) -> list[tuple[str, e.Event]]:
+    return [(k.key, k.event) for k in events]
+
+
+def global_board(path: str, key: str, end_of_life: str | None = None) -> GlobalBoard:
+    """A GlobalBoard whose post and expect keys are the same expression."""
+    return GlobalBoard(
+        path=path, post_order_to_notice_key=key, expect_order_to_notice_key=key, end_of_life=end_of_life
+    )
+
+
+def plannable_board(path: str, key: str = '""') -> PlannableBoard:
+    return PlannableBoard(path=path, post_order_to_notice_key=key, expect_order_to_notice_key=key)

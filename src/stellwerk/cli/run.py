@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from stellwerk.model import order as o
 from stellwerk.model.commands import AddOrder, FreshOrder
 from stellwerk.model.problems import Problem
 from stellwerk.runner import report
+from stellwerk.runner.executors import ExecutionSettings
 from stellwerk.runner.loading import load_items, state_of
 from stellwerk.runner.local import LocalRun
 from stellwerk.runner.orders import OrderSpec, parse_order_spec, scheduled_millis
@@ -37,10 +39,10 @@ def run_command(
     skip_time: bool, timeout: float | None, order_specs: tuple[str, ...], paths: tuple[Path, ...]
 ) -> None:
     """Run the workflows in PATHS (inventory files or folders) with real job processes."""
-    sys.exit(asyncio.run(run(list(paths), list(order_specs), skip_time=skip_time, timeout=timeout)))
+    sys.exit(asyncio.run(run(list(paths), list(order_specs), skip_time=skip_time, time_limit=timeout)))
 
 
-async def run(paths: list[Path], order_specs: list[str], *, skip_time: bool, timeout: float | None) -> int:
+async def run(paths: list[Path], order_specs: list[str], *, skip_time: bool, time_limit: float | None) -> int:
     prepared = _prepare(paths, order_specs)
     if isinstance(prepared, Problem):
         click.echo(prepared.message, err=True)
@@ -48,13 +50,15 @@ async def run(paths: list[Path], order_specs: list[str], *, skip_time: bool, tim
     state, specs = prepared
     printer = report.EventPrinter()
     with tempfile.TemporaryDirectory(prefix="stellwerk-run-") as work_dir:
-        local = LocalRun(state, printer, Path(work_dir), skip_time=skip_time)
+        state.agent_env = dict(os.environ)
+        settings = ExecutionSettings(inherited_env=_job_environment(paths))
+        local = LocalRun(state, printer, Path(work_dir), skip_time=skip_time, settings=settings)
         printer.clock = local.clock
         if (problem := _add_orders(local, specs)) is not None:
             click.echo(problem.message, err=True)
             return report.EXIT_INVALID
         try:
-            await asyncio.wait_for(local.drive(lambda: _all_done(state)), timeout)
+            await asyncio.wait_for(local.drive(lambda: _all_done(state)), time_limit)
         except TimeoutError:
             await local.stop()
             _summary(state, printer, "timed out")
@@ -77,11 +81,18 @@ def _prepare(paths: list[Path], order_specs: list[str]) -> tuple[EngineState, li
             return spec
         specs.append(spec)
     if not specs:
-        if len(state.latest_workflow) != 1:
-            names = ", ".join(sorted(state.latest_workflow)) or "none"
-            return Problem(f"Name the orders to run with --order (workflows: {names})")
-        specs.append(OrderSpec(workflow_name=next(iter(state.latest_workflow))))
+        if not state.latest_workflow:
+            return Problem("No workflow found in " + ", ".join(str(p) for p in paths))
+        specs = [OrderSpec(workflow_name=name) for name in sorted(state.latest_workflow)]
     return state, specs
+
+
+def _job_environment(paths: list[Path]) -> dict[str, str]:
+    """The environment of job processes: ours, with the item folders on PYTHONPATH for Python jobs."""
+    folders = dict.fromkeys(str((p if p.is_dir() else p.parent).resolve()) for p in paths)
+    inherited = os.environ.get("PYTHONPATH")
+    entries = [*folders, *(inherited.split(os.pathsep) if inherited else [])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(entries)}
 
 
 def _add_orders(local: LocalRun, specs: list[OrderSpec]) -> Problem | None:

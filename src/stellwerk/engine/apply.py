@@ -45,7 +45,13 @@ def _add_order(state: EngineState, order_id: str, event: e.OrderAdded) -> Proble
         return Problem(f"Duplicate order '{order_id}'")
     if event.workflow_id not in state.workflows:
         return Problem(f"Unknown workflow '{event.workflow_id}'")
-    state.orders[order_id] = o.Order(
+    state.orders[order_id] = new_order(order_id, event)
+    return None
+
+
+def new_order(order_id: str, event: e.OrderAdded) -> o.Order:
+    """The Fresh order that OrderAdded creates."""
+    return o.Order(
         id=order_id,
         workflow_position=o.WorkflowPosition(
             workflow_id=event.workflow_id, position=event.start_position or (0,)
@@ -61,7 +67,6 @@ def _add_order(state: EngineState, order_id: str, event: e.OrderAdded) -> Proble
         inner_block=event.inner_block,
         stop_positions=event.stop_positions,
     )
-    return None
 
 
 def _added_by_order(event: e.OrderOrderAdded) -> e.OrderAdded:
@@ -136,6 +141,9 @@ def _notice_side_effects(state: EngineState, before: o.Order, after: o.Order, ev
     match event:
         case e.OrderNoticePosted():
             state.notices[event.notice_id] = Notice(id=event.notice_id, end_of_life=event.end_of_life)
+            state.announced.discard(event.notice_id)
+        case e.OrderNoticeAnnounced():
+            state.announced.add(event.notice_id)
         case e.OrderNoticesExpected():
             for notice_id in event.notice_ids:
                 state.expecting.setdefault(notice_id, set()).add(after.id)
@@ -194,6 +202,7 @@ def _apply_board_event(state: EngineState, event: e.NoticePosted | e.NoticeDelet
         return Problem(f"Unknown notice board in {list(event.notice_id)}")
     if isinstance(event, e.NoticePosted):
         state.notices[event.notice_id] = Notice(id=event.notice_id, end_of_life=event.end_of_life)
+        state.announced.discard(event.notice_id)
     elif state.notices.pop(event.notice_id, None) is None:
         return Problem(f"Unknown notice {list(event.notice_id)}")
     return None

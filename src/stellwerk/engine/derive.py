@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Iterable
 
 from stellwerk.engine.apply import apply_event
+from stellwerk.engine.instructions.boards import expired_notices
 from stellwerk.engine.source import next_events
 from stellwerk.engine.state import EngineState, job_of_order
 from stellwerk.model import events as e
@@ -21,7 +22,7 @@ def derive(state: EngineState, order_ids: Iterable[str], now: int) -> list[e.Key
     """Apply every event that follows from the state for the given orders (and the orders they touch)."""
     queue = deque(dict.fromkeys(order_ids))
     queued = set(queue)
-    emitted: list[e.KeyedEvent] = []
+    emitted = _delete_expired_notices(state, now)
     while queue:
         order_id = queue.popleft()
         queued.discard(order_id)
@@ -53,6 +54,12 @@ def _apply_all(
         emitted.append(keyed)
         touched.extend(touched_by(state, before, keyed))
     return touched
+
+
+def _delete_expired_notices(state: EngineState, now: int) -> list[e.KeyedEvent]:
+    """Notices whose endOfLife has come are deleted first (NoticeDeleted keyed by the board), so a wake-up for an
+    endOfLife (`wakeup.next_wakeup_of_state`) always leads to progress."""
+    return [keyed for keyed in expired_notices(state, now) if apply_event(state, keyed) is None]
 
 
 def _fulfil_expecting_now(

@@ -31,6 +31,8 @@ def plan_failure(step: Step) -> Events:
     last = order.last_outcome()
     uncatchable = last is not None and is_uncatchable(last)
     events: Events = []
+    # Leaving a lock, consumeNotices or sticky block moves the failing position to that instruction (JS7).
+    fail_at = position
     for depth in range(len(position) - 2, 0, -2):
         bid = position[depth]
         assert isinstance(bid, str)
@@ -43,16 +45,19 @@ def plan_failure(step: Step) -> Events:
             return [*events, e.OrderStopped()]
         if kind == "lock" and isinstance(instruction, i.Lock):
             events.append(e.OrderLocksReleased(lock_paths=tuple(d.lock_path for d in instruction.demands)))
+            fail_at = at
         elif kind == "consumeNotices":
             events.append(e.OrderNoticesConsumed(failed=True))
+            fail_at = at
         elif kind == "stickySubagent":
             events.append(e.OrderStickySubagentLeaved())
+            fail_at = at
         elif kind == "try" and not uncatchable and isinstance(instruction, i.Try):
             if not _retry_exhausted(instruction, bid):
                 return [*events, e.OrderCaught(moved_to=(*at, f"catch+{index_suffix(bid)}", 0))]
         elif kind == "fork":
-            return [*events, _fail_in_fork(step, at, position)]
-    return [*events, e.OrderFailed(moved_to=position)]
+            return [*events, _fail_in_fork(step, at, fail_at)]
+    return [*events, e.OrderFailed(moved_to=fail_at)]
 
 
 def _retry_exhausted(instruction: i.Try, bid: str) -> bool:

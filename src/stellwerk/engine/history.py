@@ -8,6 +8,7 @@ import msgspec
 
 from stellwerk.model.outcome import HistoricOutcome, Outcome
 
+
 def _outcome(raw: Any) -> Outcome:
     outcome: Outcome = msgspec.convert(raw, Outcome) if isinstance(raw, dict) else raw
     return outcome

@@ -7,7 +7,30 @@ from collections.abc import Callable
 from typing import Any
 
 from stellwerk.engine.failure import failure_events
-from stellwerk.engine.instructions import end, execute, fail, finish, if_, options, retry, try_
+from stellwerk.engine.instructions import (
+    add_order,
+    admission_time,
+    break_,
+    cycle,
+    empty,
+    end,
+    execute,
+    fail,
+    finish,
+    fork,
+    fork_list,
+    if_,
+    join,
+    lock,
+    notices,
+    options,
+    prompt,
+    retry,
+    sleep,
+    sticky,
+    stop,
+    try_,
+)
 from stellwerk.engine.instructions.common import move_on
 from stellwerk.engine.marks import mark_events
 from stellwerk.engine.state import EngineState
@@ -29,6 +52,22 @@ EXECUTORS: dict[type, Executor] = {
     i.Finish: finish.next_events,
     i.Options: options.next_events,
     i.ImplicitEnd: end.next_events,
+    i.PostNotices: notices.post_notices,
+    i.ExpectNotices: notices.expect_or_consume_notices,
+    i.ConsumeNotices: notices.expect_or_consume_notices,
+    i.Prompt: prompt.next_events,
+    i.Cycle: cycle.next_events,
+    i.Break: break_.next_events,
+    i.Sleep: sleep.next_events,
+    i.AddOrder: add_order.next_events,
+    i.AdmissionTime: admission_time.next_events,
+    i.Stop: stop.stop_events,
+    i.BreakOrder: stop.break_order_events,
+    i.Empty: empty.next_events,
+    i.Fork: fork.next_events,
+    i.ForkList: fork_list.next_events,
+    i.Lock: lock.next_events,
+    i.StickySubagent: sticky.next_events,
 }
 
 
@@ -54,6 +93,8 @@ def order_events(step: Step) -> Events:
         return marked
     if order.is_suspended or isinstance(order.state, o.FAILED_STATES):
         return []
+    if isinstance(order.state, o.Forked):  # Fork/ForkList join (engine/instructions/join.py)
+        return join.join_events(step)
     if isinstance(order.state, o.Processed):
         return _after_processed(step)
     if isinstance(order.state, o.Ready) and _last_failed(order):
@@ -62,6 +103,8 @@ def order_events(step: Step) -> Events:
         return [e.OrderDetachable()] if order.is_attached else [e.OrderFinished()]
     if isinstance(order.state, o.DelayingRetry):
         return retry.awake_events(step) if order.state.until <= step.now else []
+    # Sleeping, BetweenCycles, WaitingForAdmission (and ExpectingNotices, Prompting): the executor of the instruction
+    # the order waits at decides (sleep.py, cycle.py, admission_time.py, notices.py, prompt.py); wakeup.py says when.
     return _instruction_events(step)
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import msgspec
 
 from stellwerk.model.instructions import ExecuteAnonymous, ExecuteNamed, LockDemand
-from stellwerk.model.jobs import WorkflowJob
 from stellwerk.model.items import Board, Calendar, JobResource, LockItem
+from stellwerk.model.jobs import WorkflowJob
 from stellwerk.model.order import Forked, NoticeId, Order
 from stellwerk.model.position import Position, to_string
 from stellwerk.model.workflow import Workflow, WorkflowId, instruction_at, job_of

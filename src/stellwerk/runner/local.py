@@ -14,7 +14,7 @@ from stellwerk.engine.apply import apply_event
 from stellwerk.engine.derive import derive, touched_by
 from stellwerk.engine.state import EngineState
 from stellwerk.engine.step import Step
-from stellwerk.engine.wakeup import next_wakeup_of_state
+from stellwerk.engine.wakeup import next_wakeup
 from stellwerk.model import events as e
 from stellwerk.model import instructions as i
 from stellwerk.model import order as o
@@ -63,7 +63,7 @@ class LocalRun:
             if self._running or not self._inbox.empty():
                 await self._next_result()
                 continue
-            wakeup = next_wakeup_of_state(self.state)
+            wakeup = self._next_wakeup()
             if wakeup is None:
                 return
             if self.skip_time:
@@ -79,7 +79,7 @@ class LocalRun:
             await asyncio.wait(self._running.values(), timeout=5)
 
     async def _next_result(self) -> None:
-        wakeup = next_wakeup_of_state(self.state)
+        wakeup = self._next_wakeup()
         timeout = None if wakeup is None else self.clock.seconds_until(wakeup)
         try:
             keyed = await asyncio.wait_for(self._inbox.get(), timeout)
@@ -99,6 +99,12 @@ class LocalRun:
                     self._running.pop(item.key, None)
                     self._killers.pop(item.key, None)
         self._derive(touched)
+
+    def _next_wakeup(self) -> int | None:
+        """The next time an order may move. Notices expire on the way, but are no reason to wait."""
+        now = self.clock.now()
+        times = (next_wakeup(self.state, order_id, now) for order_id in self.state.orders)
+        return min((t for t in times if t is not None), default=None)
 
     def _derive(self, order_ids: list[str]) -> None:
         for keyed in derive(self.state, order_ids, self.clock.now()):

@@ -50,4 +50,3 @@ def scheduled_millis(spec: OrderSpec, now: int) -> int | None | Problem:
                 parsed = parsed.replace(tzinfo=UTC)
             return int(parsed.timestamp() * 1000)
     return None
-
