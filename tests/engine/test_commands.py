@@ -12,11 +12,19 @@ from stellwerk.model import order as o
 from stellwerk.model.items import GlobalBoard
 from stellwerk.model.outcome import Killed, Succeeded
 from stellwerk.model.workflow import WorkflowId
-from tests.engine.commands_helpers import execute, rejected
+from tests.engine.commands_helpers import (
+    A,
+    e2_state,
+    execute,
+    failed_e2_state,
+    fresh_order,
+    job_step,
+    prompting_state,
+    rejected,
+)
 from tests.engine.harness import (
     T0,
     add_order,
-    apply,
     failed_rc,
     names,
     pairs,
@@ -28,58 +36,23 @@ from tests.engine.harness import (
     workflow,
 )
 
-A = "agentA"
-
-
-def _job(name: str, label: str | None = None) -> dict[str, Any]:
-    return {"TYPE": "Execute.Named", "jobName": name, "label": label or name}
-
-
-def _e2() -> EngineState:
-    jobs = {"rcOne": shell_job(A), "rcTwo": shell_job(A)}
-    return state_with(workflow("W", {"instructions": [_job("rcOne"), _job("rcTwo")], "jobs": jobs}))
-
-
-def _failed_e2() -> EngineState:
-    state = _e2()
-    add_order(state, "ex2", "W")
-    run(state)
-    process(state, "ex2", rc(1))
-    process(state, "ex2", failed_rc(2))
-    assert isinstance(state.orders["ex2"].state, o.Failed)
-    return state
-
-
-def _prompting(order_id: str = "q") -> EngineState:
-    body = {"instructions": [{"TYPE": "Prompt", "question": "'Approve deployment?'"}, _job("deploy")]}
-    state = state_with(workflow("W", {**body, "jobs": {"deploy": shell_job(A)}}))
-    add_order(state, order_id, "W")
-    apply(state, order_id, e.OrderStarted())
-    apply(state, order_id, e.OrderPrompted(question="Approve deployment?"))
-    return state
-
-
-def _fresh(order_id: str, path: str = "W", **fields: Any) -> c.FreshOrder:
-    return c.FreshOrder(id=order_id, workflow_path=path, **fields)
-
-
 # CancelOrders
 
 
 def test_e2_cancel_a_failed_order() -> None:
-    state = _failed_e2()
+    state = failed_e2_state()
     assert pairs(execute(state, c.CancelOrders(order_ids=("ex2",)))) == [("ex2", e.OrderCancelled())]
     assert isinstance(state.orders["ex2"].state, o.Cancelled)
 
 
 def test_e13_cancel_a_prompting_order_resets_its_state_first() -> None:
-    state = _prompting()
+    state = prompting_state()
     events = execute(state, c.CancelOrders(order_ids=("q",)))
     assert pairs(events) == [("q", e.OrderStateReset()), ("q", e.OrderCancelled())]
 
 
 def test_cancel_fresh_only_refuses_a_started_order_and_cancels_a_fresh_one() -> None:
-    state = _prompting()
+    state = prompting_state()
     add_order(state, "fresh", "W")
     fresh_only = o.FreshOnly()
     assert rejected(state, c.CancelOrders(order_ids=("q",), mode=fresh_only)) == (
@@ -90,7 +63,7 @@ def test_cancel_fresh_only_refuses_a_started_order_and_cancels_a_fresh_one() -> 
 
 
 def test_cancel_a_processing_order_with_kill_marks_it_then_the_kill_cancels_it() -> None:
-    state = _e2()
+    state = e2_state()
     add_order(state, "ex2", "W")
     run(state)
     mode = o.FreshOrStarted(kill=o.Kill())
@@ -109,7 +82,7 @@ def test_cancel_a_processing_order_with_kill_marks_it_then_the_kill_cancels_it()
 
 
 def test_cancel_without_kill_lets_the_step_finish_then_cancels_at_the_next_instruction() -> None:
-    state = _e2()
+    state = e2_state()
     add_order(state, "ex2", "W")
     run(state)
     execute(state, c.CancelOrders(order_ids=("ex2",)))
@@ -125,7 +98,7 @@ def test_cancel_without_kill_lets_the_step_finish_then_cancels_at_the_next_instr
 
 
 def test_cancel_an_attached_fresh_order_detaches_it_first() -> None:
-    state = _e2()
+    state = e2_state()
     add_order(state, "x", "W", scheduled_for=T0 + 60_000)
     assert names(run(state)) == ["OrderAttachable", "OrderAttached"]
     events = execute(state, c.CancelOrders(order_ids=("x",)))
@@ -133,7 +106,7 @@ def test_cancel_an_attached_fresh_order_detaches_it_first() -> None:
 
 
 def test_cancel_names_unknown_orders_and_refuses_duplicates() -> None:
-    state = _e2()
+    state = e2_state()
     add_order(state, "a", "W")
     assert rejected(state, c.CancelOrders(order_ids=("a", "x", "y"))) == "Unknown Order:x; Unknown Order:y"
     assert rejected(state, c.CancelOrders(order_ids=("a", "a"))) == "OrderIds must be unique"
@@ -141,7 +114,7 @@ def test_cancel_names_unknown_orders_and_refuses_duplicates() -> None:
 
 
 def test_cancel_a_finished_order_does_nothing() -> None:
-    state = _e2()
+    state = e2_state()
     add_order(state, "a", "W")
     run(state)
     process(state, "a", rc(0))
@@ -154,7 +127,7 @@ def test_cancel_a_finished_order_does_nothing() -> None:
 
 
 def test_suspend_a_detached_fresh_order_at_once_then_resume_it() -> None:
-    state = _e2()
+    state = e2_state()
     add_order(state, "a", "W")
     assert pairs(execute(state, c.SuspendOrders(order_ids=("a",)))) == [("a", e.OrderSuspended())]
     assert run(state, "a") == []
@@ -164,7 +137,7 @@ def test_suspend_a_detached_fresh_order_at_once_then_resume_it() -> None:
 
 
 def test_suspend_with_reset_state_leaves_the_prompt() -> None:
-    state = _prompting()
+    state = prompting_state()
     mode = o.SuspensionMode(reset_state=True)
     events = execute(state, c.SuspendOrders(order_ids=("q",), mode=mode))
     assert pairs(events) == [("q", e.OrderStateReset()), ("q", e.OrderSuspended())]
@@ -172,13 +145,13 @@ def test_suspend_with_reset_state_leaves_the_prompt() -> None:
 
 
 def test_suspend_a_prompting_order_without_reset_marks_it() -> None:
-    state = _prompting()
+    state = prompting_state()
     events = execute(state, c.SuspendOrders(order_ids=("q",)))
     assert pairs(events) == [("q", e.OrderSuspensionMarked(mode=o.SuspensionMode()))]
 
 
 def test_suspend_with_kill_stops_the_job_and_resume_restarts_it() -> None:
-    state = _e2()
+    state = e2_state()
     add_order(state, "a", "W")
     run(state)
     mode = o.SuspensionMode(kill=o.Kill(immediately=True))
@@ -198,12 +171,12 @@ def test_suspend_with_kill_stops_the_job_and_resume_restarts_it() -> None:
 
 
 def test_suspend_a_failed_order_is_refused() -> None:
-    state = _failed_e2()
+    state = failed_e2_state()
     assert rejected(state, c.SuspendOrders(order_ids=("ex2",))) == "Order is not in a suspendible state"
 
 
-def test_e2_resume_as_succeeded_reruns_the_failed_job() -> None:
-    state = _failed_e2()
+def test_e2_resume_as_succeeded_reruns_the_failedjob_step() -> None:
+    state = failed_e2_state()
     events = execute(state, c.ResumeOrder(order_id="ex2", as_succeeded=True))
     assert pairs(events)[0] == ("ex2", e.OrderResumed(as_succeeded=True))
     assert names(events)[1:] == ["OrderAttachable", "OrderAttached", "OrderProcessingStarted"]
@@ -212,15 +185,15 @@ def test_e2_resume_as_succeeded_reruns_the_failed_job() -> None:
 
 
 def test_resume_a_failed_order_without_as_succeeded_fails_again() -> None:
-    state = _failed_e2()
+    state = failed_e2_state()
     events = execute(state, c.ResumeOrder(order_id="ex2"))
     assert names(events) == ["OrderResumed", "OrderFailed"]
 
 
 def test_e15_stop_on_failure_then_resume() -> None:
-    options = {"TYPE": "Options", "stopOnFailure": True, "block": {"instructions": [_job("fragile")]}}
+    options = {"TYPE": "Options", "stopOnFailure": True, "block": {"instructions": [job_step("fragile")]}}
     jobs = {"fragile": shell_job(A), "next": shell_job(A)}
-    state = state_with(workflow("W", {"instructions": [options, _job("next")], "jobs": jobs}))
+    state = state_with(workflow("W", {"instructions": [options, job_step("next")], "jobs": jobs}))
     add_order(state, "s", "W")
     run(state)
     stopped = process(state, "s", failed_rc(1))
@@ -234,14 +207,14 @@ def test_e15_stop_on_failure_then_resume() -> None:
 
 
 def test_resume_to_another_reachable_position() -> None:
-    state = _failed_e2()
+    state = failed_e2_state()
     events = execute(state, c.ResumeOrder(order_id="ex2", position=(0,), as_succeeded=True))
     assert events[0].event == e.OrderResumed(position=(0,), as_succeeded=True)
     assert state.orders["ex2"].position == (0,)
 
 
 def test_resume_rejections() -> None:
-    state = _failed_e2()
+    state = failed_e2_state()
     add_order(state, "fresh", "W")
     assert rejected(state, c.ResumeOrder(order_id="ex2", position=(9,))) == "Unreachable order position"
     assert rejected(state, c.ResumeOrder(order_id="fresh")) == "Order is not in a resumable state"
@@ -250,7 +223,7 @@ def test_resume_rejections() -> None:
 
 
 def test_resume_while_suspension_is_pending_withdraws_the_mark() -> None:
-    state = _e2()
+    state = e2_state()
     add_order(state, "a", "W")
     run(state)
     execute(state, c.SuspendOrders(order_ids=("a",)))
@@ -260,7 +233,7 @@ def test_resume_while_suspension_is_pending_withdraws_the_mark() -> None:
 
 
 def test_resume_orders_resumes_each() -> None:
-    state = _failed_e2()
+    state = failed_e2_state()
     add_order(state, "b", "W")
     execute(state, c.SuspendOrders(order_ids=("b",)))
     events = execute_command(state, c.ResumeOrders(order_ids=("ex2", "b"), as_succeeded=True), T0)
@@ -274,7 +247,7 @@ def test_resume_orders_resumes_each() -> None:
 
 
 def test_go_starts_a_scheduled_order_now() -> None:
-    state = _prompting()
+    state = prompting_state()
     add_order(state, "later", "W", scheduled_for=T0 + 3_600_000)
     events = execute_command(state, c.GoOrder(order_id="later", position=(0,)), T0)
     assert events == [e.KeyedEvent("later", e.OrderGoes()), e.KeyedEvent("later", e.OrderStarted())]
@@ -292,7 +265,7 @@ def test_go_ends_a_retry_delay() -> None:
         "TYPE": "Try",
         "maxTries": 3,
         "retryDelays": [60],
-        "try": {"instructions": [_job("flaky")]},
+        "try": {"instructions": [job_step("flaky")]},
         "catch": catch,
     }
     state = state_with(workflow("W", {"instructions": [try_], "jobs": {"flaky": shell_job(A)}}))
@@ -310,7 +283,7 @@ def test_go_ends_a_retry_delay() -> None:
 
 
 def test_e13_answer_the_prompt() -> None:
-    state = _prompting()
+    state = prompting_state()
     events = execute(state, c.AnswerOrderPrompt(order_id="q"))
     assert pairs(events)[:2] == [("q", e.OrderPromptAnswered()), ("q", e.OrderMoved(to=(1,)))]
     assert names(events)[2:] == ["OrderAttachable", "OrderAttached", "OrderProcessingStarted"]
@@ -321,7 +294,7 @@ def test_e13_answer_the_prompt() -> None:
 
 
 def test_delete_when_terminated() -> None:
-    state = _failed_e2()
+    state = failed_e2_state()
     add_order(state, "fresh", "W")
     assert pairs(execute(state, c.DeleteOrdersWhenTerminated(order_ids=("ex2",)))) == [
         ("ex2", e.OrderDeletionMarked())
@@ -335,7 +308,7 @@ def test_delete_when_terminated() -> None:
 
 
 def test_delete_refuses_child_and_file_watch_orders() -> None:
-    state = _e2()
+    state = e2_state()
     add_order(state, "child", "W")
     state.orders["child"] = o.Order(**{**_fields(state.orders["child"]), "parent": "P"})
     assert rejected(state, c.DeleteOrdersWhenTerminated(order_ids=("child",))) == (
@@ -352,7 +325,7 @@ def _fields(order: o.Order) -> dict[str, Any]:
 
 
 def test_change_order_priority() -> None:
-    state = _e2()
+    state = e2_state()
     add_order(state, "a", "W")
     assert execute_command(state, c.ChangeOrder(order_id="a", priority=5), T0) == [
         e.KeyedEvent("a", e.OrderPriorityChanged(priority=5))
@@ -366,7 +339,7 @@ def test_change_order_priority() -> None:
 
 
 def _with_board() -> EngineState:
-    state = _e2()
+    state = e2_state()
     board = GlobalBoard(path="B", post_order_to_notice_key="'k'", expect_order_to_notice_key="'k'")
     state.boards["B"] = board
     return state
@@ -385,9 +358,11 @@ def test_post_and_delete_notice() -> None:
 
 
 def test_transfer_orders_to_the_newest_version() -> None:
-    state = _failed_e2()
+    state = failed_e2_state()
     jobs = {"rcOne": shell_job(A), "rcTwo": shell_job(A)}
-    state.add_workflow(workflow("W", {"instructions": [_job("rcOne"), _job("rcTwo")], "jobs": jobs}, "v2"))
+    state.add_workflow(
+        workflow("W", {"instructions": [job_step("rcOne"), job_step("rcTwo")], "jobs": jobs}, "v2")
+    )
     v1, v2 = WorkflowId(path="W", version_id="v1"), WorkflowId(path="W", version_id="v2")
     events = execute(state, c.TransferOrders(workflow_id=v1))
     moved = o.WorkflowPosition(workflow_id=v2, position=(1,))
@@ -398,7 +373,7 @@ def test_transfer_orders_to_the_newest_version() -> None:
 
 
 def test_transfer_refuses_a_position_missing_in_the_new_version() -> None:
-    state = _failed_e2()
+    state = failed_e2_state()
     state.add_workflow(workflow("W", {"instructions": [], "jobs": {}}, "v2"))
     assert rejected(state, c.TransferOrders(workflow_id=WorkflowId(path="W", version_id="v1"))) == (
         "Order:ex2 is not transferable to 'W~v2'"
@@ -406,11 +381,11 @@ def test_transfer_refuses_a_position_missing_in_the_new_version() -> None:
 
 
 def test_batch_is_all_or_nothing_and_sees_earlier_commands() -> None:
-    state = _e2()
-    batch = c.Batch(commands=(c.AddOrder(order=_fresh("a")), c.CancelOrders(order_ids=("a",))))
+    state = e2_state()
+    batch = c.Batch(commands=(c.AddOrder(order=fresh_order("a")), c.CancelOrders(order_ids=("a",))))
     events = execute_command(state, batch, T0)
     assert isinstance(events, list)
     assert names(events) == ["OrderAdded", "OrderCancelled"]
     assert state.orders == {}
-    failing = c.Batch(commands=(c.AddOrder(order=_fresh("a")), c.CancelOrders(order_ids=("b",))))
+    failing = c.Batch(commands=(c.AddOrder(order=fresh_order("a")), c.CancelOrders(order_ids=("b",))))
     assert rejected(state, failing) == "Unknown Order:b"

@@ -10,69 +10,34 @@ from stellwerk.engine.commands import execute_command
 from stellwerk.engine.state import EngineState
 from stellwerk.model import commands as c
 from stellwerk.model import events as e
-from stellwerk.model import order as o
 from stellwerk.model.workflow import WorkflowId
-from tests.engine.commands_helpers import execute, rejected
+from tests.engine.commands_helpers import (
+    A,
+    execute,
+    fresh_order,
+    job_step,
+    rejected,
+)
 from tests.engine.harness import (
     T0,
     add_order,
-    apply,
-    failed_rc,
-    process,
-    rc,
-    run,
     shell_job,
     state_with,
     workflow,
 )
-
-A = "agentA"
-
-
-def _job(name: str, label: str | None = None) -> dict[str, Any]:
-    return {"TYPE": "Execute.Named", "jobName": name, "label": label or name}
-
-
-def _e2() -> EngineState:
-    jobs = {"rcOne": shell_job(A), "rcTwo": shell_job(A)}
-    return state_with(workflow("W", {"instructions": [_job("rcOne"), _job("rcTwo")], "jobs": jobs}))
-
-
-def _failed_e2() -> EngineState:
-    state = _e2()
-    add_order(state, "ex2", "W")
-    run(state)
-    process(state, "ex2", rc(1))
-    process(state, "ex2", failed_rc(2))
-    assert isinstance(state.orders["ex2"].state, o.Failed)
-    return state
-
-
-def _prompting(order_id: str = "q") -> EngineState:
-    body = {"instructions": [{"TYPE": "Prompt", "question": "'Approve deployment?'"}, _job("deploy")]}
-    state = state_with(workflow("W", {**body, "jobs": {"deploy": shell_job(A)}}))
-    add_order(state, order_id, "W")
-    apply(state, order_id, e.OrderStarted())
-    apply(state, order_id, e.OrderPrompted(question="Approve deployment?"))
-    return state
-
-
-def _fresh(order_id: str, path: str = "W", **fields: Any) -> c.FreshOrder:
-    return c.FreshOrder(id=order_id, workflow_path=path, **fields)
-
 
 # AddOrder
 
 
 def _declaring(parameters: dict[str, Any], allow_undeclared: bool = False) -> EngineState:
     preparation = {"parameters": parameters, "allowUndeclared": allow_undeclared}
-    body = {"orderPreparation": preparation, "instructions": [_job("a")], "jobs": {"a": shell_job(A)}}
+    body = {"orderPreparation": preparation, "instructions": [job_step("a")], "jobs": {"a": shell_job(A)}}
     return state_with(workflow("W", body))
 
 
 def test_add_order_emits_order_added_with_checked_arguments() -> None:
     state = _declaring({"mode": {"type": "String", "default": "'fast'"}, "n": {"type": "Number"}})
-    events = execute_command(state, c.AddOrder(order=_fresh("x", arguments={"n": 3}, priority=2)), T0)
+    events = execute_command(state, c.AddOrder(order=fresh_order("x", arguments={"n": 3}, priority=2)), T0)
     added = e.OrderAdded(workflow_id=WorkflowId(path="W", version_id="v1"), arguments={"n": 3}, priority=2)
     assert events == [e.KeyedEvent("x", added)]
 
@@ -80,7 +45,7 @@ def test_add_order_emits_order_added_with_checked_arguments() -> None:
 def test_add_order_with_an_existing_id_is_ignored() -> None:
     state = _declaring({})
     add_order(state, "x", "W")
-    assert execute_command(state, c.AddOrder(order=_fresh("x")), T0) == []
+    assert execute_command(state, c.AddOrder(order=fresh_order("x")), T0) == []
 
 
 @pytest.mark.parametrize(
@@ -91,11 +56,11 @@ def test_add_order_with_an_existing_id_is_ignored() -> None:
     ],
 )
 def test_add_order_rejects_bad_order_ids(order_id: str, message: str) -> None:
-    assert rejected(_declaring({}), c.AddOrder(order=_fresh(order_id))) == message
+    assert rejected(_declaring({}), c.AddOrder(order=fresh_order(order_id))) == message
 
 
 def test_add_order_rejects_an_unknown_workflow() -> None:
-    assert rejected(_declaring({}), c.AddOrder(order=_fresh("x", "NOPE"))) == "Unknown workflow 'NOPE'"
+    assert rejected(_declaring({}), c.AddOrder(order=fresh_order("x", "NOPE"))) == "Unknown workflow 'NOPE'"
 
 
 @pytest.mark.parametrize(
@@ -138,7 +103,7 @@ def test_add_order_rejects_bad_arguments(
     parameters: dict[str, Any], arguments: dict[str, Any], message: str
 ) -> None:
     state = _declaring(parameters)
-    assert rejected(state, c.AddOrder(order=_fresh("x", arguments=arguments))) == message
+    assert rejected(state, c.AddOrder(order=fresh_order("x", arguments=arguments))) == message
     assert state.orders == {}
 
 
@@ -146,7 +111,7 @@ def test_add_order_accepts_well_typed_lists_objects_and_undeclared_when_allowed(
     parameters = {"hosts": {"type": {"TYPE": "List", "elementType": {"TYPE": "Object", "host": "String"}}}}
     state = _declaring(parameters, allow_undeclared=True)
     arguments = {"hosts": [{"host": "alpha"}], "extra": True}
-    [keyed] = execute(state, c.AddOrder(order=_fresh("x", arguments=arguments)))[:1]
+    [keyed] = execute(state, c.AddOrder(order=fresh_order("x", arguments=arguments)))[:1]
     assert isinstance(keyed.event, e.OrderAdded)
     assert keyed.event.arguments == arguments
 
@@ -157,7 +122,7 @@ def test_impure_defaults_are_stored_at_add_time_and_pure_ones_are_not() -> None:
         "mode": {"type": "String", "default": "'fast'"},
         "id": {"final": "$js7OrderId"},
     }
-    events = execute_command(_declaring(parameters), c.AddOrder(order=_fresh("x")), T0 + 5)
+    events = execute_command(_declaring(parameters), c.AddOrder(order=fresh_order("x")), T0 + 5)
     assert not isinstance(events, Exception) and isinstance(events, list)
     added = events[0].event
     assert isinstance(added, e.OrderAdded)
@@ -167,11 +132,11 @@ def test_impure_defaults_are_stored_at_add_time_and_pure_ones_are_not() -> None:
 def _labelled() -> EngineState:
     fork = {
         "TYPE": "Fork",
-        "branches": [{"id": "a", "workflow": {"instructions": [_job("a", "inFork")]}}],
+        "branches": [{"id": "a", "workflow": {"instructions": [job_step("a", "inFork")]}}],
     }
-    then = {"instructions": [_job("a", "inThen")]}
+    then = {"instructions": [job_step("a", "inThen")]}
     instructions = [
-        _job("a", "first"),
+        job_step("a", "first"),
         {"TYPE": "If", "ifThens": [{"predicate": "true", "then": then}]},
         fork,
     ]
@@ -179,7 +144,7 @@ def _labelled() -> EngineState:
 
 
 def test_add_order_resolves_start_and_stop_labels() -> None:
-    fresh = _fresh("x", start_position="inThen", stop_positions=("first", (2,)))
+    fresh = fresh_order("x", start_position="inThen", stop_positions=("first", (2,)))
     [keyed] = execute_command(_labelled(), c.AddOrder(order=fresh), T0)  # type: ignore[misc]
     assert isinstance(keyed.event, e.OrderAdded)
     assert keyed.event.start_position == (1, "then", 0)
@@ -198,11 +163,11 @@ def test_add_order_resolves_start_and_stop_labels() -> None:
     ],
 )
 def test_add_order_rejects_bad_positions(fields: dict[str, Any], message: str) -> None:
-    assert rejected(_labelled(), c.AddOrder(order=_fresh("x", **fields))) == message
+    assert rejected(_labelled(), c.AddOrder(order=fresh_order("x", **fields))) == message
 
 
 def test_add_order_with_an_inner_block_starts_at_its_first_instruction() -> None:
-    [keyed] = execute_command(_labelled(), c.AddOrder(order=_fresh("x", inner_block=(1, "then"))), T0)  # type: ignore[misc]
+    [keyed] = execute_command(_labelled(), c.AddOrder(order=fresh_order("x", inner_block=(1, "then"))), T0)  # type: ignore[misc]
     assert isinstance(keyed.event, e.OrderAdded)
     assert keyed.event.start_position == (1, "then", 0)
     assert keyed.event.inner_block == (1, "then")
@@ -210,11 +175,13 @@ def test_add_order_with_an_inner_block_starts_at_its_first_instruction() -> None
 
 def test_add_orders_is_atomic() -> None:
     state = _declaring({})
-    command = c.AddOrders(orders=(_fresh("a"), _fresh("b|c")))
+    command = c.AddOrders(orders=(fresh_order("a"), fresh_order("b|c")))
     assert (
         rejected(state, command) == "Invalid character or character combination in name of OrderId type: b|c"
     )
     assert state.orders == {}
-    events = execute_command(state, c.AddOrders(orders=(_fresh("a"), _fresh("b"), _fresh("a"))), T0)
+    events = execute_command(
+        state, c.AddOrders(orders=(fresh_order("a"), fresh_order("b"), fresh_order("a"))), T0
+    )
     assert isinstance(events, list)
     assert [k.key for k in events] == ["a", "b"]

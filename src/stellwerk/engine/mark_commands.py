@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from msgspec import structs
+
 from stellwerk.engine.marks import (
     cancel_events,
     cancellable_now,
     go_events,
     restarts_killed_job,
+    resumed,
     suspend_events,
 )
 from stellwerk.engine.order_mark_transitions import RESUMABLE
@@ -82,7 +85,7 @@ def resume_order(step: Step, command: c.ResumeOrder) -> Events | Problem:
     if not (order.is_suspended or isinstance(mark, o.Suspending | o.Resuming) or halted):
         return Problem(NOT_RESUMABLE)
     if order.is_detached and (order.is_suspended or isinstance(order.state, RESUMABLE)):
-        return [_resumed(wanted)]
+        return [resumed(wanted)]
     if isinstance(mark, o.Resuming):
         return []
     return [_resumption_marked(wanted)]
@@ -100,22 +103,8 @@ def _resuming(step: Step, command: c.ResumeOrder) -> o.Resuming:
     )
 
 
-def _resumed(mark: o.Resuming) -> e.OrderResumed:
-    return e.OrderResumed(
-        position=mark.position,
-        history_operations=mark.history_operations,
-        as_succeeded=mark.as_succeeded,
-        restart_killed_job=mark.restart_killed_job,
-    )
-
-
 def _resumption_marked(mark: o.Resuming) -> e.OrderResumptionMarked:
-    return e.OrderResumptionMarked(
-        position=mark.position,
-        history_operations=mark.history_operations,
-        as_succeeded=mark.as_succeeded,
-        restart_killed_job=mark.restart_killed_job,
-    )
+    return e.OrderResumptionMarked(**structs.asdict(mark))
 
 
 def _job_restartable(step: Step) -> bool:

@@ -7,6 +7,8 @@ order at the workflow's end) is not cancelled there; it moves on, or finishes, f
 
 from __future__ import annotations
 
+from msgspec import structs
+
 from stellwerk.engine.instructions.end import leave_blocks_events
 from stellwerk.engine.instructions.retry import awake_events
 from stellwerk.engine.step import Events, Step
@@ -105,14 +107,12 @@ def _resume(step: Step) -> Events | None:
         return None
     if not order.is_detached:
         return _detach_first(order)
-    return [
-        e.OrderResumed(
-            position=mark.position,
-            history_operations=mark.history_operations,
-            as_succeeded=mark.as_succeeded,
-            restart_killed_job=mark.restart_killed_job,
-        )
-    ]
+    return [resumed(mark)]
+
+
+def resumed(mark: o.Resuming) -> e.OrderResumed:
+    """The event that carries out a resumption mark (same fields)."""
+    return e.OrderResumed(**structs.asdict(mark))
 
 
 def _go(step: Step) -> Events | None:
