@@ -158,7 +158,7 @@ def test_order_added_and_order_order_added_apply_to_the_engine_state() -> None:
 
 
 def test_every_order_event_has_a_transition_case() -> None:
-    covered = {type(case[0]) for case in CASES} | {e.OrderAdded, e.OrderOrderAdded}
+    covered = {type(case[0]) for case in CASES} | {e.OrderAdded, e.OrderOrderAdded, e.OrderAttachedToAgent}
     assert set(typing.get_args(e.OrderEvent)) == covered
 
 

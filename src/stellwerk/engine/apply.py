@@ -17,6 +17,8 @@ def apply_event(state: EngineState, keyed: e.KeyedEvent) -> Problem | None:
     event = keyed.event
     if isinstance(event, e.OrderAdded):
         return _add_order(state, keyed.key, event)
+    if isinstance(event, e.OrderAttachedToAgent):
+        return _attach_to_agent(state, keyed.key, event)
     if isinstance(event, e.NoticePosted | e.NoticeDeleted):
         return _apply_board_event(state, event)
     order = state.orders.get(keyed.key)
@@ -46,6 +48,18 @@ def _add_order(state: EngineState, order_id: str, event: e.OrderAdded) -> Proble
     if event.workflow_id not in state.workflows:
         return Problem(f"Unknown workflow '{event.workflow_id}'")
     state.orders[order_id] = new_order(order_id, event)
+    return None
+
+
+def _attach_to_agent(state: EngineState, order_id: str, event: e.OrderAttachedToAgent) -> Problem | None:
+    order = event.order
+    if state.role != "agent" or order.id != order_id or not isinstance(order.attached_state, o.Attached):
+        return Problem(f"OrderAttachedToAgent for '{order_id}' does not apply here")
+    if order_id in state.orders:
+        return Problem(f"Duplicate order '{order_id}'")
+    if order.workflow_id not in state.workflows:
+        return Problem(f"Unknown workflow '{order.workflow_id}'")
+    state.orders[order_id] = order
     return None
 
 
@@ -113,6 +127,8 @@ def _side_effects(state: EngineState, before: o.Order, after: o.Order, event: e.
                 state.orders.pop(child.order_id, None)
         case e.OrderDeleted():
             del state.orders[after.id]
+        case e.OrderDetached() if state.role == "agent":
+            del state.orders[after.id]  # back at the Controller: the Agent forgets it
         case e.OrderLocksQueued():
             for demand in event.demands:
                 queue = state.lock_state(demand.lock_path).queue

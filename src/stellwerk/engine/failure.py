@@ -1,5 +1,5 @@
-"""Failure propagation (JS7 failAndLeave): from the failing position outwards, leave blocks until a catch,
-a stopOnFailure Options, a fork boundary or the top level decides what happens."""
+"""Failure propagation (JS7 fail and failAndLeave): a stopOnFailure Options stops the order in place; otherwise
+from the failing position outwards, leave blocks until a catch, a fork boundary or the top level decides."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ def plan_failure(step: Step) -> Events:
     position = order.position
     last = order.last_outcome()
     uncatchable = last is not None and is_uncatchable(last)
+    if stops_on_failure(step, position):
+        return [e.OrderStopped()]
     events: Events = []
     # Leaving a lock, consumeNotices or sticky block moves the failing position to that instruction (JS7).
     fail_at = position
@@ -41,8 +43,6 @@ def plan_failure(step: Step) -> Events:
         at = position[:depth]
         instruction = instruction_at(step.workflow, at)
         kind = branch_kind(bid)
-        if kind == "options" and isinstance(instruction, i.Options) and instruction.stop_on_failure:
-            return [*events, e.OrderStopped()]
         if kind == "lock" and isinstance(instruction, i.Lock):
             events.append(e.OrderLocksReleased(lock_paths=tuple(d.lock_path for d in instruction.demands)))
             fail_at = at
@@ -58,6 +58,16 @@ def plan_failure(step: Step) -> Events:
         elif kind == "fork":
             return [*events, _fail_in_fork(step, at, fail_at)]
     return [*events, e.OrderFailed(moved_to=fail_at)]
+
+
+def stops_on_failure(step: Step, position: Position) -> bool:
+    """JS7 isStopOnFailure: the nearest enclosing Options that sets stopOnFailure decides, before any catch, and
+    the order stops where it failed, keeping its locks, notices and sticky agent (JS7 StopOnFailureTest)."""
+    for depth in range(len(position) - 2, 0, -2):
+        instruction = instruction_at(step.workflow, position[:depth])
+        if isinstance(instruction, i.Options) and instruction.stop_on_failure is not None:
+            return instruction.stop_on_failure
+    return False
 
 
 def _retry_exhausted(instruction: i.Try, bid: str) -> bool:

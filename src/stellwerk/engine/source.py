@@ -71,10 +71,6 @@ EXECUTORS: dict[type, Executor] = {
 }
 
 
-def register(instruction_type: type, executor: Executor) -> None:
-    EXECUTORS[instruction_type] = executor
-
-
 def next_events(state: EngineState, order_id: str, now: int) -> list[e.KeyedEvent]:
     order = state.orders.get(order_id)
     if order is None:
@@ -87,8 +83,8 @@ def order_events(step: Step) -> Events:
     order = step.order
     if order.is_terminated:
         return _after_termination(order)
-    if handshake := _attachment_handshake(step):
-        return handshake
+    if (owned_elsewhere := _ownership(step)) is not None:
+        return owned_elsewhere
     if (marked := mark_events(step)) is not None:
         return marked
     if order.is_suspended or isinstance(order.state, o.FAILED_STATES):
@@ -97,7 +93,7 @@ def order_events(step: Step) -> Events:
         return join.join_events(step)
     if isinstance(order.state, o.Processed):
         return _after_processed(step)
-    if isinstance(order.state, o.Ready) and _last_failed(order):
+    if isinstance(order.state, o.Fresh | o.Ready | o.ProcessingKilled) and _last_failed(order):
         return failure_events(step)
     if order.position in order.stop_positions and isinstance(order.state, o.Ready):
         return [e.OrderDetachable()] if order.is_attached else [e.OrderFinished()]
@@ -126,21 +122,29 @@ def _after_termination(order: o.Order) -> Events:
     return []
 
 
-def _attachment_handshake(step: Step) -> Events:
-    """With agents in the same process, attaching and detaching complete at once."""
+def _ownership(step: Step) -> Events | None:
+    """The attach/detach hand-over (js7-reference §11: one owner per order at a time). None: this engine owns
+    the order now and derives its events; otherwise the events the hand-over needs here (often none)."""
     attached = step.order.attached_state
-    if not step.local_agents:
-        return []
+    role = step.state.role
+    if role == "controller":
+        return None if attached is None else []
+    if role == "agent":
+        # It derives only what is attached to it; a detaching order waits for the Controller's DetachOrder.
+        return None if isinstance(attached, o.Attached) else []
     if isinstance(attached, o.Attaching):
         return [e.OrderAttached(agent_path=attached.agent_path)]
     if isinstance(attached, o.Detaching):
         return [e.OrderDetached()]
-    return []
+    return None
 
 
 def _last_failed(order: o.Order) -> bool:
+    """JS7 Order.isFailed: a lost process is not a failure, the job runs again (after OrderMoved to itself)."""
     last = order.last_outcome()
-    return last is not None and not is_succeeded(last)
+    if last is None or is_succeeded(last):
+        return False
+    return not (isinstance(last, Disrupted) and isinstance(last.reason, ProcessLost))
 
 
 def _after_processed(step: Step) -> Events:

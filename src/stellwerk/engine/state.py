@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import msgspec
 
@@ -12,6 +13,8 @@ from stellwerk.model.jobs import WorkflowJob
 from stellwerk.model.order import Forked, NoticeId, Order
 from stellwerk.model.position import Position, to_string
 from stellwerk.model.workflow import Workflow, WorkflowId, instruction_at, job_of
+
+Role = Literal["local", "controller", "agent"]
 
 
 def board_of(notice_id: NoticeId) -> str:
@@ -78,8 +81,14 @@ class EngineState:
     processing: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     # The Agent process environment for env('NAME'), given by the shell (the core reads no environment).
     agent_env: dict[str, str] = field(default_factory=dict)
-    # In `stellwerk run` the agents live in the same process: attach and detach complete at once.
-    local_agents: bool = True
+    # Where this engine runs: "local" (`stellwerk run`: the agents live in the same process, so attaching and
+    # detaching complete at once), "controller" (an attached order belongs to its Agent until it comes back),
+    # or "agent" (derives the events of the orders attached to it, until the Controller detaches them).
+    role: Role = "local"
+
+    @property
+    def local_agents(self) -> bool:
+        return self.role == "local"
 
     def add_workflow(self, workflow: Workflow) -> None:
         self.workflows[workflow.id] = workflow

@@ -13,6 +13,7 @@ from stellwerk.model.order import (
     ExternalOrder,
     ForkedChild,
     NoticeId,
+    Order,
     PlanId,
     SuspensionMode,
     WorkflowPosition,
@@ -93,6 +94,12 @@ class OrderAttachable(_Event, frozen=True, kw_only=True, tag="OrderAttachable"):
 
 class OrderAttached(_Event, frozen=True, kw_only=True, tag="OrderAttached"):
     agent_path: str = msgspec.field(name="agentPath")
+
+
+class OrderAttachedToAgent(_Event, frozen=True, kw_only=True, tag="OrderAttachedToAgent"):
+    """Agent journal: the order as the Controller handed it over (the Controller records OrderAttached)."""
+
+    order: Order
 
 
 class OrderDetachable(_Event, frozen=True, kw_only=True, tag="OrderDetachable"):
@@ -327,6 +334,7 @@ OrderEvent = (
     | OrderBroken
     | OrderAttachable
     | OrderAttached
+    | OrderAttachedToAgent
     | OrderDetachable
     | OrderDetached
     | OrderProcessingStarted

@@ -19,6 +19,9 @@ def next_events(step: Step, instruction: i.Execute) -> Events:
     if job is None:
         name = instruction.job_name if isinstance(instruction, i.ExecuteNamed) else "?"
         return [e.OrderOutcomeAdded(outcome=disrupted(f"Unknown job '{name}'"))]
+    if _skipped(step, job):
+        # JS7 (ExecuteExecutor.skippedReason) skips before attaching; a Fresh order moves on without starting.
+        return move_on(step, reason=e.NoAdmissionPeriodStart())
     if order.is_detached:
         return [e.OrderAttachable(agent_path=job.agent_path)]
     attached = order.attached_state
@@ -43,3 +46,9 @@ def _admitted_start(step: Step, job: WorkflowJob, instruction: i.Execute) -> Eve
         return []
     end = decision if isinstance(decision, int) else None
     return [e.OrderProcessingStarted(subagent_id=job.agent_path, end_of_admission_period=end)]
+
+
+def _skipped(step: Step, job: WorkflowJob) -> bool:
+    if not job.skip_if_no_admission_start_for_order_day:
+        return False
+    return admission_decision(step, job.admission_time_scheme, True) == "skip"
