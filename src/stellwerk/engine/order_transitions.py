@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from msgspec.structs import replace
 
+from stellwerk.calendar.cycle_branch import cycle_branch_id
 from stellwerk.engine.order_mark_transitions import MARK_TRANSITIONS
 from stellwerk.engine.order_transition_rules import Transition, inapplicable, moved_to, need, with_outcome
 from stellwerk.model import events as e
@@ -214,8 +215,6 @@ def _cycling_prepared(order: o.Order, event: e.OrderCyclingPrepared) -> o.Order 
 
 
 def _cycle_started(order: o.Order, event: e.OrderCycleStarted) -> o.Order | Problem:
-    from stellwerk.calendar.cycle_branch import cycle_branch_id
-
     if not isinstance(order.state, o.BetweenCycles) or order.state.cycle_state is None:
         return inapplicable(event, order)
     # JS7 writes the cycle's planned time plus the skipped (Ticking) time into the branch id; skipped in seconds.

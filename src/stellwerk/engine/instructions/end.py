@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stellwerk.engine.instructions.common import at_controller, move_on
+from stellwerk.engine.instructions.cycle import cycle_end_events
 from stellwerk.engine.moves import TRANSPARENT_BLOCKS
 from stellwerk.engine.step import Events, Step
 from stellwerk.model import events as e
@@ -33,8 +34,6 @@ def next_events(step: Step, instruction: i.ImplicitEnd) -> Events:
 
 def _leave_controller_block(step: Step, kind: str, up: Position) -> Events:
     if kind == "cycle":
-        from stellwerk.engine.instructions.cycle import cycle_end_events
-
         return cycle_end_events(step, up)
     if (first := at_controller(step)) is not None:
         return first
