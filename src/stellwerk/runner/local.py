@@ -7,51 +7,52 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from stellwerk.engine.apply import apply_event
 from stellwerk.engine.derive import derive, touched_by
 from stellwerk.engine.state import EngineState
-from stellwerk.engine.step import Step
 from stellwerk.engine.wakeup import next_wakeup
 from stellwerk.model import events as e
-from stellwerk.model import instructions as i
-from stellwerk.model import order as o
-from stellwerk.model.outcome import Failed
 from stellwerk.model.problems import Problem
-from stellwerk.model.workflow import job_of
 from stellwerk.runner.clock import RunClock
-from stellwerk.runner.executors import ExecutionSettings, execute_job
-from stellwerk.runner.jobenv import job_input
-from stellwerk.runner.process import ProcessKiller
+from stellwerk.runner.executors import ExecutionSettings
+from stellwerk.runner.jobs import JobLauncher
 
 Emit = Callable[[e.KeyedEvent], None]
 
 
-@dataclass
 class LocalRun:
     """One run: orders are added, then driven until all are done, stuck or out of time."""
 
-    state: EngineState
-    emit: Emit
-    work_dir: Path
-    skip_time: bool = False
-    clock: RunClock = field(default_factory=RunClock)
-    settings: ExecutionSettings = field(default_factory=ExecutionSettings)
-    _inbox: asyncio.Queue[e.KeyedEvent] = field(default_factory=asyncio.Queue)
-    _running: dict[str, asyncio.Task[None]] = field(default_factory=dict)
-    _killers: dict[str, ProcessKiller] = field(default_factory=dict)
+    def __init__(
+        self,
+        state: EngineState,
+        emit: Emit,
+        work_dir: Path,
+        *,
+        skip_time: bool = False,
+        clock: RunClock | None = None,
+        settings: ExecutionSettings | None = None,
+    ) -> None:
+        self.state = state
+        self.clock = clock or RunClock()
+        self._emit = emit
+        self._skip_time = skip_time
+        self._inbox: asyncio.Queue[e.KeyedEvent] = asyncio.Queue()
+        self._jobs = JobLauncher(
+            work_dir, settings or ExecutionSettings(), self._inbox.put_nowait, self.clock.now
+        )
 
     def apply(self, keyed_events: list[e.KeyedEvent]) -> Problem | None:
-        """Apply events that came from outside the engine (commands, job results) and derive what follows."""
+        """Apply events that came from outside the engine (commands) and derive what follows."""
         touched: list[str] = []
         for keyed in keyed_events:
             before = self.state.orders.get(keyed.key)
             problem = apply_event(self.state, keyed)
             if problem is not None:
                 return problem
-            self.emit(keyed)
+            self._emit(keyed)
             touched += [keyed.key, *touched_by(self.state, before, keyed)]
         self._derive(touched)
         return None
@@ -60,23 +61,20 @@ class LocalRun:
         """Run until `until_done()` holds, or nothing can progress any more (the caller reads the state)."""
         self._derive(list(self.state.orders))
         while not until_done():
-            if self._running or not self._inbox.empty():
+            if self._jobs.running or not self._inbox.empty():
                 await self._next_result()
                 continue
             wakeup = self._next_wakeup()
             if wakeup is None:
                 return
-            if self.skip_time:
+            if self._skip_time:
                 self.clock.skip_to(wakeup)
             else:
                 await asyncio.sleep(self.clock.seconds_until(wakeup))
             self._derive(list(self.state.orders))
 
     async def stop(self) -> None:
-        for killer in self._killers.values():
-            killer.kill(immediately=True)
-        if self._running:
-            await asyncio.wait(self._running.values(), timeout=5)
+        await self._jobs.stop()
 
     async def _next_result(self) -> None:
         wakeup = self._next_wakeup()
@@ -93,11 +91,10 @@ class LocalRun:
         for item in batch:
             before = self.state.orders.get(item.key)
             if apply_event(self.state, item) is None:
-                self.emit(item)
+                self._emit(item)
                 touched += [item.key, *touched_by(self.state, before, item)]
                 if isinstance(item.event, e.OrderProcessed):
-                    self._running.pop(item.key, None)
-                    self._killers.pop(item.key, None)
+                    self._jobs.finished(item.key)
         self._derive(touched)
 
     def _next_wakeup(self) -> int | None:
@@ -108,53 +105,7 @@ class LocalRun:
 
     def _derive(self, order_ids: list[str]) -> None:
         for keyed in derive(self.state, order_ids, self.clock.now()):
-            self.emit(keyed)
+            self._emit(keyed)
             if isinstance(keyed.event, e.OrderProcessingStarted):
-                self._start_job(keyed.key)
-        self._kill_marked()
-
-    def _kill_marked(self) -> None:
-        for order_id, killer in self._killers.items():
-            mark = self.state.orders[order_id].mark
-            if isinstance(mark, o.Cancelling) and isinstance(mark.mode, o.FreshOrStarted) and mark.mode.kill:
-                killer.kill(mark.mode.kill.immediately)
-            elif isinstance(mark, o.Suspending) and mark.mode.kill is not None:
-                killer.kill(mark.mode.kill.immediately)
-
-    def _start_job(self, order_id: str) -> None:
-        killer = ProcessKiller()
-        self._killers[order_id] = killer
-        self._running[order_id] = asyncio.create_task(self._run_job(order_id, killer))
-
-    async def _run_job(self, order_id: str, killer: ProcessKiller) -> None:
-        order = self.state.orders[order_id]
-        step = Step(self.state, order, self.state.workflow_of(order), self.clock.now())
-        instruction = step.instruction
-        assert isinstance(instruction, i.ExecuteNamed | i.ExecuteAnonymous)
-        job = job_of(step.workflow, instruction)
-        assert job is not None
-        prepared = job_input(step, job, instruction)
-        if isinstance(prepared, Problem):
-            self._report(order_id, e.OrderProcessed(outcome=Failed(message=prepared.message)))
-            return
-        result = await execute_job(
-            job,
-            prepared.env,
-            prepared.arguments,
-            self.work_dir,
-            lambda stream, chunk: self._output(order_id, stream, chunk),
-            killer,
-            settings=self.settings,
-            job_arguments=prepared.job_arguments,
-            order_id=order_id,
-        )
-        self._report(order_id, e.OrderProcessed(outcome=result.outcome))
-
-    def _output(self, order_id: str, stream: str, chunk: str) -> None:
-        event: e.OrderEvent = (
-            e.OrderStdoutWritten(chunk=chunk) if stream == "stdout" else e.OrderStderrWritten(chunk=chunk)
-        )
-        self._report(order_id, event)
-
-    def _report(self, order_id: str, event: e.OrderEvent) -> None:
-        self._inbox.put_nowait(e.KeyedEvent(order_id, event))
+                self._jobs.start(self.state, keyed.key)
+        self._jobs.kill_marked(self.state)

@@ -1,0 +1,106 @@
+"""Running the jobs the engine starts: one process per OrderProcessingStarted, its output and its outcome
+reported back as events. Shared by `stellwerk run` and the Agent."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from stellwerk.engine.state import EngineState
+from stellwerk.engine.step import Step
+from stellwerk.model import events as e
+from stellwerk.model import instructions as i
+from stellwerk.model import order as o
+from stellwerk.model.outcome import Failed
+from stellwerk.model.problems import Problem
+from stellwerk.model.workflow import job_of
+from stellwerk.runner.executors import ExecutionSettings, execute_job
+from stellwerk.runner.jobenv import job_input
+from stellwerk.runner.process import ProcessKiller
+
+Report = Callable[[e.KeyedEvent], None]
+
+
+class JobLauncher:
+    """Starts a process for an order in Processing and reports OrderStdoutWritten / OrderStderrWritten and
+    finally OrderProcessed through `report` (which must not block)."""
+
+    def __init__(
+        self, work_dir: Path, settings: ExecutionSettings, report: Report, now: Callable[[], int]
+    ) -> None:
+        self._work_dir = work_dir
+        self._settings = settings
+        self._report = report
+        self._now = now
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self._killers: dict[str, ProcessKiller] = {}
+
+    @property
+    def running(self) -> bool:
+        return bool(self._running)
+
+    def start(self, state: EngineState, order_id: str) -> None:
+        order = state.orders[order_id]
+        step = Step(state, order, state.workflow_of(order), self._now())
+        killer = ProcessKiller()
+        self._killers[order_id] = killer
+        self._running[order_id] = asyncio.create_task(self._run(step, killer))
+
+    def finished(self, order_id: str) -> None:
+        """The order's OrderProcessed has been applied: forget its process."""
+        self._running.pop(order_id, None)
+        self._killers.pop(order_id, None)
+
+    def kill_marked(self, state: EngineState) -> None:
+        """Kill the processes of orders marked for cancellation or suspension with kill."""
+        for order_id, killer in self._killers.items():
+            kill = _kill_of(state.orders[order_id].mark)
+            if kill is not None:
+                killer.kill(kill.immediately)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        for killer in self._killers.values():
+            killer.kill(immediately=True)
+        if self._running:
+            await asyncio.wait(self._running.values(), timeout=grace)
+
+    async def _run(self, step: Step, killer: ProcessKiller) -> None:
+        order_id = step.order.id
+        instruction = step.instruction
+        assert isinstance(instruction, i.ExecuteNamed | i.ExecuteAnonymous)
+        job = job_of(step.workflow, instruction)
+        assert job is not None
+        prepared = job_input(step, job, instruction)
+        if isinstance(prepared, Problem):
+            self._send(order_id, e.OrderProcessed(outcome=Failed(message=prepared.message)))
+            return
+        result = await execute_job(
+            job,
+            prepared.env,
+            prepared.arguments,
+            self._work_dir,
+            lambda stream, chunk: self._output(order_id, stream, chunk),
+            killer,
+            settings=self._settings,
+            job_arguments=prepared.job_arguments,
+            order_id=order_id,
+        )
+        self._send(order_id, e.OrderProcessed(outcome=result.outcome))
+
+    def _output(self, order_id: str, stream: str, chunk: str) -> None:
+        written = (
+            e.OrderStdoutWritten(chunk=chunk) if stream == "stdout" else e.OrderStderrWritten(chunk=chunk)
+        )
+        self._send(order_id, written)
+
+    def _send(self, order_id: str, event: e.OrderEvent) -> None:
+        self._report(e.KeyedEvent(order_id, event))
+
+
+def _kill_of(mark: o.Mark | None) -> o.Kill | None:
+    if isinstance(mark, o.Cancelling) and isinstance(mark.mode, o.FreshOrStarted):
+        return mark.mode.kill
+    if isinstance(mark, o.Suspending):
+        return mark.mode.kill
+    return None
