@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from msgspec.structs import replace
 
+from stellwerk.engine.apply_items import apply_non_order_event
 from stellwerk.engine.order_transitions import apply_order_event, inapplicable
 from stellwerk.engine.state import EngineState, Notice, board_of
 from stellwerk.model import events as e
+from stellwerk.model import item_events as ie
 from stellwerk.model import order as o
 from stellwerk.model.problems import Problem
 
@@ -21,6 +23,8 @@ def apply_event(state: EngineState, keyed: e.KeyedEvent) -> Problem | None:
         return _attach_to_agent(state, keyed.key, event)
     if isinstance(event, e.NoticePosted | e.NoticeDeleted):
         return _apply_board_event(state, event)
+    if isinstance(event, ie.ItemEvent | ie.AgentEvent | ie.ExternalOrderEvent):
+        return apply_non_order_event(state, keyed.key, event)
     order = state.orders.get(keyed.key)
     if order is None:
         return Problem(f"Unknown order '{keyed.key}' for event {type(event).__name__}")

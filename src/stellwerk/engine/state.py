@@ -7,8 +7,19 @@ from typing import Literal
 
 import msgspec
 
+from stellwerk.engine.item_state import AgentRecord, ExternalOrderRecord
 from stellwerk.model.instructions import ExecuteAnonymous, ExecuteNamed, LockDemand
-from stellwerk.model.items import Board, Calendar, JobResource, LockItem
+from stellwerk.model.items import (
+    AgentRef,
+    Board,
+    Calendar,
+    FileWatch,
+    JobResource,
+    LockItem,
+    PlanSchema,
+    SubagentBundle,
+    SubagentItem,
+)
 from stellwerk.model.jobs import WorkflowJob
 from stellwerk.model.order import Forked, NoticeId, Order
 from stellwerk.model.position import Position, to_string
@@ -68,6 +79,11 @@ class EngineState:
     boards: dict[str, Board] = field(default_factory=dict)
     job_resources: dict[str, JobResource] = field(default_factory=dict)
     calendars: dict[str, Calendar] = field(default_factory=dict)
+    file_watches: dict[str, FileWatch] = field(default_factory=dict)
+    agent_refs: dict[str, AgentRef] = field(default_factory=dict)
+    subagent_items: dict[str, SubagentItem] = field(default_factory=dict)
+    subagent_bundles: dict[str, SubagentBundle] = field(default_factory=dict)
+    plan_schemas: dict[str, PlanSchema] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)
     lock_states: dict[str, LockState] = field(default_factory=dict)
     notices: dict[NoticeId, Notice] = field(default_factory=dict)
@@ -79,6 +95,14 @@ class EngineState:
     consumptions: dict[str, list[tuple[NoticeId, ...]]] = field(default_factory=dict)
     # Orders in Processing by (workflow path, job key): the job's process limit counts them.
     processing: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # Items known at each Agent (Controller), by Agent path.
+    attached_items: dict[str, set[str]] = field(default_factory=dict)
+    # Agents by path (Controller), or this Agent under its own path (Agent).
+    agents: dict[str, AgentRecord] = field(default_factory=dict)
+    # Readers of the journal and the event id up to which each released it.
+    released: dict[str, int] = field(default_factory=dict)
+    # Files seen by FileWatches, by (FileWatch path, file name).
+    external_orders: dict[tuple[str, str], ExternalOrderRecord] = field(default_factory=dict)
     # The Agent process environment for env('NAME'), given by the shell (the core reads no environment).
     agent_env: dict[str, str] = field(default_factory=dict)
     # Where this engine runs: "local" (`stellwerk run`: the agents live in the same process, so attaching and

@@ -8,6 +8,7 @@ import msgspec
 
 from stellwerk.model.admission import CycleState
 from stellwerk.model.instructions import LockDemand
+from stellwerk.model.item_events import AgentEvent, ExternalOrderEvent, ItemEvent
 from stellwerk.model.order import (
     CancellationMode,
     ExternalOrder,
@@ -398,7 +399,7 @@ class NoticeDeleted(_Event, frozen=True, kw_only=True, tag="NoticeDeleted"):
 
 
 BoardEvent = NoticePosted | NoticeDeleted
-Event = OrderEvent | BoardEvent
+Event = OrderEvent | BoardEvent | ItemEvent | AgentEvent | ExternalOrderEvent
 
 
 class KeyedEvent(msgspec.Struct, frozen=True, array_like=True):
