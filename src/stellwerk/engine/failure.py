@@ -38,7 +38,7 @@ def plan_failure(step: Step) -> Events:
     for depth in range(len(position) - 2, 0, -2):
         bid = position[depth]
         assert isinstance(bid, str)
-        if position[:depth] == order.inner_block:
+        if position[: depth + 1] == order.inner_block:  # the rest of the branch path is the inner block
             break
         at = position[:depth]
         instruction = instruction_at(step.workflow, at)

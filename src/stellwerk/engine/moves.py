@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from stellwerk.engine.order_transition_rules import moved_to
 from stellwerk.engine.scope import evaluate_predicate
 from stellwerk.engine.step import Step
 from stellwerk.model import instructions as i
@@ -16,7 +17,8 @@ _MAX_MOVES = 10_000
 
 
 def plain_move(step: Step, position: Position) -> Position | None:
-    """Where an order at `position` moves without any other event, or None if something else must happen."""
+    """Where an order at `position` moves without any other event, or None if something else must happen.
+    Entering an Options block is not anticipated (JS7's OptionsExecutor has no nextMove): it is a move of its own."""
     instruction = instruction_at(step.workflow, position)
     match instruction:
         case i.ImplicitEnd():
@@ -28,15 +30,20 @@ def plain_move(step: Step, position: Position) -> Position | None:
                 return None
             return next_position(up)
         case i.If():
-            chosen = choose_branch(step, instruction, position)
+            chosen = choose_branch(_at(step, position), instruction, position)
             return None if isinstance(chosen, Problem) else chosen
         case i.Try():
             return (*position, "try+0", 0)
-        case i.Options():
-            return (*position, "options", 0)
         case i.Empty():
             return next_position(position)
     return None
+
+
+def _at(step: Step, position: Position) -> Step:
+    """The step as seen from an anticipated position: predicates there see its try count, label and position."""
+    if step.order.position == position:
+        return step
+    return Step(step.state, moved_to(step.order, position), step.workflow, step.now)
 
 
 def choose_branch(step: Step, instruction: i.If, position: Position) -> Position | Problem:
