@@ -1,0 +1,211 @@
+"""Group commit: many producers `await persist(events)`, one writer task writes everything queued during the
+previous fdatasync in one write and one fdatasync (in a thread), then hands the batch to `on_durable` and
+wakes the producers. Rollover to a new segment with a full snapshot happens between batches, on request or
+when the segment grows beyond `segment_size_limit`.
+
+The order of effects is the file's: EventIds are given when `persist` is called, batches are written, made
+durable and handed to `on_durable` one after the other, all in the writer task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from msgspec.structs import replace
+
+import stellwerk
+from stellwerk.journal.event_id import EventIdGenerator
+from stellwerk.journal.format import JournalHeader, encode_segment_start, encode_transaction, iso_timestamp
+from stellwerk.journal.replicator import WrittenBatch
+from stellwerk.journal.segments import Segment, SegmentDirectory
+from stellwerk.journal.stamped import Stamped
+from stellwerk.model.events import KeyedEvent
+
+# Called in the writer task with each durable batch (transactions in file order) before producers wake.
+OnDurable = Callable[[Sequence[tuple[Stamped, ...]], WrittenBatch, bytes], Awaitable[None]]
+# Snapshot elements (JSON objects) of the state after every event handed to `on_durable`.
+SnapshotSource = Callable[[], Sequence[bytes]]
+
+DEFAULT_SEGMENT_SIZE_LIMIT = 1 << 30
+
+
+class JournalStopped(Exception):
+    """The journal is closed, or it failed (an I/O error, a failed replication, an event that did not
+    apply): nothing more can be persisted. The cause is chained."""
+
+
+@dataclass(slots=True)
+class _Pending:
+    stamped: tuple[Stamped, ...]
+    data: bytes
+    done: asyncio.Future[tuple[Stamped, ...]]
+
+
+class JournalWriter:
+    """Appends to the newest segment of `segments`, which is open for appending at `position`."""
+
+    def __init__(
+        self,
+        segments: SegmentDirectory,
+        segment: Segment,
+        header: JournalHeader,
+        *,
+        ids: EventIdGenerator,
+        snapshot: SnapshotSource,
+        on_durable: OnDurable,
+        sync: Callable[[int], None] = os.fdatasync,
+        segment_size_limit: int = DEFAULT_SEGMENT_SIZE_LIMIT,
+        total_event_count: int = 0,
+    ) -> None:
+        self._segments = segments
+        self._segment = segment
+        self._header = header
+        self._ids = ids
+        self._snapshot = snapshot
+        self._on_durable = on_durable
+        self._sync = sync
+        self._size_limit = segment_size_limit
+        self._total_event_count = total_event_count
+        self._last_written_id = ids.last
+        self._fd = os.open(segment.path, os.O_WRONLY | os.O_APPEND)
+        self._position = os.fstat(self._fd).st_size
+        # A snapshot alone larger than the limit must not cause a rollover after every batch.
+        self._grown = False
+        self._queue: list[_Pending] = []
+        self._rollovers: list[asyncio.Future[Segment]] = []
+        self._wakeup = asyncio.Event()
+        self._stopped: BaseException | None = None
+        self._closing = False
+        self._task = asyncio.get_running_loop().create_task(self._run(), name=f"journal {segment.name}")
+
+    @property
+    def segment(self) -> Segment:
+        return self._segment
+
+    @property
+    def last_written_id(self) -> int:
+        return self._last_written_id
+
+    async def persist(self, keyed_events: Sequence[KeyedEvent]) -> tuple[Stamped, ...]:
+        """Stamps the events, queues them as one transaction and returns them when they are durable (and
+        `on_durable` has run for their batch)."""
+        self._check_running()
+        if not keyed_events:
+            return ()
+        stamped = self._ids.stamp(keyed_events)
+        done: asyncio.Future[tuple[Stamped, ...]] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Pending(stamped, encode_transaction(stamped), done))
+        self._wakeup.set()
+        return await done
+
+    async def roll_over(self) -> Segment:
+        """Begins a new segment with a snapshot after everything persisted so far; returns it."""
+        self._check_running()
+        done: asyncio.Future[Segment] = asyncio.get_running_loop().create_future()
+        self._rollovers.append(done)
+        self._wakeup.set()
+        return await done
+
+    async def close(self) -> None:
+        """Writes what is queued, then stops the writer task and closes the file."""
+        if not self._closing:
+            self._closing = True
+            self._wakeup.set()
+        await asyncio.shield(self._task)
+
+    def _check_running(self) -> None:
+        if self._stopped is not None or self._closing:
+            raise JournalStopped("The journal is not running") from self._stopped
+
+    async def _run(self) -> None:
+        try:
+            while self._queue or self._rollovers or not self._closing:
+                await self._wakeup.wait()
+                self._wakeup.clear()
+                if self._queue:
+                    await self._commit(self._take_queue())
+                if self._rollovers or (self._grown and self._position > self._size_limit):
+                    await self._roll_over()
+        except BaseException as failure:
+            self._stopped = failure
+            self._fail_all(failure)
+            if not isinstance(failure, Exception):
+                raise
+        finally:
+            os.close(self._fd)
+
+    def _take_queue(self) -> list[_Pending]:
+        queue, self._queue = self._queue, []
+        return queue
+
+    async def _commit(self, batch: list[_Pending]) -> None:
+        data = b"".join(pending.data for pending in batch)
+        try:
+            await asyncio.to_thread(self._write_and_sync, data)
+        except BaseException as failure:
+            self._fail(batch, failure)
+            raise
+        last_id = batch[-1].stamped[-1].event_id
+        written = WrittenBatch(
+            segment=self._segment.name,
+            start=self._position,
+            end=self._position + len(data),
+            last_event_id=last_id,
+        )
+        self._position = written.end
+        self._grown = True
+        self._last_written_id = last_id
+        self._total_event_count += sum(len(p.stamped) for p in batch)
+        try:
+            await self._on_durable([p.stamped for p in batch], written, data)
+        except BaseException as failure:
+            self._fail(batch, failure)
+            raise
+        for pending in batch:
+            if not pending.done.done():
+                pending.done.set_result(pending.stamped)
+
+    def _write_and_sync(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        self._sync(self._fd)
+
+    async def _roll_over(self) -> None:
+        rollovers, self._rollovers = self._rollovers, []
+        header = replace(
+            self._header,
+            event_id=self._last_written_id,
+            generation=self._header.generation + 1,
+            total_event_count=self._total_event_count,
+            timestamp=iso_timestamp(self._ids.clock()),
+            stellwerk_version=stellwerk.__version__,
+        )
+        content = encode_segment_start(header, self._snapshot())
+        segment = await asyncio.to_thread(self._segments.create, header.event_id, content)
+        os.close(self._fd)
+        self._fd = os.open(segment.path, os.O_WRONLY | os.O_APPEND)
+        self._segment, self._header, self._position = segment, header, len(content)
+        self._grown = False
+        await asyncio.to_thread(self._segments.delete_released)
+        for done in rollovers:
+            if not done.done():
+                done.set_result(segment)
+
+    def _fail(self, batch: list[_Pending], failure: BaseException) -> None:
+        error = JournalStopped(f"Journal {self._segment.name} failed: {failure!r}")
+        error.__cause__ = failure
+        for pending in batch:
+            if not pending.done.done():
+                pending.done.set_exception(error)
+
+    def _fail_all(self, failure: BaseException) -> None:
+        self._fail(self._take_queue(), failure)
+        error = JournalStopped(f"Journal {self._segment.name} failed: {failure!r}")
+        for done in self._rollovers:
+            if not done.done():
+                done.set_exception(error)
+        self._rollovers = []
