@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from stellwerk.cli.init import init_command
 from stellwerk.cli.run import run_command
 
 
@@ -14,3 +15,4 @@ def main() -> None:
 
 
 main.add_command(run_command)
+main.add_command(init_command)

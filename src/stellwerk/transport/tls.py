@@ -59,16 +59,18 @@ def client_context(
 
 def _harden(context: ssl.SSLContext, minimum: ssl.TLSVersion) -> None:
     context.minimum_version = max(minimum, ssl.TLSVersion.TLSv1_2)
-    # Strict RFC 5280 checks, as Python 3.13's defaults do; `stellwerk init` and trustme certificates pass.
+    # Strict RFC 5280 checks, as Python 3.13 does by default. `stellwerk init` certificates pass, and so do
+    # trustme ones issued for at least one name (with none, trustme writes an empty SAN, which strict refuses).
     context.verify_flags |= ssl.VERIFY_X509_STRICT
 
 
 def peer_certificate_of(ssl_object: ssl.SSLObject | ssl.SSLSocket) -> PeerCertificate | None:
     """The verified peer certificate of a TLS connection, parsed from DER (the stdlib dict form is lossy)."""
     der = ssl_object.getpeercert(binary_form=True)
-    if der is None:
-        return None
-    cert = x509.load_der_x509_certificate(der)
+    return None if der is None else _described(x509.load_der_x509_certificate(der))
+
+
+def _described(cert: x509.Certificate) -> PeerCertificate:
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     common_name = names[0].value if names else None
     return PeerCertificate(
@@ -86,18 +88,17 @@ def peer_of(scope: Scope) -> PeerCertificate | None:
 
 
 def _tls_extension(ssl_object: ssl.SSLObject) -> dict[str, Any]:
-    peer = peer_certificate_of(ssl_object)
     der = ssl_object.getpeercert(binary_form=True)
-    chain = [x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM).decode()] if der else []
-    version = ssl_object.version()
+    cert = None if der is None else x509.load_der_x509_certificate(der)
+    peer = None if cert is None else _described(cert)
     # The keys of the ASGI TLS extension, plus our own `client_cert_common_name`.
     return {
         "server_cert": None,
-        "client_cert_chain": chain,
+        "client_cert_chain": [] if cert is None else [cert.public_bytes(Encoding.PEM).decode()],
         "client_cert_name": peer.subject if peer else None,
         "client_cert_common_name": peer.common_name if peer else None,
         "client_cert_error": None,
-        "tls_version": _TLS_VERSION_NUMBERS.get(version or ""),
+        "tls_version": _TLS_VERSION_NUMBERS.get(ssl_object.version() or ""),
         "cipher_suite": None,
     }
 
@@ -121,4 +122,4 @@ class PeerCertificateProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         ssl_object = transport.get_extra_info("ssl_object")
         if ssl_object is not None:
-            self.app = _with_tls_extension(self.app, _tls_extension(ssl_object))  # type: ignore[arg-type]
+            self.app = _with_tls_extension(self.app, _tls_extension(ssl_object))
