@@ -1,0 +1,3 @@
+"""controller"""
+
+from __future__ import annotations
