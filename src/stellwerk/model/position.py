@@ -55,7 +55,8 @@ def branch_kind(bid: str) -> str:
 
 def segments(position: Position) -> list[tuple[int, str]]:
     """The (instruction number, branch id) pairs leading to the innermost block."""
-    return [(_int(position[i]), _str(position[i + 1])) for i in range(0, len(position) - 1, 2)]
+    pairs = zip(position[0:-1:2], position[1::2], strict=False)
+    return [(n, bid) for n, bid in pairs if isinstance(n, int) and isinstance(bid, str)]
 
 
 def index_suffix(bid: str) -> int:
@@ -113,12 +114,3 @@ def movable_between(a: Position, b: Position) -> bool:
 def is_in_fork(position: Position) -> bool:
     return any(branch_kind(bid) in _FORK_KINDS for _, bid in segments(position))
 
-
-def _int(p: int | str) -> int:
-    assert isinstance(p, int)
-    return p
-
-
-def _str(p: int | str) -> str:
-    assert isinstance(p, str)
-    return p

@@ -9,7 +9,7 @@ import msgspec
 
 from stellwerk.model import instructions as i
 from stellwerk.model.jobs import Expr, WorkflowJob
-from stellwerk.model.position import BranchPath, Position, branch_kind, segments
+from stellwerk.model.position import BranchPath, Position, branch_kind
 
 # "String" | "Number" | "Boolean" | "Any", or {"TYPE": "List", "elementType": …} / {"TYPE": "Object", name: type, …}
 ParameterType = str | dict[str, Any]
@@ -104,8 +104,9 @@ def block_of(instruction: i.Instruction, bid: str) -> tuple[i.Instruction, ...] 
 
 def block_at(workflow: Workflow, branch: BranchPath) -> tuple[i.Instruction, ...] | None:
     block = workflow.instructions
-    for n, bid in segments((*branch, 0)):
-        if n >= len(block):
+    for k in range(0, len(branch), 2):
+        n, bid = branch[k], branch[k + 1]
+        if not isinstance(n, int) or not isinstance(bid, str) or n >= len(block):
             return None
         inner = block_of(block[n], bid)
         if inner is None:
