@@ -113,4 +113,3 @@ def movable_between(a: Position, b: Position) -> bool:
 
 def is_in_fork(position: Position) -> bool:
     return any(branch_kind(bid) in _FORK_KINDS for _, bid in segments(position))
-

@@ -1,0 +1,167 @@
+"""The Agent's HTTP API (js7-reference §6), for the Controller; every route behind the peer allow-list.
+
+- `POST /agent/api/command`: one AgentCommand or a Batch → its response (200). A body that is not JSON or not a
+  command → 400 with a Problem naming the JSON path; nothing is changed then. 503 while shutting down.
+- `GET /agent/api/event?after=&timeout=&limit=`: NDJSON, one stamped event per line; with none within `timeout`
+  seconds one heartbeat line. 410 (a Problem) when the events after `after` are no longer kept.
+- `GET /agent/api`: overview; `GET /agent/api/health`: 200 while the journal is open; `GET /metrics`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from decimal import Decimal
+from typing import Any, Protocol
+
+import msgspec
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from stellwerk.agent.eventlog import TORN, AgentEventLog, event_line, heartbeat_line
+from stellwerk.model import agent_commands as ac
+from stellwerk.model import codec
+from stellwerk.model.problems import Problem
+from stellwerk.transport.auth import problem_body, require_peer
+
+DEFAULT_EVENT_LIMIT = 1000
+MAX_EVENT_TIMEOUT = 600.0
+NDJSON = "application/x-ndjson"
+
+_command_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(
+    ac.AgentCommand | ac.Batch, float_hook=Decimal
+)
+
+
+class AgentEndpoints(Protocol):
+    """What the API needs of the service."""
+
+    @property
+    def event_log(self) -> AgentEventLog: ...
+
+    @property
+    def closing(self) -> asyncio.Event: ...
+
+    async def execute(self, commands: tuple[ac.AgentCommand, ...]) -> list[ac.Response]: ...
+
+    def overview(self) -> dict[str, object]: ...
+
+    def is_healthy(self) -> bool: ...
+
+    def metrics(self) -> tuple[bytes, str]: ...
+
+
+def agent_app(agent: AgentEndpoints, *, allowed_subjects: tuple[str, ...], insecure: bool) -> Starlette:
+    routes = [
+        Route("/agent/api/command", _command_endpoint(agent), methods=["POST"]),
+        Route("/agent/api/event", _event_endpoint(agent), methods=["GET"]),
+        Route("/agent/api/health", _health_endpoint(agent), methods=["GET"]),
+        Route("/agent/api", _overview_endpoint(agent), methods=["GET"]),
+        Route("/metrics", _metrics_endpoint(agent), methods=["GET"]),
+    ]
+    return Starlette(routes=routes, middleware=[require_peer(allowed_subjects, insecure=insecure)])
+
+
+def problem_response(status: int, message: str) -> Response:
+    return Response(problem_body(message), status_code=status, media_type="application/json")
+
+
+def decode_command(body: bytes) -> ac.AgentCommand | ac.Batch | Problem:
+    try:
+        decoded: ac.AgentCommand | ac.Batch = _command_decoder.decode(body)
+    except msgspec.ValidationError as error:
+        return Problem(f"Invalid command: {error}")
+    except msgspec.DecodeError as error:
+        return Problem(f"Malformed JSON: {error}")
+    return decoded
+
+
+def _command_endpoint(agent: AgentEndpoints) -> Any:
+    async def command(request: Request) -> Response:
+        decoded = decode_command(await request.body())
+        if isinstance(decoded, Problem):
+            return problem_response(400, decoded.message)
+        if agent.closing.is_set():
+            return problem_response(503, "The Agent is shutting down")
+        batch = decoded.commands if isinstance(decoded, ac.Batch) else (decoded,)
+        responses = await agent.execute(batch)
+        answer: ac.Response | ac.BatchResponse = (
+            ac.BatchResponse(responses=tuple(responses)) if isinstance(decoded, ac.Batch) else responses[0]
+        )
+        return Response(codec.encode(answer), media_type="application/json")
+
+    return command
+
+
+class _EventQuery(msgspec.Struct, frozen=True):
+    after: int
+    timeout: float = 0.0
+    limit: int = DEFAULT_EVENT_LIMIT
+
+
+def _event_query(request: Request) -> _EventQuery | Problem:
+    raw = dict(request.query_params)
+    try:
+        query = msgspec.convert(raw, _EventQuery, strict=False)
+    except msgspec.ValidationError as error:
+        return Problem(f"Invalid query: {error}")
+    if query.limit < 1 or query.timeout < 0:
+        return Problem("Invalid query: limit must be positive and timeout not negative")
+    return query
+
+
+def _event_endpoint(agent: AgentEndpoints) -> Any:
+    async def event(request: Request) -> Response:
+        query = _event_query(request)
+        if isinstance(query, Problem):
+            return problem_response(400, query.message)
+        found = await _wait_unless_closing(agent, query)
+        if isinstance(found, Problem):
+            status = 410 if found.message.startswith(TORN) else 400
+            return problem_response(status, found.message)
+        body = b"".join(event_line(s) for s in found) if found else heartbeat_line(query.after)
+        return Response(body, media_type=NDJSON)
+
+    return event
+
+
+async def _wait_unless_closing(agent: AgentEndpoints, query: _EventQuery) -> list[Any] | Problem:
+    timeout = min(query.timeout, MAX_EVENT_TIMEOUT)
+    waiting = asyncio.ensure_future(agent.event_log.wait_after(query.after, timeout, query.limit))
+    closing = asyncio.ensure_future(agent.closing.wait())
+    try:
+        await asyncio.wait([waiting, closing], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        closing.cancel()
+    if waiting.done():
+        return waiting.result()
+    waiting.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
+    return []
+
+
+def _health_endpoint(agent: AgentEndpoints) -> Any:
+    async def health(request: Request) -> Response:
+        if agent.is_healthy():
+            return Response(b'{"healthy":true}', media_type="application/json")
+        return problem_response(503, "The Agent's journal is not open")
+
+    return health
+
+
+def _overview_endpoint(agent: AgentEndpoints) -> Any:
+    async def overview(request: Request) -> Response:
+        return Response(msgspec.json.encode(agent.overview()), media_type="application/json")
+
+    return overview
+
+
+def _metrics_endpoint(agent: AgentEndpoints) -> Any:
+    async def metrics(request: Request) -> Response:
+        body, content_type = agent.metrics()
+        return Response(body, headers={"Content-Type": content_type})
+
+    return metrics

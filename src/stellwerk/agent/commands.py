@@ -1,0 +1,245 @@
+"""What the Controller's commands cause at the Agent (js7-reference §6.1–6.3): events to persist and the answer.
+Pure: the state is read (and a scratch copy changed), nothing else; the caller persists the events.
+
+`decide_batch` runs the commands one after the other on a scratch copy, so a command sees the effect of the ones
+before it; a refused command changes nothing. Decisions taken from JS7:
+- DedicateAgentDirector: once per Agent; the same Controller re-sending it gets the same run id, another
+  Controller is refused. Every other command but NoOperation and ShutDown needs a dedicated Agent.
+- CoupleController: the run id must match, and the events after the requested EventId must still be kept.
+- AttachItem of an item known as it is, and AttachOrder of a known order, are accepted and ignored.
+- DetachOrder of an unknown order is a no-op; of an order that is not Detaching, a Problem.
+- MarkOrder with the mark the order has already is accepted and ignored (the Controller re-sends marks).
+- DetachItem journals ItemDetached{key, delegateId: this Agent}, then ItemDeleted{key} so this Agent forgets the
+  item (the Controller adopts the former and must ignore the latter).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from msgspec import structs
+
+from stellwerk.agent.scratch import scratch_copy
+from stellwerk.engine.apply import apply_event
+from stellwerk.engine.apply_items import all_item_keys
+from stellwerk.engine.state import EngineState
+from stellwerk.model import agent_commands as ac
+from stellwerk.model import events as e
+from stellwerk.model import item_events as ie
+from stellwerk.model import order as o
+from stellwerk.model.problems import Problem
+from stellwerk.model.workflow import Workflow, instruction_at
+
+NO_KEY = ""
+NOT_DEDICATED = "Agent is not dedicated to a Controller"
+
+
+class CommandContext(NamedTuple):
+    """What the shell knows besides the state: this Agent's path, a fresh run id (used only by a first
+    dedication), the last EventId and the EventId after which events are still kept."""
+
+    agent_path: str
+    new_run_id: str
+    last_event_id: int
+    oldest_event_id: int
+
+
+class Decision(NamedTuple):
+    events: list[e.KeyedEvent]
+    response: ac.Response
+
+
+class BatchDecision(NamedTuple):
+    """All events of the batch in order (one transaction), the answers in command order, and the orders whose
+    events are to be derived next."""
+
+    events: list[e.KeyedEvent]
+    responses: list[ac.Response]
+    touched_orders: list[str]
+
+
+def decide_batch(
+    state: EngineState, commands: tuple[ac.AgentCommand, ...], context: CommandContext
+) -> BatchDecision:
+    scratch = scratch_copy(state)
+    events: list[e.KeyedEvent] = []
+    responses: list[ac.Response] = []
+    for command in commands:
+        decision = decide(scratch, command, context)
+        problem = _apply_all(scratch, decision.events)
+        if problem is not None:
+            responses.append(ac.Rejected(message=problem.message))
+            continue
+        events.extend(decision.events)
+        responses.append(decision.response)
+    touched = list(dict.fromkeys(k.key for k in events if k.key in scratch.orders))
+    return BatchDecision(events, responses, touched)
+
+
+def _apply_all(scratch: EngineState, events: list[e.KeyedEvent]) -> Problem | None:
+    """Commands cause at most a few events; a failure of a later one after an applied earlier one would be a bug
+    in this module, so it is reported as the command's problem rather than repaired."""
+    for keyed in events:
+        if problem := apply_event(scratch, keyed):
+            return problem
+    return None
+
+
+def decide(state: EngineState, command: ac.AgentCommand, context: CommandContext) -> Decision:
+    """The events and the answer for one command."""
+    match command:
+        case ac.DedicateAgentDirector():
+            return dedicate(state, command, context)
+        case ac.NoOperation() | ac.ShutDown():
+            return _accepted()
+    if not _dedicated_controller(state, context.agent_path):
+        return _rejected(NOT_DEDICATED)
+    match command:
+        case ac.CoupleController():
+            return couple(state, command, context)
+        case ac.AttachItem():
+            return attach_item(state, command)
+        case ac.DetachItem():
+            return detach_item(state, command, context.agent_path)
+        case ac.AttachOrder():
+            return attach_order(state, command, context.agent_path)
+        case ac.DetachOrder():
+            return detach_order(state, command)
+        case ac.MarkOrder():
+            return mark_order(state, command)
+        case ac.ReleaseEvents():
+            return release_events(state, command, context)
+
+
+def dedicate(state: EngineState, command: ac.DedicateAgentDirector, context: CommandContext) -> Decision:
+    """`agent_event_id` in the answer is the last EventId before this command; the shell replaces it with the
+    EventId after persisting."""
+    if command.agent_path != context.agent_path:
+        return _rejected(f"This is Agent '{context.agent_path}', not '{command.agent_path}'")
+    record = state.agents.get(context.agent_path)
+    if record is not None and record.agent_run_id:
+        if record.controller_id != command.controller_id:
+            return _rejected(
+                f"Agent '{context.agent_path}' is dedicated to Controller '{record.controller_id}'"
+            )
+        return Decision(
+            [], ac.Dedicated(agent_run_id=record.agent_run_id, agent_event_id=context.last_event_id)
+        )
+    dedicated = ie.AgentDedicated(
+        agent_path=context.agent_path, agent_run_id=context.new_run_id, controller_id=command.controller_id
+    )
+    response = ac.Dedicated(agent_run_id=context.new_run_id, agent_event_id=context.last_event_id)
+    return Decision([e.KeyedEvent(NO_KEY, dedicated)], response)
+
+
+def couple(state: EngineState, command: ac.CoupleController, context: CommandContext) -> Decision:
+    record = state.agents[context.agent_path]
+    if command.agent_path != context.agent_path:
+        return _rejected(f"This is Agent '{context.agent_path}', not '{command.agent_path}'")
+    if command.agent_run_id != record.agent_run_id:
+        return _rejected("Agent run id does not match: the Agent has been reset or replaced")
+    if command.event_id < context.oldest_event_id:
+        return _rejected(
+            f"Torn event stream: the events after {command.event_id} are no longer kept "
+            f"(the oldest kept follow {context.oldest_event_id})"
+        )
+    if command.event_id > context.last_event_id:
+        return _rejected(f"Unknown EventId {command.event_id} (the last is {context.last_event_id})")
+    return Decision([], ac.Coupled(order_ids=tuple(sorted(state.orders))))
+
+
+def attach_item(state: EngineState, command: ac.AttachItem) -> Decision:
+    if _known_as_is(state, command.item):
+        return _accepted()
+    return Decision([e.KeyedEvent(NO_KEY, ie.ItemAttachedToMe(item=command.item))], ac.Accepted())
+
+
+def _known_as_is(state: EngineState, item: ie.AnyItem) -> bool:
+    if isinstance(item, Workflow):
+        return state.workflows.get(item.id) == item
+    key = ie.item_key(item)
+    if key not in all_item_keys(state):
+        return False
+    registries = (
+        state.locks, state.boards, state.job_resources, state.calendars, state.file_watches, state.agent_refs,
+        state.subagent_items, state.subagent_bundles, state.plan_schemas,
+    )  # fmt: skip
+    return any(item in registry.values() for registry in registries)
+
+
+def detach_item(state: EngineState, command: ac.DetachItem, agent_path: str) -> Decision:
+    if command.key not in all_item_keys(state):
+        return _accepted()
+    detached = ie.ItemDetached(key=command.key, delegate_id=agent_path)
+    events = [e.KeyedEvent(NO_KEY, detached), e.KeyedEvent(NO_KEY, ie.ItemDeleted(key=command.key))]
+    return Decision(events, ac.Accepted())
+
+
+def attach_order(state: EngineState, command: ac.AttachOrder, agent_path: str) -> Decision:
+    order = command.order
+    if order.id in state.orders:
+        return _accepted()
+    attached = order.attached_state
+    if not isinstance(attached, o.Attached) or attached.agent_path != agent_path:
+        return _rejected(f"Order '{order.id}' is not attached to Agent '{agent_path}'")
+    workflow = state.workflows.get(order.workflow_id)
+    if workflow is None:
+        return _rejected(f"Unknown workflow '{order.workflow_id}' for order '{order.id}'")
+    if not order.position or instruction_at(workflow, order.position) is None:
+        return _rejected(f"Order '{order.id}' has an invalid position {list(order.position)}")
+    return Decision([e.KeyedEvent(order.id, e.OrderAttachedToAgent(order=order))], ac.Accepted())
+
+
+def detach_order(state: EngineState, command: ac.DetachOrder) -> Decision:
+    order = state.orders.get(command.order_id)
+    if order is None:
+        return _accepted()
+    if not isinstance(order.attached_state, o.Detaching):
+        return _rejected(f"Order '{order.id}' is not detachable")
+    return Decision([e.KeyedEvent(order.id, e.OrderDetached())], ac.Accepted())
+
+
+def mark_order(state: EngineState, command: ac.MarkOrder) -> Decision:
+    order = state.orders.get(command.order_id)
+    if order is None:
+        return _rejected(f"Unknown order '{command.order_id}'")
+    if order.mark == command.mark:
+        return _accepted()
+    return Decision([e.KeyedEvent(order.id, mark_event(command.mark))], ac.Accepted())
+
+
+def mark_event(mark: o.Mark) -> e.OrderEvent:
+    """The event that puts the mark on the order."""
+    match mark:
+        case o.Cancelling():
+            return e.OrderCancellationMarked(mode=mark.mode)
+        case o.Suspending():
+            return e.OrderSuspensionMarked(mode=mark.mode)
+        case o.Resuming():
+            return e.OrderResumptionMarked(**structs.asdict(mark))
+        case o.Go():
+            return e.OrderGoMarked(position=mark.position)
+
+
+def release_events(state: EngineState, command: ac.ReleaseEvents, context: CommandContext) -> Decision:
+    controller_id = state.agents[context.agent_path].controller_id
+    until = command.until_event_id
+    if until > context.last_event_id:
+        return _rejected(f"Unknown EventId {until} (the last is {context.last_event_id})")
+    if until <= state.released.get(controller_id, 0):
+        return _accepted()
+    released = ie.JournalEventsReleased(user_id=controller_id, until_event_id=until)
+    return Decision([e.KeyedEvent(NO_KEY, released)], ac.Accepted())
+
+
+def _dedicated_controller(state: EngineState, agent_path: str) -> str | None:
+    record = state.agents.get(agent_path)
+    return record.controller_id if record is not None and record.agent_run_id else None
+
+
+def _accepted() -> Decision:
+    return Decision([], ac.Accepted())
+
+
+def _rejected(message: str) -> Decision:
+    return Decision([], ac.Rejected(message=message))

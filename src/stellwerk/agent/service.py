@@ -1,0 +1,220 @@
+"""The Agent service: its journal, its driving loop, its file watches and its API, started and stopped together.
+
+    async with AgentService.start(config) as agent:
+        await agent.shutdown_requested()      # or whatever the caller waits for
+
+Start: open (or create) the journal "agent" in `<data>/journal` and recover; orders recovered in Processing get
+their lost process reported (restart.py); then the loop, the file watcher and the HTTP server start.
+Leaving the block stops in order (js7-reference §6.4): no more commands, the running processes are killed and
+reported as ProcessLost (so they run again after a restart), the server stops, the journal is closed. `crash()`
+makes the stop a crash instead (a test hook): processes are killed, nothing more is persisted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import ssl
+import time
+from collections.abc import AsyncIterator
+
+from stellwerk.agent.api import agent_app
+from stellwerk.agent.config import AgentConfig
+from stellwerk.agent.eventlog import AgentEventLog
+from stellwerk.agent.filewatch import FileWatcher
+from stellwerk.agent.loop import AgentLoop
+from stellwerk.agent.metrics import AgentMetrics
+from stellwerk.engine.state import EngineState
+from stellwerk.journal.journaled import JournaledState, JournalSettings
+from stellwerk.journal.segments import Segment
+from stellwerk.model import agent_commands as ac
+from stellwerk.model.problems import Problem
+from stellwerk.transport.server import RunningServer, serve
+from stellwerk.transport.tls import server_context
+
+logger = logging.getLogger(__name__)
+
+JOURNAL_BASE = "agent"
+STATE_TYPE_NAME = "AgentState"
+
+
+class AgentStartFailed(RuntimeError):
+    """The journal could not be recovered, or the configuration is unusable; the message says why."""
+
+
+def epoch_millis() -> int:
+    return int(time.time() * 1000)
+
+
+class AgentService:
+    """A running Agent. Build it with `start`."""
+
+    def __init__(self, config: AgentConfig, journal: JournaledState) -> None:
+        self.config = config
+        self._journal = journal
+        self._event_log = AgentEventLog(journal, config.journal_directory, JOURNAL_BASE)
+        self._loop = AgentLoop(config, journal, epoch_millis, self._event_log.oldest_event_id)
+        self._watcher = FileWatcher(config, lambda: journal.state, self._loop.report)
+        self._metrics = AgentMetrics(lambda: journal.state, lambda: self._loop.events_persisted)
+        self._closing = asyncio.Event()
+        self._server: RunningServer | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._crashed = False
+        self._journal_open = True
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def start(cls, config: AgentConfig) -> AsyncIterator[AgentService]:
+        tls = _tls_context(config)
+        config.journal_directory.mkdir(parents=True, exist_ok=True)
+        config.work_directory.mkdir(parents=True, exist_ok=True)
+        journal = await _open_journal(config)
+        async with contextlib.AsyncExitStack() as stack:
+            stack.push_async_callback(journal.close)
+            service = cls(config, journal)
+            await service._recover()
+            app = agent_app(
+                service, allowed_subjects=config.allowed_controller_subjects, insecure=config.insecure
+            )
+            service._server = await stack.enter_async_context(
+                serve(app, config.host, config.port, tls=tls, insecure=config.insecure)
+            )
+            service._start_tasks()
+            try:
+                yield service
+            finally:
+                await service._stop()
+
+    # For callers and tests -------------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("The Agent's server is not running")
+        return self._server.url
+
+    @property
+    def state(self) -> EngineState:
+        """The live state, to read."""
+        return self._journal.state
+
+    @property
+    def journal(self) -> JournaledState:
+        return self._journal
+
+    async def shutdown_requested(self) -> None:
+        """Returns when the Controller has sent ShutDown."""
+        await self._loop.shutdown_requested.wait()
+
+    async def take_snapshot(self) -> Segment:
+        """Rolls the journal over to a new segment beginning with a snapshot."""
+        return await self._journal.take_snapshot()
+
+    async def crash(self) -> None:
+        """Test hook: stop now as a crash would. Processes are killed, no ProcessLost is persisted, the journal is
+        closed as it is; leaving the `start` block then only stops the server."""
+        self._crashed = True
+        self._closing.set()
+        await self._cancel_tasks()
+        await self._loop.stop(orderly=False)
+        await self._close_journal()
+
+    # AgentEndpoints ----------------------------------------------------------------------------------------------
+
+    @property
+    def event_log(self) -> AgentEventLog:
+        return self._event_log
+
+    @property
+    def closing(self) -> asyncio.Event:
+        return self._closing
+
+    async def execute(self, commands: tuple[ac.AgentCommand, ...]) -> list[ac.Response]:
+        return await self._loop.execute(commands)
+
+    def overview(self) -> dict[str, object]:
+        record = self.state.agents.get(self.config.name)
+        return {
+            "name": self.config.name,
+            "agentRunId": record.agent_run_id if record is not None else "",
+            "eventId": self._journal.last_event_id,
+            "orderCount": len(self.state.orders),
+            "isDedicated": bool(record is not None and record.agent_run_id),
+        }
+
+    def is_healthy(self) -> bool:
+        running = all(not task.done() for task in self._tasks)
+        return self._journal_open and running and not self._closing.is_set()
+
+    def metrics(self) -> tuple[bytes, str]:
+        return self._metrics.render(), self._metrics.content_type
+
+    # Life cycle --------------------------------------------------------------------------------------------------
+
+    async def _recover(self) -> None:
+        for warning in self._journal.warnings:
+            logger.warning("Journal recovery: %s", warning)
+        self.state.agent_env = dict(os.environ)
+        record = self.state.agents.get(self.config.name)
+        if record is not None and record.controller_id:
+            # Keep the events until the Controller has released them, also across restarts.
+            self._journal.register_reader(record.controller_id)
+        await self._loop.recover()
+
+    def _start_tasks(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._loop.run(), name=f"agent {self.config.name} loop"),
+            asyncio.create_task(self._watcher.run(), name=f"agent {self.config.name} file watch"),
+        ]
+        for task in self._tasks:
+            task.add_done_callback(_log_failure)
+
+    async def _stop(self) -> None:
+        if self._crashed:
+            return
+        self._closing.set()
+        await self._cancel_tasks()
+        await self._loop.stop(orderly=True)
+        await self._close_journal()
+
+    async def _cancel_tasks(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def _close_journal(self) -> None:
+        self._journal_open = False
+        await self._journal.close()
+
+
+def _tls_context(config: AgentConfig) -> ssl.SSLContext | None:
+    if config.tls is None:
+        if not config.insecure:
+            raise AgentStartFailed("The Agent needs `tls` files, or insecure=True on a loopback address")
+        return None
+    if not config.allowed_controller_subjects:
+        raise AgentStartFailed("No Controller is allowed: `allowed_controller_subjects` is empty")
+    return server_context(config.tls.cert, config.tls.key, config.tls.ca)
+
+
+async def _open_journal(config: AgentConfig) -> JournaledState:
+    journal = await JournaledState.open(
+        config.journal_directory,
+        base=JOURNAL_BASE,
+        clock=epoch_millis,
+        initial_state=lambda: EngineState(role="agent"),
+        settings=JournalSettings(type_name=STATE_TYPE_NAME),
+    )
+    if isinstance(journal, Problem):
+        raise AgentStartFailed(journal.message)
+    return journal
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("%s failed", task.get_name(), exc_info=task.exception())

@@ -1,0 +1,196 @@
+"""The Controller's HTTP API under `/controller/api` (Starlette; mutual TLS with an allow-list of client
+subjects). Bodies are engine JSON; a malformed body is a 400 problem naming the JSON path; a rejected command
+changes nothing. The event endpoint long-polls: stamped events as ndjson, or one heartbeat line."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+import msgspec
+from prometheus_client import CollectorRegistry, Gauge, generate_latest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from stellwerk.controller.core import Accepted, ControllerCore
+from stellwerk.controller.items import UpdateItems
+from stellwerk.journal.stamped import Stamped
+from stellwerk.model import codec
+from stellwerk.model import commands as c
+from stellwerk.model.problems import Problem
+from stellwerk.transport.auth import problem_body
+from stellwerk.transport.tls import peer_of
+
+JSON = "application/json"
+NDJSON = "application/x-ndjson"
+
+
+class ReleaseEvents(msgspec.Struct, frozen=True, kw_only=True, tag_field="TYPE", tag="ReleaseEvents"):
+    """The Cockpit's command: it has what it needs of the Controller's events up to this id."""
+
+    until_event_id: int = msgspec.field(name="untilEventId")
+
+
+class _Typed(msgspec.Struct):
+    type: str = msgspec.field(default="", name="TYPE")
+
+
+class Overview(Protocol):
+    def overview(self) -> dict[str, Any]: ...
+
+
+_typed_decoder = msgspec.json.Decoder(_Typed)
+_command_decoder = msgspec.json.Decoder(c.Command)
+_release_decoder = msgspec.json.Decoder(ReleaseEvents)
+_items_decoder = msgspec.json.Decoder(UpdateItems)
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    return Response(codec.encode(value), status, media_type=JSON)
+
+
+def problem_response(message: str, status: int = 400) -> Response:
+    return Response(problem_body(message), status, media_type=JSON)
+
+
+class ControllerApi:
+    """The routes; `stopping` ends waiting event requests when the service stops."""
+
+    def __init__(
+        self,
+        core: ControllerCore,
+        overview: Overview,
+        *,
+        event_readers: tuple[str, ...],
+        middleware: list[Middleware],
+        stopping: asyncio.Event,
+    ) -> None:
+        self.core = core
+        self._overview = overview
+        self._event_readers = frozenset(event_readers)
+        self._stopping = stopping
+        self._metrics = CollectorRegistry()
+        self._order_gauge = Gauge("stellwerk_controller_orders", "Orders", registry=self._metrics)
+        self._event_gauge = Gauge("stellwerk_controller_event_id", "Last EventId", registry=self._metrics)
+        base = "/controller/api"
+        routes = [
+            Route(base, self.overview),
+            Route(f"{base}/health", self.health),
+            Route(f"{base}/command", self.command, methods=["POST"]),
+            Route(f"{base}/event", self.events),
+            Route(f"{base}/order", self.orders),
+            Route(f"{base}/order/{{order_id:path}}", self.order),
+            Route(f"{base}/item", self.items, methods=["GET"]),
+            Route(f"{base}/item", self.update_items, methods=["POST"]),
+            Route("/metrics", self.metrics),
+        ]
+        self.app = Starlette(routes=routes, middleware=middleware)
+
+    async def overview(self, request: Request) -> Response:
+        return json_response(self._overview.overview())
+
+    async def health(self, request: Request) -> Response:
+        return json_response({"TYPE": "Healthy", "eventId": self.core.journal.last_event_id})
+
+    async def command(self, request: Request) -> Response:
+        body = await request.body()
+        try:
+            if _typed_decoder.decode(body).type == "ReleaseEvents":
+                return await self._release(request, _release_decoder.decode(body))
+            command = _command_decoder.decode(body)
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            return problem_response(f"Malformed command: {error}")
+        result = await self.core.execute(command)
+        if isinstance(result, Problem):
+            return problem_response(result.message)
+        return json_response(result)
+
+    async def _release(self, request: Request, command: ReleaseEvents) -> Response:
+        peer = peer_of(request.scope)
+        user = peer.common_name if peer is not None else None
+        if user is None or user not in self._event_readers:
+            return problem_response(f"{user or 'This client'} is not a registered event reader", 403)
+        problem = await self.core.release_events(user, command.until_event_id)
+        return problem_response(problem.message) if problem else json_response(Accepted())
+
+    async def events(self, request: Request) -> Response:
+        try:
+            after = int(request.query_params.get("after", "0"))
+            timeout = float(request.query_params.get("timeout", "0"))
+            limit_text = request.query_params.get("limit")
+            limit = int(limit_text) if limit_text else None
+        except ValueError as error:
+            return problem_response(f"Malformed query: {error}")
+        found = await self._wait_for_events(after, timeout, limit)
+        if isinstance(found, Problem):
+            status = 410 if found.message.startswith("Torn") else 400
+            return problem_response(found.message, status)
+        if not found:
+            heartbeat = {"eventId": self.core.journal.last_event_id, "TYPE": "Heartbeat"}
+            return Response(codec.encode(heartbeat) + b"\n", media_type=NDJSON)
+        lines = (codec.encode_keyed_event(s.keyed, eventId=s.event_id) + b"\n" for s in found)
+        return Response(b"".join(lines), media_type=NDJSON)
+
+    async def _wait_for_events(
+        self, after: int, wait_seconds: float, limit: int | None
+    ) -> list[Stamped] | Problem:
+        waiting = asyncio.ensure_future(self.core.journal.stream.wait_after(after, wait_seconds, limit))
+        stopping = asyncio.ensure_future(self._stopping.wait())
+        await asyncio.wait([waiting, stopping], return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not waiting.done():
+            waiting.cancel()
+            return []
+        return waiting.result()
+
+    async def orders(self, request: Request) -> Response:
+        wanted = request.query_params.get("id")
+        orders = self.core.state.orders
+        if wanted is not None:
+            return json_response([orders[wanted]] if wanted in orders else [])
+        return json_response(list(orders.values()))
+
+    async def order(self, request: Request) -> Response:
+        order_id = request.path_params["order_id"]
+        order = self.core.state.orders.get(order_id)
+        return json_response(order) if order else problem_response(f"Unknown Order:{order_id}", 404)
+
+    async def items(self, request: Request) -> Response:
+        return json_response(all_items(self.core))
+
+    async def update_items(self, request: Request) -> Response:
+        try:
+            update = _items_decoder.decode(await request.body())
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            return problem_response(f"Malformed UpdateItems: {error}")
+        result = await self.core.update_items(update)
+        if isinstance(result, Problem):
+            return problem_response(result.message)
+        return json_response(Accepted())
+
+    async def metrics(self, request: Request) -> Response:
+        self._order_gauge.set(len(self.core.state.orders))
+        self._event_gauge.set(self.core.journal.last_event_id)
+        return Response(generate_latest(self._metrics), media_type="text/plain; version=0.0.4")
+
+
+def all_items(core: ControllerCore) -> list[Any]:
+    """Every item the Controller has: workflow versions first, then the simple items by kind."""
+    state = core.state
+    registries: list[Iterable[Any]] = [
+        state.workflows.values(),
+        state.agent_refs.values(),
+        state.subagent_items.values(),
+        state.subagent_bundles.values(),
+        state.locks.values(),
+        state.boards.values(),
+        state.job_resources.values(),
+        state.calendars.values(),
+        state.file_watches.values(),
+        state.plan_schemas.values(),
+    ]
+    return [item for registry in registries for item in registry]

@@ -1,0 +1,84 @@
+"""Trying events on a copy of the state before they are persisted: the journal applies every persisted event
+to the live state, and an event that does not apply there would stop it. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from msgspec import structs
+
+from stellwerk.engine.apply import apply_event
+from stellwerk.engine.clone import clone
+from stellwerk.engine.derive import derive
+from stellwerk.engine.state import EngineState
+from stellwerk.model import events as e
+from stellwerk.model.problems import Problem
+
+
+def scratch_copy(state: EngineState) -> EngineState:
+    """A copy whose every registry can be changed by `apply_event` without touching `state` (the engine's
+    `clone` copies the order registries; the item and Agent registries are copied here too)."""
+    copied = clone(state)
+    return replace(
+        copied,
+        locks=dict(state.locks),
+        boards=dict(state.boards),
+        job_resources=dict(state.job_resources),
+        calendars=dict(state.calendars),
+        file_watches=dict(state.file_watches),
+        agent_refs=dict(state.agent_refs),
+        subagent_items=dict(state.subagent_items),
+        subagent_bundles=dict(state.subagent_bundles),
+        plan_schemas=dict(state.plan_schemas),
+        announced=set(state.announced),
+        attached_items={agent: set(keys) for agent, keys in state.attached_items.items()},
+        agents={path: structs.replace(record) for path, record in state.agents.items()},
+        released=dict(state.released),
+        external_orders={name: structs.replace(record) for name, record in state.external_orders.items()},
+    )
+
+
+def try_all(scratch: EngineState, events: list[e.KeyedEvent]) -> Problem | None:
+    """Applies the events to `scratch` in order; the first Problem (named after its event) ends it."""
+    for keyed in events:
+        if problem := apply_event(scratch, keyed):
+            return problem.prefixed(f"{type(keyed.event).__name__} for '{keyed.key}'")
+    return None
+
+
+def try_each(scratch: EngineState, events: list[e.KeyedEvent]) -> tuple[list[e.KeyedEvent], list[Problem]]:
+    """Applies each event that applies to `scratch`; returns those, and the problems of the others."""
+    applied: list[e.KeyedEvent] = []
+    problems: list[Problem] = []
+    for keyed in events:
+        if problem := apply_event(scratch, keyed):
+            problems.append(problem.prefixed(f"{type(keyed.event).__name__} for '{keyed.key}'"))
+        else:
+            applied.append(keyed)
+    return applied, problems
+
+
+def with_derived(scratch: EngineState, events: list[e.KeyedEvent], now: int) -> list[e.KeyedEvent]:
+    """`events` (already applied to `scratch`) and what the Controller derives from them for its own orders."""
+    return [*events, *derive(scratch, touched_by_events(scratch, events), now)]
+
+
+def touched_by_events(state: EngineState, events: list[e.KeyedEvent]) -> list[str]:
+    """The orders the events are about, their parents (a child back at the Controller may let them join),
+    forked children, orders expecting a posted notice and orders queued for a released lock."""
+    touched: dict[str, None] = {}
+    for keyed in events:
+        order = state.orders.get(keyed.key)
+        if order is not None:
+            touched[order.id] = None
+            if order.parent is not None:
+                touched[order.parent] = None
+        match keyed.event:
+            case e.OrderForked():
+                touched.update(dict.fromkeys(c.order_id for c in keyed.event.children))
+            case e.NoticePosted() | e.OrderNoticePosted():
+                touched.update(dict.fromkeys(sorted(state.expecting.get(keyed.event.notice_id, ()))))
+            case e.OrderLocksReleased():
+                for path in keyed.event.lock_paths:
+                    touched.update(dict.fromkeys(state.lock_state(path).queue))
+    return [order_id for order_id in touched if order_id in state.orders]

@@ -1,0 +1,179 @@
+"""ControllerService: the Controller as a running node — its journal, engine loop, Agent drivers and API.
+
+`async with ControllerService.start(config) as controller:` opens (or recovers) the journal in the data
+directory, serves the API, derives the Controller's orders as their time comes, and drives every known Agent;
+leaving the block stops all of it and closes the journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import ssl
+import time
+import uuid
+from collections.abc import AsyncIterator, Coroutine
+from typing import Any
+
+from stellwerk.controller.agent_driver import AgentDriver
+from stellwerk.controller.api import ControllerApi
+from stellwerk.controller.config import ControllerConfig
+from stellwerk.controller.core import Clock, CommandResponse, ControllerCore
+from stellwerk.controller.effects import AgentIntents
+from stellwerk.controller.items import UpdateItems
+from stellwerk.engine.state import EngineState
+from stellwerk.journal.journaled import JournaledState, JournalSettings
+from stellwerk.model import commands as c
+from stellwerk.model import events as e
+from stellwerk.model.problems import Problem
+from stellwerk.transport.auth import require_peer
+from stellwerk.transport.server import RunningServer, serve
+from stellwerk.transport.tls import client_context, server_context
+
+logger = logging.getLogger(__name__)
+
+
+class ControllerStartFailed(RuntimeError):
+    """The journal could not be recovered (the message says why)."""
+
+
+def wall_clock() -> int:
+    return int(time.time() * 1000)
+
+
+class ControllerService:
+    """A running Controller. Build it with `start`."""
+
+    def __init__(self, config: ControllerConfig, core: ControllerCore) -> None:
+        self.config = config
+        self.core = core
+        self.drivers: dict[str, AgentDriver] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._server: RunningServer | None = None
+        self._stopping = asyncio.Event()
+        self._client_ssl = _client_ssl(config)
+        core.on_intents(self._dispatch)
+
+    @classmethod
+    @contextlib.asynccontextmanager
+    async def start(
+        cls, config: ControllerConfig, *, clock: Clock = wall_clock
+    ) -> AsyncIterator[ControllerService]:
+        config.data_directory.mkdir(parents=True, exist_ok=True)
+        journal = await JournaledState.open(
+            config.data_directory,
+            base="controller",
+            clock=clock,
+            initial_state=lambda: EngineState(role="controller", controller_id=config.controller_id),
+            settings=JournalSettings(type_name="ControllerState"),
+        )
+        if isinstance(journal, Problem):
+            raise ControllerStartFailed(journal.message)
+        for warning in journal.warnings:
+            logger.warning("Controller journal: %s", warning)
+        for reader in config.event_readers:
+            journal.register_reader(reader)
+        service = cls(config, ControllerCore(journal, clock, lambda: uuid.uuid4().hex[:12]))
+        try:
+            async with service._serving():
+                yield service
+        finally:
+            await journal.close()
+
+    @contextlib.asynccontextmanager
+    async def _serving(self) -> AsyncIterator[None]:
+        api = ControllerApi(
+            self.core,
+            self,
+            event_readers=self.config.event_readers,
+            middleware=[require_peer(self.config.allowed_client_subjects, insecure=self.config.insecure)],
+            stopping=self._stopping,
+        )
+        tls = _server_ssl(self.config)
+        try:
+            self._spawn(self.core.run_timers(), "timers")
+            self.ensure_drivers()
+            async with serve(
+                api.app, self.config.host, self.config.port, tls=tls, insecure=tls is None
+            ) as server:
+                self._server = server
+                yield
+                self._stopping.set()
+        finally:
+            self._stopping.set()
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("The Controller is not serving")
+        return self._server.url
+
+    @property
+    def state(self) -> EngineState:
+        return self.core.state
+
+    async def execute(self, command: c.Command) -> CommandResponse | Problem:
+        """An order or notice command, as `POST /controller/api/command` executes it."""
+        return await self.core.execute(command)
+
+    async def update_items(self, update: UpdateItems) -> list[e.KeyedEvent] | Problem:
+        result = await self.core.update_items(update)
+        self.ensure_drivers()
+        return result
+
+    def ensure_drivers(self) -> None:
+        """A driver for every Agent from the configuration and every AgentRef item with a URI."""
+        known = dict(self.config.agents)
+        known.update({path: ref.uri for path, ref in self.state.agent_refs.items() if ref.uri})
+        for path, uri in known.items():
+            if path not in self.drivers:
+                driver = AgentDriver(self.core, path, uri, self._client_ssl, self.config)
+                self.drivers[path] = driver
+                self._spawn(driver.run(), f"Agent {path}")
+
+    def overview(self) -> dict[str, Any]:
+        agents = {
+            path: {"uri": driver.uri, "coupled": driver.coupled, "problem": driver.problem}
+            for path, driver in sorted(self.drivers.items())
+        }
+        return {
+            "controllerId": self.state.controller_id,
+            "eventId": self.core.journal.last_event_id,
+            "orderCount": len(self.state.orders),
+            "agents": agents,
+        }
+
+    def _dispatch(self, intents: AgentIntents) -> None:
+        for agent_path, intent in intents:
+            driver = self.drivers.get(agent_path)
+            if driver is None:
+                logger.warning("No Agent %s for %s of %s", agent_path, intent.kind, intent.key)
+            else:
+                driver.enqueue([intent])
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(coroutine, name=name)
+        task.add_done_callback(_log_failure)
+        self._tasks.append(task)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Controller task %s failed", task.get_name(), exc_info=task.exception())
+
+
+def _server_ssl(config: ControllerConfig) -> ssl.SSLContext | None:
+    if config.tls is None:
+        if not config.insecure:
+            raise ValueError("The Controller needs tls files, or insecure=True on a loopback address")
+        return None
+    return server_context(config.tls.cert, config.tls.key, config.tls.ca)
+
+
+def _client_ssl(config: ControllerConfig) -> ssl.SSLContext | None:
+    tls = config.tls
+    return None if tls is None else client_context(tls.cert, tls.key, tls.ca)

@@ -1,0 +1,137 @@
+"""The Controller's API on a real server with mutual TLS, without Agents: items, orders, commands, events."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from stellwerk.controller.service import ControllerService
+from stellwerk.model import order as o
+from stellwerk.transport.client import CertificateRejected, HttpError, NodeClient, TransportError
+from tests.controller.support import COCKPIT, controller_config
+from tests.transport.pki import TestPki
+
+API = "/controller/api"
+
+PROMPT_WORKFLOW = {
+    "TYPE": "Workflow",
+    "path": "W",
+    "instructions": [
+        {"TYPE": "Lock", "demands": [{"lockPath": "L1"}], "lockedWorkflow": {"instructions": [
+            {"TYPE": "Prompt", "question": "'Go on?'"},
+        ]}},
+    ],
+}  # fmt: skip
+
+
+@contextlib.asynccontextmanager
+async def running(pki: TestPki, tmp_path: Path) -> AsyncIterator[tuple[ControllerService, NodeClient]]:
+    config = controller_config(pki, tmp_path / "controller")
+    async with ControllerService.start(config) as controller:
+        async with NodeClient(controller.url, ssl_context=pki.client_context(COCKPIT)) as client:
+            yield controller, client
+
+
+async def update(client: NodeClient, *operations: dict[str, Any]) -> Any:
+    body = {"TYPE": "UpdateItems", "operations": list(operations)}
+    return await client.post(f"{API}/item", body, dict)
+
+
+async def command(client: NodeClient, body: dict[str, Any]) -> Any:
+    return await client.post(f"{API}/command", body, dict)
+
+
+def add(item: dict[str, Any]) -> dict[str, Any]:
+    return {"TYPE": "AddOrChange", "item": item}
+
+
+async def test_a_controller_only_workflow_runs_to_its_end(pki: TestPki, tmp_path: Path) -> None:
+    async with running(pki, tmp_path) as (controller, client):
+        assert await update(client, add({"TYPE": "Lock", "path": "L1"}), add(PROMPT_WORKFLOW)) == {
+            "TYPE": "Accepted"
+        }
+        added = await command(client, {"TYPE": "AddOrder", "order": {"id": "o1", "workflowPath": "W"}})
+        assert added == {"TYPE": "AddOrder.Response", "ignoredBecauseDuplicate": False}
+        again = await command(client, {"TYPE": "AddOrder", "order": {"id": "o1", "workflowPath": "W"}})
+        assert again["ignoredBecauseDuplicate"] is True
+        order = await client.get(f"{API}/order/o1", dict)
+        assert order["state"]["TYPE"] == "Prompting"
+        assert await command(client, {"TYPE": "AnswerOrderPrompt", "orderId": "o1"}) == {"TYPE": "Accepted"}
+        assert isinstance(controller.state.orders["o1"].state, o.Finished)
+        names = [line["TYPE"] for line in await events_after(client, 0)]
+        assert names[-8:] == [
+            "OrderAdded", "OrderStarted", "OrderLocksAcquired", "OrderPrompted", "OrderPromptAnswered",
+            "OrderMoved", "OrderLocksReleased", "OrderFinished",
+        ]  # fmt: skip
+
+
+async def test_a_deleted_item_in_use_is_refused_and_nothing_changes(pki: TestPki, tmp_path: Path) -> None:
+    async with running(pki, tmp_path) as (controller, client):
+        await update(client, add({"TYPE": "Lock", "path": "L1"}), add(PROMPT_WORKFLOW))
+        items = await client.get(f"{API}/item", list)
+        workflow = next(i for i in items if i["TYPE"] == "Workflow")
+        assert workflow["versionId"], "a workflow without versionId gets one"
+        with pytest.raises(HttpError) as refused:
+            await update(client, {"TYPE": "Delete", "key": "Lock:L1"})
+        assert refused.value.status == 400
+        assert "in use" in refused.value.message
+        assert "L1" in controller.state.locks
+
+
+async def test_a_malformed_command_is_refused_naming_the_json_path(pki: TestPki, tmp_path: Path) -> None:
+    async with running(pki, tmp_path) as (controller, client):
+        with pytest.raises(HttpError) as refused:
+            await command(client, {"TYPE": "AddOrder", "order": {"id": 7, "workflowPath": "W"}})
+        assert refused.value.status == 400
+        assert "$.order.id" in refused.value.message
+        with pytest.raises(HttpError) as unknown:
+            await command(client, {"TYPE": "AddOrder", "order": {"id": "x", "workflowPath": "nowhere"}})
+        assert "Unknown workflow" in unknown.value.message
+        assert controller.state.orders == {}
+
+
+async def test_a_client_not_allow_listed_is_refused(pki: TestPki, tmp_path: Path) -> None:
+    async with running(pki, tmp_path) as (controller, _):
+        async with NodeClient(controller.url, ssl_context=pki.client_context("stranger")) as stranger:
+            with pytest.raises(HttpError) as refused:
+                await stranger.get(API, dict)
+            assert refused.value.status == 403
+        async with NodeClient(controller.url, ssl_context=pki.anonymous_client_context()) as anonymous:
+            with pytest.raises((CertificateRejected, TransportError)):
+                await anonymous.get(API, dict)
+
+
+async def test_the_event_stream_long_polls_and_sends_a_heartbeat(pki: TestPki, tmp_path: Path) -> None:
+    async with running(pki, tmp_path) as (controller, client):
+        last = controller.core.journal.last_event_id
+        heartbeat = await events_after(client, last, wait=0.1)
+        assert heartbeat == [{"eventId": last, "TYPE": "Heartbeat"}]
+        await update(client, add({"TYPE": "Lock", "path": "L1"}))
+        [added] = await events_after(client, last, wait=5)
+        assert added["TYPE"] == "ItemAdded" and added["eventId"] > last
+        with pytest.raises(HttpError) as unknown:
+            await events_after(client, added["eventId"] + 1_000_000)
+        assert unknown.value.status == 400
+
+
+async def test_overview_health_metrics_and_release(pki: TestPki, tmp_path: Path) -> None:
+    async with running(pki, tmp_path) as (controller, client):
+        overview = await client.get(API, dict)
+        assert overview == {"controllerId": "test-controller", "eventId": 0, "orderCount": 0, "agents": {}}
+        assert (await client.get(f"{API}/health", dict))["TYPE"] == "Healthy"
+        await update(client, add({"TYPE": "Lock", "path": "L1"}))
+        last = controller.core.journal.last_event_id
+        assert await command(client, {"TYPE": "ReleaseEvents", "untilEventId": last}) == {"TYPE": "Accepted"}
+        assert controller.state.released == {COCKPIT: last}
+        lines = [line async for line in client.stream_lines("/metrics")]
+        assert any(line.startswith(b"stellwerk_controller_orders") for line in lines)
+
+
+async def events_after(client: NodeClient, after: int, wait: float = 0) -> list[dict[str, Any]]:
+    params: dict[str, str | int] = {"after": after, "timeout": f"{wait:g}"}
+    return [msgspec.json.decode(line) async for line in client.stream_lines(f"{API}/event", params)]

@@ -1,0 +1,80 @@
+"""End to end across restarts: the Agent finishes attached orders while the Controller is down, and the
+Controller resumes coupling when the Agent comes back. Nothing is lost, nothing runs twice."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from msgspec.structs import replace
+
+from stellwerk.agent.service import AgentService
+from stellwerk.controller.items import AddOrChange, UpdateItems
+from stellwerk.model import commands as c
+from stellwerk.model import order as o
+from tests.controller.e2e import Nodes, controller, order_events
+from tests.controller.support import controller_config, eventually, shell_job, workflow
+from tests.transport.pki import TestPki
+
+ORDERS = 20
+
+
+def counting_workflow(count_file: Path) -> UpdateItems:
+    job = shell_job("agentA", f"sleep 0.2\necho run >> '{count_file}'\n")
+    w = workflow("W", [{"TYPE": "Execute.Named", "jobName": "count"}], {"count": job})
+    return UpdateItems(operations=(AddOrChange(item=w),))
+
+
+def finished(service_state_orders: dict[str, o.Order], ids: list[str]) -> bool:
+    return all(
+        i in service_state_orders and isinstance(service_state_orders[i].state, o.Finished) for i in ids
+    )
+
+
+async def test_the_agent_finishes_orders_while_the_controller_is_down(pki: TestPki, tmp_path: Path) -> None:
+    nodes = Nodes(pki, tmp_path)
+    count_file = tmp_path / "runs.txt"
+    ids = [f"order-{n:02}" for n in range(ORDERS)]
+    async with nodes.agent("agentA") as agent:
+        config = controller_config(pki, tmp_path / "controller", {"agentA": agent.url})
+        async with controller(config) as service:
+            await service.update_items(counting_workflow(count_file))
+            orders = tuple(c.FreshOrder(id=i, workflow_path="W") for i in ids)
+            await service.execute(c.AddOrders(orders=orders))
+            await eventually(lambda: all(i in agent.state.orders for i in ids))
+        # The Controller is down: the Agent runs every order up to where it needs the Controller.
+        await eventually(lambda: count_file.exists() and len(count_file.read_text().split()) == ORDERS)
+        await eventually(
+            lambda: all(agent.state.orders[i].attached_state == o.Detaching(agent_path="agentA") for i in ids)
+        )
+        async with controller(config) as service:
+            await eventually(lambda: finished(service.state.orders, ids))
+            assert all(len(service.state.orders[i].historic_outcomes) == 1 for i in ids)
+            await eventually(lambda: not agent.state.orders)
+    assert len(count_file.read_text().split()) == ORDERS
+
+
+async def test_coupling_resumes_after_an_agent_restart(pki: TestPki, tmp_path: Path) -> None:
+    nodes = Nodes(pki, tmp_path)
+    count_file = tmp_path / "runs.txt"
+    config_a = nodes.agent_config("agentA")
+    async with contextlib.AsyncExitStack() as first_run:
+        agent = await first_run.enter_async_context(AgentService.start(config_a))
+        config = controller_config(pki, tmp_path / "controller", {"agentA": agent.url})
+        async with controller(config) as service:
+            await service.update_items(counting_workflow(count_file))
+            await service.execute(c.AddOrder(order=c.FreshOrder(id="first", workflow_path="W")))
+            await eventually(lambda: finished(service.state.orders, ["first"]))
+            await first_run.aclose()  # the Agent stops
+            await eventually(lambda: not service.drivers["agentA"].coupled)
+            await service.execute(c.AddOrder(order=c.FreshOrder(id="second", workflow_path="W")))
+            assert service.state.orders["second"].attached_state == o.Attaching(agent_path="agentA")
+            same_port = replace(config_a, port=int(agent.url.rsplit(":", 1)[1]))
+            async with AgentService.start(same_port) as restarted:
+                await eventually(lambda: finished(service.state.orders, ["second"]))
+                assert service.drivers["agentA"].coupled
+                assert service.state.agents["agentA"].coupling_problem is None
+                await eventually(lambda: not restarted.state.orders)
+            assert order_events(service, "second").count("OrderAttached") == 1
+            assert order_events(service, "first").count("OrderFinished") == 1
+    assert len(count_file.read_text().split()) == 2
