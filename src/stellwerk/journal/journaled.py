@@ -8,6 +8,7 @@ the newest segment, or creates the journal.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import Callable, Sequence
@@ -115,6 +116,20 @@ class JournaledState:
         stamped. Raises JournalStopped if the journal has stopped."""
         return await self._running().persist(keyed_events)
 
+    def commit(self, keyed_events: Sequence[KeyedEvent]) -> asyncio.Future[tuple[Stamped, ...]]:
+        """Applies the events to the state now, as one transaction, and writes them behind: the future is done
+        when they are durable (and replicated); only then are they published. Whoever acts on them outside
+        this process (an answer, a command to an Agent) must wait for it. If writing fails the journal stops
+        and the process must end: its state is ahead of its journal, and recovery gives the journal's state.
+        Raises InapplicableJournaledEvent, with the state already changed, if an event does not apply: a bug
+        in whoever computed it."""
+        writer = self._running()
+        stamped = writer.stamp(keyed_events)
+        for one in stamped:
+            if problem := apply_event(self._state, one.keyed):
+                raise InapplicableJournaledEvent(f"Event {one.event_id} does not apply: {problem}")
+        return writer.enqueue(stamped, applied=True)
+
     async def take_snapshot(self) -> Segment:
         """Rolls over to a new segment that begins with a snapshot of the state; returns it."""
         return await self._running().roll_over()
@@ -137,17 +152,17 @@ class JournaledState:
         return self._writer
 
     async def _on_durable(
-        self, transactions: Sequence[tuple[Stamped, ...]], written: WrittenBatch, data: bytes
+        self, transactions: Sequence[tuple[tuple[Stamped, ...], bool]], written: WrittenBatch, data: bytes
     ) -> None:
         await self._replicator.replicate(written, data)
-        applied: list[Stamped] = []
-        for transaction in transactions:
+        durable: list[Stamped] = []
+        for transaction, already_applied in transactions:
             for stamped in transaction:
-                if problem := apply_event(self._state, stamped.keyed):
-                    self.stream.publish(applied)
+                if not already_applied and (problem := apply_event(self._state, stamped.keyed)):
+                    self.stream.publish(durable)
                     raise InapplicableJournaledEvent(f"Event {stamped.event_id} does not apply: {problem}")
-                applied.append(stamped)
-        self.stream.publish(applied)
+                durable.append(stamped)
+        self.stream.publish(durable)
 
 
 class _Start(NamedTuple):

@@ -24,8 +24,9 @@ from stellwerk.journal.segments import Segment, SegmentDirectory
 from stellwerk.journal.stamped import Stamped
 from stellwerk.model.events import KeyedEvent
 
-# Called in the writer task with each durable batch (transactions in file order) before producers wake.
-OnDurable = Callable[[Sequence[tuple[Stamped, ...]], WrittenBatch, bytes], Awaitable[None]]
+# Called in the writer task with each durable batch (transactions in file order, each with whether it was
+# applied already) before producers wake.
+OnDurable = Callable[[Sequence[tuple[tuple[Stamped, ...], bool]], WrittenBatch, bytes], Awaitable[None]]
 # Snapshot elements (JSON objects) of the state after every event handed to `on_durable`.
 SnapshotSource = Callable[[], Sequence[bytes]]
 
@@ -42,6 +43,8 @@ class _Pending:
     stamped: tuple[Stamped, ...]
     data: bytes
     done: asyncio.Future[tuple[Stamped, ...]]
+    # Applied to the state when committed (`JournaledState.commit`), not after it became durable.
+    applied: bool = False
 
 
 class JournalWriter:
@@ -92,14 +95,22 @@ class JournalWriter:
     async def persist(self, keyed_events: Sequence[KeyedEvent]) -> tuple[Stamped, ...]:
         """Stamps the events, queues them as one transaction and returns them when they are durable (and
         `on_durable` has run for their batch)."""
+        return await self.enqueue(self.stamp(keyed_events), applied=False)
+
+    def stamp(self, keyed_events: Sequence[KeyedEvent]) -> tuple[Stamped, ...]:
         self._check_running()
-        if not keyed_events:
-            return ()
-        stamped = self._ids.stamp(keyed_events)
+        return self._ids.stamp(keyed_events)
+
+    def enqueue(self, stamped: tuple[Stamped, ...], *, applied: bool) -> asyncio.Future[tuple[Stamped, ...]]:
+        """Queues stamped events as one transaction; the future is done when they are durable."""
+        self._check_running()
         done: asyncio.Future[tuple[Stamped, ...]] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(stamped, encode_transaction(stamped), done))
+        if not stamped:
+            done.set_result(stamped)
+            return done
+        self._queue.append(_Pending(stamped, encode_transaction(stamped), done, applied))
         self._wakeup.set()
-        return await done
+        return done
 
     async def roll_over(self) -> Segment:
         """Begins a new segment with a snapshot after everything persisted so far; returns it."""
@@ -125,8 +136,10 @@ class JournalWriter:
             while self._queue or self._rollovers or not self._closing:
                 await self._wakeup.wait()
                 self._wakeup.clear()
-                if self._queue:
+                while self._queue:
                     await self._commit(self._take_queue())
+                # No await since the queue was found empty: the snapshot shows exactly what is written, even
+                # with transactions that are applied when committed.
                 if self._rollovers or (self._grown and self._position > self._size_limit):
                     await self._roll_over()
         except BaseException as failure:
@@ -160,7 +173,7 @@ class JournalWriter:
         self._last_written_id = last_id
         self._total_event_count += sum(len(p.stamped) for p in batch)
         try:
-            await self._on_durable([p.stamped for p in batch], written, data)
+            await self._on_durable([(p.stamped, p.applied) for p in batch], written, data)
         except BaseException as failure:
             self._fail(batch, failure)
             raise
