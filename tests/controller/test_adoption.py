@@ -5,8 +5,8 @@ from __future__ import annotations
 from msgspec.structs import replace
 
 from stellwerk.controller.adoption import AgentStamped, adopt, translate
-from stellwerk.controller.scratch import scratch_copy
 from stellwerk.engine.apply import apply_event
+from stellwerk.engine.clone import clone
 from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
 from stellwerk.model import item_events as ie
@@ -65,13 +65,13 @@ def test_a_chunk_is_adopted_once_with_the_observed_event_id() -> None:
         AgentStamped(12, e.KeyedEvent("o1", e.OrderProcessingStarted(subagent_id="agentA"))),
         AgentStamped(13, None),  # an event this Controller does not know: observed, not adopted
     ]
-    adoption = adopt(scratch_copy(state), "agentA", 0, chunk, NOW)
+    adoption = adopt(clone(state), "agentA", 0, chunk, NOW)
     assert [type(k.event).__name__ for k in adoption.events] == [
         "OrderAttached", "OrderStarted", "OrderProcessingStarted", "AgentEventsObserved",
     ]  # fmt: skip
     assert adoption.events[-1] == e.KeyedEvent("agentA", ie.AgentEventsObserved(until_event_id=13))
     assert adoption.problems == []
-    reconnected = scratch_copy(state)
+    reconnected = clone(state)
     adopt(reconnected, "agentA", 0, chunk[:2], NOW)
     again = adopt(reconnected, "agentA", 11, chunk, NOW)
     assert [type(k.event).__name__ for k in again.events] == ["OrderProcessingStarted", "AgentEventsObserved"]
@@ -80,7 +80,7 @@ def test_a_chunk_is_adopted_once_with_the_observed_event_id() -> None:
 def test_an_event_that_does_not_apply_is_reported_not_adopted() -> None:
     state = attaching_state()
     chunk = [AgentStamped(20, e.KeyedEvent("o1", e.OrderProcessed(outcome=Succeeded())))]
-    adoption = adopt(scratch_copy(state), "agentA", 0, chunk, NOW)
+    adoption = adopt(clone(state), "agentA", 0, chunk, NOW)
     assert [type(k.event).__name__ for k in adoption.events] == ["AgentEventsObserved"]
     assert len(adoption.problems) == 1
 
@@ -94,7 +94,7 @@ def test_a_file_that_appears_and_vanishes_adds_and_marks_its_order() -> None:
     appeared = ie.ExternalOrderAppeared(external_order_name="a.csv", arguments={"file": "/in/a.csv"})
     vanished = ie.ExternalOrderVanished(external_order_name="a.csv")
     chunk = [AgentStamped(1, e.KeyedEvent("fw", appeared)), AgentStamped(2, e.KeyedEvent("fw", vanished))]
-    scratch = scratch_copy(state)
+    scratch = clone(state)
     adoption = adopt(scratch, "agentA", 0, chunk, NOW)
     assert [(k.key, type(k.event).__name__) for k in adoption.events] == [
         ("fw", "ExternalOrderAppeared"),

@@ -6,6 +6,7 @@ import msgspec
 
 from stellwerk.engine.apply import apply_event
 from stellwerk.engine.apply_items import all_item_keys
+from stellwerk.engine.clone import clone
 from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
 from stellwerk.model import item_events as ie
@@ -99,3 +100,24 @@ def test_non_order_events_round_trip_through_the_codec() -> None:
     ):
         keyed = e.KeyedEvent("k", event)
         assert decode_keyed_event(encode_keyed_event(keyed)) == keyed
+
+
+def test_a_clone_is_independent_of_its_original() -> None:
+    state = EngineState()
+    assert _apply(state, ie.ItemAdded(item=W1)) is None
+    add_order(state, "o", "W")
+    watch = FileWatch(path="fw", workflow_path="W", agent_path="agentA", directory_expr="'/in'")
+    copy = clone(state)
+    for event, key in (
+        (ie.ItemAdded(item=LockItem(path="L1")), ""),
+        (ie.ItemAdded(item=watch), ""),
+        (ie.ExternalOrderAppeared(external_order_name="a", arguments={}), "fw"),
+        (ie.AgentEventsObserved(until_event_id=9), "agentA"),
+        (ie.JournalEventsReleased(user_id="u", until_event_id=1), ""),
+        (ie.ItemAttached(key="Workflow:W~v1", delegate_id="agentA"), ""),
+        (e.OrderCancelled(), "o"),
+    ):
+        assert _apply(copy, event, key) is None
+    assert state.locks == {} and state.file_watches == {} and state.external_orders == {}
+    assert state.agents == {} and state.released == {} and state.attached_items == {}
+    assert not state.orders["o"].is_terminated

@@ -19,9 +19,9 @@ from typing import NamedTuple
 
 from msgspec import structs
 
-from stellwerk.agent.scratch import scratch_copy
 from stellwerk.engine.apply import apply_event
 from stellwerk.engine.apply_items import all_item_keys
+from stellwerk.engine.clone import clone
 from stellwerk.engine.state import EngineState
 from stellwerk.model import agent_commands as ac
 from stellwerk.model import events as e
@@ -61,7 +61,7 @@ class BatchDecision(NamedTuple):
 def decide_batch(
     state: EngineState, commands: tuple[ac.AgentCommand, ...], context: CommandContext
 ) -> BatchDecision:
-    scratch = scratch_copy(state)
+    scratch = clone(state)
     events: list[e.KeyedEvent] = []
     responses: list[ac.Response] = []
     for command in commands:

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from stellwerk.agent.scratch import scratch_copy
 from stellwerk.engine.apply import apply_event
+from stellwerk.engine.clone import clone
 from stellwerk.engine.derive import derive, touched_by
 from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
@@ -38,7 +38,7 @@ def plan_turn(
     free_slots: int | None = None,
 ) -> TurnPlan:
     """The events of the turn; `free_slots` None means no process limit of the Agent."""
-    scratch = scratch_copy(state)
+    scratch = clone(state)
     kept: list[e.KeyedEvent] = []
     dropped: list[e.KeyedEvent] = []
     touched = list(order_ids)

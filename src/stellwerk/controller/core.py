@@ -14,8 +14,9 @@ import msgspec
 from stellwerk.controller.adoption import Adoption, AgentStamped, adopt
 from stellwerk.controller.effects import AgentIntents, intents_of
 from stellwerk.controller.items import UpdateItems, update_items_events
-from stellwerk.controller.scratch import scratch_copy, try_all, with_derived
+from stellwerk.controller.scratch import try_all, with_derived
 from stellwerk.controller.timers import due_orders, next_controller_wakeup
+from stellwerk.engine.clone import clone
 from stellwerk.engine.commands import execute_command
 from stellwerk.engine.derive import derive
 from stellwerk.engine.state import EngineState
@@ -71,7 +72,7 @@ class ControllerCore:
             events = build(self.state)
             if isinstance(events, Problem):
                 return events
-            scratch = scratch_copy(self.state)
+            scratch = clone(self.state)
             if problem := try_all(scratch, events):
                 return problem
             if and_derive:
@@ -106,7 +107,7 @@ class ControllerCore:
         """Persists an Agent's chunk of events (adoption.py) with what the Controller derives from them."""
         async with self._lock:
             observed = self.agent_observed(agent_path)
-            scratch = scratch_copy(self.state)
+            scratch = clone(self.state)
             adoption = adopt(scratch, agent_path, observed, chunk, self.clock())
             for problem in adoption.problems:
                 logger.warning("Agent %s: event not adopted: %s", agent_path, problem)
@@ -152,6 +153,6 @@ class ControllerCore:
 
     async def _derive(self, order_ids: list[str]) -> None:
         async with self._lock:
-            scratch = scratch_copy(self.state)
+            scratch = clone(self.state)
             touched = [order_id for order_id in order_ids if order_id in scratch.orders]
             await self._persist(derive(scratch, touched, self.clock()))

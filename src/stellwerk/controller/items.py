@@ -13,7 +13,8 @@ import msgspec
 from msgspec.structs import replace
 
 from stellwerk.controller.effects import find_item, items_needed
-from stellwerk.controller.scratch import scratch_copy, try_all
+from stellwerk.controller.scratch import try_all
+from stellwerk.engine.clone import clone
 from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
 from stellwerk.model import instructions as i
@@ -39,7 +40,7 @@ def update_items_events(
     state: EngineState, update: UpdateItems, new_version: Callable[[], str]
 ) -> list[e.KeyedEvent] | Problem:
     """The ItemAdded / ItemChanged / ItemDeleted events of `update`, or the Problem of the first bad operation."""
-    scratch = scratch_copy(state)
+    scratch = clone(state)
     emitted: list[e.KeyedEvent] = []
     for operation in update.operations:
         if isinstance(operation, AddOrChange):

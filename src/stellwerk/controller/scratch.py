@@ -3,39 +3,11 @@ to the live state, and an event that does not apply there would stop it. Pure.""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from msgspec import structs
-
 from stellwerk.engine.apply import apply_event
-from stellwerk.engine.clone import clone
 from stellwerk.engine.derive import derive
 from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
 from stellwerk.model.problems import Problem
-
-
-def scratch_copy(state: EngineState) -> EngineState:
-    """A copy whose every registry can be changed by `apply_event` without touching `state` (the engine's
-    `clone` copies the order registries; the item and Agent registries are copied here too)."""
-    copied = clone(state)
-    return replace(
-        copied,
-        locks=dict(state.locks),
-        boards=dict(state.boards),
-        job_resources=dict(state.job_resources),
-        calendars=dict(state.calendars),
-        file_watches=dict(state.file_watches),
-        agent_refs=dict(state.agent_refs),
-        subagent_items=dict(state.subagent_items),
-        subagent_bundles=dict(state.subagent_bundles),
-        plan_schemas=dict(state.plan_schemas),
-        announced=set(state.announced),
-        attached_items={agent: set(keys) for agent, keys in state.attached_items.items()},
-        agents={path: structs.replace(record) for path, record in state.agents.items()},
-        released=dict(state.released),
-        external_orders={name: structs.replace(record) for name, record in state.external_orders.items()},
-    )
 
 
 def try_all(scratch: EngineState, events: list[e.KeyedEvent]) -> Problem | None:
