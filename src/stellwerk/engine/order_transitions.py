@@ -27,7 +27,7 @@ _DETACHABLE = (
 
 
 def _started(order: o.Order, event: e.OrderStarted) -> o.Order | Problem:
-    return need(order, event, (o.Fresh,)) or replace(order, state=o.Ready(), scheduled_for=None)
+    return need(order, event, (o.Fresh,)) or replace(order, state=o.Ready())
 
 
 def _moved(order: o.Order, event: e.OrderMoved) -> o.Order | Problem:

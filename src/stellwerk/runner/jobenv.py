@@ -48,7 +48,27 @@ def job_input(step: Step, job: WorkflowJob, instruction: i.Execute) -> JobInput 
         assert not isinstance(evaluated, Problem) and not isinstance(constants, Problem)
         arguments = {**step.order.arguments, **defaults, **evaluated}
         job_arguments = constants
-    return JobInput({**env, **resources}, arguments, job_arguments)
+    return JobInput({**js7_variables(scope), **env, **resources}, arguments, job_arguments)
+
+
+# The variables JS7's standard job resource gives every job, as expressions in the job's scope.
+JS7_VARIABLES = {
+    "JS7_ORDER_ID": "$js7OrderId",
+    "JS7_WORKFLOW_NAME": "$js7WorkflowPath",
+    "JS7_WORKFLOW_POSITION": "$js7WorkflowPosition",
+    "JS7_LABEL": "$js7Label",
+    "JS7_JOB_NAME": "$js7JobName",
+    "JS7_CONTROLLER_ID": "$js7ControllerId",
+    "JS7_SCHEDULED_DATE": "scheduledOrEmpty(format='yyyy-MM-dd HH:mm:ssZ')",
+    "JS7_TASKSTART_DATE": "now(format='yyyy-MM-dd HH:mm:ssZ')",
+}
+
+
+def js7_variables(scope: OrderScope) -> Env:
+    """JS7_ORDER_ID, JS7_WORKFLOW_NAME, …: a job's own env and its job resources may override them."""
+    env = _evaluate_env(scope, JS7_VARIABLES)
+    assert not isinstance(env, Problem), env  # constant expressions over names every order scope has
+    return env
 
 
 def _evaluate_all(

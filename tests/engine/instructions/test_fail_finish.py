@@ -89,7 +89,7 @@ def test_e11_catchable_fail_is_caught_and_the_catch_sees_its_return_code() -> No
     cleanup = i.ExecuteNamed(job_name="cleanup")
     given = job_input(Step(state, order, workflow_, 0), workflow_.jobs["cleanup"], cleanup)
     assert isinstance(given, JobInput), given
-    assert given.env == {"RC": "7"}
+    assert given.env["RC"] == "7"
     assert pairs(process(state, "f", rc(0))) == [
         ("f", e.OrderProcessed(outcome=rc(0))),
         ("f", e.OrderMoved(to=(1,))),
