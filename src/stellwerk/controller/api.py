@@ -1,11 +1,13 @@
 """The Controller's HTTP API under `/controller/api` (Starlette; mutual TLS with an allow-list of client
 subjects). Bodies are engine JSON; a malformed body is a 400 problem naming the JSON path; a rejected command
-changes nothing. The event endpoint long-polls: stamped events as ndjson, or one heartbeat line."""
+changes nothing. The event endpoint long-polls: stamped events as ndjson, or one heartbeat line. Item updates
+may carry signed items, which must be signed when the Controller trusts signing certificates (signed_items.py)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import msgspec
@@ -16,17 +18,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from stellwerk.controller.config import ControllerConfig
 from stellwerk.controller.core import Accepted, ControllerCore
 from stellwerk.controller.items import UpdateItems
+from stellwerk.controller.signed_items import UpdateItemsRequest, load_trusted_certificates, verified_update
+from stellwerk.journal.event_log import EventLog
 from stellwerk.journal.stamped import Stamped
 from stellwerk.model import codec
 from stellwerk.model import commands as c
+from stellwerk.model import events as e
 from stellwerk.model.problems import Problem
 from stellwerk.transport.auth import problem_body
 from stellwerk.transport.tls import peer_of
 
 JSON = "application/json"
 NDJSON = "application/x-ndjson"
+JOURNAL_BASE = "controller"
+EVENT_LIMIT = 10_000
 
 
 class ReleaseEvents(msgspec.Struct, frozen=True, kw_only=True, tag_field="TYPE", tag="ReleaseEvents"):
@@ -39,14 +47,23 @@ class _Typed(msgspec.Struct):
     type: str = msgspec.field(default="", name="TYPE")
 
 
-class Overview(Protocol):
+class ControllerEndpoints(Protocol):
+    """What the API needs of the service besides the core."""
+
+    @property
+    def config(self) -> ControllerConfig: ...
+
     def overview(self) -> dict[str, Any]: ...
+
+    async def update_items(self, update: UpdateItems) -> list[e.KeyedEvent] | Problem:
+        """Applies the items (all or none) and starts driving new Agents."""
+        ...
 
 
 _typed_decoder = msgspec.json.Decoder(_Typed)
 _command_decoder = msgspec.json.Decoder(c.Command)
 _release_decoder = msgspec.json.Decoder(ReleaseEvents)
-_items_decoder = msgspec.json.Decoder(UpdateItems)
+_items_decoder = msgspec.json.Decoder(UpdateItemsRequest)
 
 
 def json_response(value: Any, status: int = 200) -> Response:
@@ -63,14 +80,17 @@ class ControllerApi:
     def __init__(
         self,
         core: ControllerCore,
-        overview: Overview,
+        service: ControllerEndpoints,
         *,
         event_readers: tuple[str, ...],
         middleware: list[Middleware],
         stopping: asyncio.Event,
     ) -> None:
         self.core = core
-        self._overview = overview
+        self._service = service
+        self._trusted = load_trusted_certificates(service.config.trusted_certificates)
+        # The journal's files too: after a restart the stream in memory begins with the restart.
+        self._events = EventLog(core.journal, service.config.data_directory, JOURNAL_BASE)
         self._event_readers = frozenset(event_readers)
         self._stopping = stopping
         self._metrics = CollectorRegistry()
@@ -91,7 +111,7 @@ class ControllerApi:
         self.app = Starlette(routes=routes, middleware=middleware)
 
     async def overview(self, request: Request) -> Response:
-        return json_response(self._overview.overview())
+        return json_response(self._service.overview())
 
     async def health(self, request: Request) -> Response:
         return json_response({"TYPE": "Healthy", "eventId": self.core.journal.last_event_id})
@@ -138,7 +158,7 @@ class ControllerApi:
     async def _wait_for_events(
         self, after: int, wait_seconds: float, limit: int | None
     ) -> list[Stamped] | Problem:
-        waiting = asyncio.ensure_future(self.core.journal.stream.wait_after(after, wait_seconds, limit))
+        waiting = asyncio.ensure_future(self._events.wait_after(after, wait_seconds, limit or EVENT_LIMIT))
         stopping = asyncio.ensure_future(self._stopping.wait())
         await asyncio.wait([waiting, stopping], return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
@@ -164,10 +184,14 @@ class ControllerApi:
 
     async def update_items(self, request: Request) -> Response:
         try:
-            update = _items_decoder.decode(await request.body())
+            requested = _items_decoder.decode(await request.body())
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
             return problem_response(f"Malformed UpdateItems: {error}")
-        result = await self.core.update_items(update)
+        now = datetime.fromtimestamp(self.core.clock() / 1000, UTC)
+        update = verified_update(requested, self._trusted, now)
+        if isinstance(update, Problem):
+            return problem_response(update.message)
+        result = await self._service.update_items(update)
         if isinstance(result, Problem):
             return problem_response(result.message)
         return json_response(Accepted())

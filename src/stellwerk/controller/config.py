@@ -19,7 +19,9 @@ class ControllerConfig(msgspec.Struct, frozen=True, kw_only=True):
     """`tls` or `insecure` (plain HTTP, loopback only). `agents` maps Agent paths to their URIs; AgentRef items
     added through the item API count too. `allowed_client_subjects` are the subject DNs (the Cockpit) that may
     call the API; `event_readers` are the user ids (certificate CNs) whose ReleaseEvents count for the journal.
-    `release_events_period` is how often (seconds) Agent events are released after adoption (0 = at once)."""
+    `release_events_period` is how often (seconds) Agent events are released after adoption (0 = at once).
+    `trusted_certificates` are PEM files of the certificates that sign workflows and job resources: when there
+    are any, the item API accepts those two kinds only as signed items (js7-reference §1.1)."""
 
     controller_id: str = "stellwerk"
     data_directory: Path
@@ -33,3 +35,4 @@ class ControllerConfig(msgspec.Struct, frozen=True, kw_only=True):
     release_events_period: float = 5.0
     reconnect_delays: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0, 5.0)
     event_poll_timeout: float = 5.0
+    trusted_certificates: tuple[Path, ...] = ()

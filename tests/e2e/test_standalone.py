@@ -1,0 +1,54 @@
+"""`stellwerk standalone`: a Controller and an Agent as processes, created on first start, answering, stopped by
+SIGTERM (or SIGINT) with no process left behind."""
+
+from __future__ import annotations
+
+import re
+import signal
+import ssl
+from pathlib import Path
+
+import psutil
+import pytest
+
+from stellwerk.transport.client import NodeClient
+from stellwerk.transport.tls import client_context
+from tests.e2e.nodes import API, spawn, until
+
+
+def cockpit_context(data: Path) -> ssl.SSLContext:
+    folder = data / "cockpit"
+    return client_context(folder / "node.pem", folder / "node-key.pem", data / "ca" / "ca.pem")
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+async def test_standalone_starts_answers_and_stops_with_no_process_left(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    data = tmp_path / "data"
+    output = tmp_path / "standalone.out"
+    standalone = spawn(["-m", "stellwerk", "standalone", "--data", str(data), "--port", "0"], output)
+    try:
+        await until(
+            lambda: "Controller: " in output.read_text() or standalone.poll() is not None, 60, "start"
+        )
+        text = output.read_text()
+        found = re.search(r"Controller: (\S+)", text)
+        assert found, text
+        assert f"CA certificate: {data / 'ca' / 'ca.pem'}" in text
+        assert (data / "controller" / "node.toml").exists() and (data / "agentA" / "data").is_dir()
+        children = psutil.Process(standalone.pid).children(recursive=True)
+        assert len(children) == 2
+        async with NodeClient(found[1], ssl_context=cockpit_context(data)) as client:
+            overview = await client.get(API, dict)
+            assert overview["controllerId"] == "standalone"
+        standalone.send_signal(stop_signal)
+        await until(lambda: standalone.poll() is not None, 30, "the standalone to stop")
+        assert standalone.returncode == 0, output.read_text()
+        assert not [
+            child for child in children if child.is_running() and child.status() != psutil.STATUS_ZOMBIE
+        ]
+    finally:
+        if standalone.poll() is None:
+            standalone.kill()
+            standalone.wait()
