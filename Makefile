@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports --no-cache --quiet 2>/dev/null || $(BIN)/lint-imports --no-cache
 
 test: lint
+	-sh scripts/ensure-databases.sh
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -1,0 +1,76 @@
+"""Order and job logs as zlib-compressed chunks: the History service appends a chunk per batch of output, so the
+log of a running job grows while it runs; readers get the whole text, or what came after a chunk they have."""
+
+from __future__ import annotations
+
+import zlib
+
+import msgspec
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stellwerk.cockpit.db.tables import HistoryLogChunk
+
+
+class LogTail(msgspec.Struct, frozen=True, kw_only=True):
+    """Text after a chunk, and the last chunk's id to ask for more (unchanged when nothing new came)."""
+
+    text: str
+    last_chunk_id: int
+
+
+class LogRepository:
+    """Appending to and reading order and task logs."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def append(self, history_order_id: int, text: str, now: int, task_id: int | None = None) -> int:
+        """Appends text to the task's log (or, without a task, to the order's log); the new chunk's id."""
+        raw = text.encode()
+        chunk = HistoryLogChunk(
+            history_order_id=history_order_id,
+            task_id=task_id,
+            size=len(raw),
+            data=zlib.compress(raw),
+            created=now,
+        )
+        self._session.add(chunk)
+        await self._session.flush()
+        return chunk.id
+
+    async def task_log(self, task_id: int) -> str:
+        """The whole log of a task ("" when it wrote nothing)."""
+        return (await self.task_log_after(task_id, 0)).text
+
+    async def order_log(self, history_order_id: int) -> str:
+        """The whole log of an order run (its own entries, not its tasks' output)."""
+        return (await self.order_log_after(history_order_id, 0)).text
+
+    async def task_log_after(self, task_id: int, after_chunk_id: int) -> LogTail:
+        """The task's log after the chunk `after_chunk_id` (0: from the start)."""
+        return await self._after(HistoryLogChunk.task_id == task_id, after_chunk_id)
+
+    async def order_log_after(self, history_order_id: int, after_chunk_id: int) -> LogTail:
+        """The order's log after the chunk `after_chunk_id` (0: from the start)."""
+        condition = (HistoryLogChunk.history_order_id == history_order_id) & HistoryLogChunk.task_id.is_(None)
+        return await self._after(condition, after_chunk_id)
+
+    async def size(self, task_id: int) -> int:
+        """The uncompressed size of a task's log in bytes."""
+        sizes = await self._session.scalars(
+            select(HistoryLogChunk.size).where(HistoryLogChunk.task_id == task_id)
+        )
+        return sum(sizes)
+
+    async def _after(self, condition: ColumnElement[bool], after_chunk_id: int) -> LogTail:
+        rows = await self._session.execute(
+            select(HistoryLogChunk.id, HistoryLogChunk.data)
+            .where(condition, HistoryLogChunk.id > after_chunk_id)
+            .order_by(HistoryLogChunk.id)
+        )
+        last, parts = after_chunk_id, []
+        for chunk_id, data in rows:
+            parts.append(zlib.decompress(data).decode())
+            last = chunk_id
+        return LogTail(text="".join(parts), last_chunk_id=last)
