@@ -49,6 +49,7 @@ async def test_the_agent_finishes_orders_while_the_controller_is_down(pki: TestP
         )
         async with controller(config) as service:
             await eventually(lambda: finished(service.state.orders, ids))
+            await service.core.durable()  # the live state may be ahead of the journal
             assert all(len(service.state.orders[i].historic_outcomes) == 1 for i in ids)
             await eventually(lambda: not agent.state.orders)
     assert len(count_file.read_text().split()) == ORDERS
@@ -65,6 +66,7 @@ async def test_coupling_resumes_after_an_agent_restart(pki: TestPki, tmp_path: P
             await service.update_items(counting_workflow(count_file))
             await service.execute(c.AddOrder(order=c.FreshOrder(id="first", workflow_path="W")))
             await eventually(lambda: finished(service.state.orders, ["first"]))
+            await service.core.durable()  # the live state may be ahead of the journal
             await first_run.aclose()  # the Agent stops
             await eventually(lambda: not service.drivers["agentA"].coupled)
             await service.execute(c.AddOrder(order=c.FreshOrder(id="second", workflow_path="W")))
@@ -72,6 +74,7 @@ async def test_coupling_resumes_after_an_agent_restart(pki: TestPki, tmp_path: P
             same_port = replace(config_a, port=int(agent.url.rsplit(":", 1)[1]))
             async with AgentService.start(same_port) as restarted:
                 await eventually(lambda: finished(service.state.orders, ["second"]))
+                await service.core.durable()  # the live state may be ahead of the journal
                 assert service.drivers["agentA"].coupled
                 assert service.state.agents["agentA"].coupling_problem is None
                 await eventually(lambda: not restarted.state.orders)

@@ -1,16 +1,18 @@
-"""What the Controller's commands cause at the Agent (js7-reference §6.1–6.3): events to persist and the answer.
-Pure: the state is read (and a scratch copy changed), nothing else; the caller persists the events.
+"""What the Controller's commands cause at the Agent (js7-reference §6.1–6.3): events to commit and the answer.
+Pure: the state is read, and changed only through the `commit` the caller passes (the journal's commit).
 
-`decide_batch` runs the commands one after the other on a scratch copy, so a command sees the effect of the ones
-before it; a refused command changes nothing. Decisions taken from JS7:
+`decide_batch` runs the commands one after the other, committing each command's events as one transaction, so
+a command sees the effect of the ones before it; a refused command changes nothing: `decide` refuses what would
+not apply, and an order event is checked against its order before it is committed. Decisions taken from JS7:
 - DedicateAgentDirector: once per Agent; the same Controller re-sending it gets the same run id, another
   Controller is refused. Every other command but NoOperation and ShutDown needs a dedicated Agent.
 - CoupleController: the run id must match, and the events after the requested EventId must still be kept.
 - AttachItem of an item known as it is, and AttachOrder of a known order, are accepted and ignored.
 - DetachOrder of an unknown order is a no-op; of an order that is not Detaching, a Problem.
 - MarkOrder with the mark the order has already is accepted and ignored (the Controller re-sends marks).
-- DetachItem journals ItemDetached{key, delegateId: this Agent}, then ItemDeleted{key} so this Agent forgets the
-  item (the Controller adopts the former and must ignore the latter).
+- DetachItem journals ItemDetached{key, delegateId: this Agent}, which makes this Agent forget the item; an item
+  still in use (a workflow version with orders here, a held lock) is refused.
+- AttachItem of this Agent's own AgentRef keeps the smaller of its processLimit and the configured one.
 """
 
 from __future__ import annotations
@@ -19,14 +21,17 @@ from typing import NamedTuple
 
 from msgspec import structs
 
-from stellwerk.engine.apply import apply_event
-from stellwerk.engine.apply_items import all_item_keys
+from stellwerk.engine.apply import apply_events
+from stellwerk.engine.apply_items import all_item_keys, deletion_problem
 from stellwerk.engine.clone import clone
+from stellwerk.engine.derive import Commit
+from stellwerk.engine.order_transitions import apply_order_event
 from stellwerk.engine.state import EngineState
 from stellwerk.model import agent_commands as ac
 from stellwerk.model import events as e
 from stellwerk.model import item_events as ie
 from stellwerk.model import order as o
+from stellwerk.model.items import AgentRef
 from stellwerk.model.problems import Problem
 from stellwerk.model.workflow import Workflow, instruction_at
 
@@ -36,12 +41,14 @@ NOT_DEDICATED = "Agent is not dedicated to a Controller"
 
 class CommandContext(NamedTuple):
     """What the shell knows besides the state: this Agent's path, a fresh run id (used only by a first
-    dedication), the last EventId and the EventId after which events are still kept."""
+    dedication), the last EventId, the EventId after which events are still kept, and the configured limit of
+    processes (None: no limit)."""
 
     agent_path: str
     new_run_id: str
     last_event_id: int
     oldest_event_id: int
+    process_limit: int | None = None
 
 
 class Decision(NamedTuple):
@@ -59,29 +66,51 @@ class BatchDecision(NamedTuple):
 
 
 def decide_batch(
-    state: EngineState, commands: tuple[ac.AgentCommand, ...], context: CommandContext
+    state: EngineState,
+    commands: tuple[ac.AgentCommand, ...],
+    context: CommandContext,
+    commit: Commit | None = None,
 ) -> BatchDecision:
-    scratch = clone(state)
+    """Without `commit`, the batch is planned on a copy of `state` (which stays as it is)."""
+    if commit is None:
+        state = clone(state)
+        commit = _applier(state)
     events: list[e.KeyedEvent] = []
     responses: list[ac.Response] = []
     for command in commands:
-        decision = decide(scratch, command, context)
-        problem = _apply_all(scratch, decision.events)
+        decision = decide(state, command, context)
+        problem = _order_event_problem(state, decision.events)
         if problem is not None:
             responses.append(ac.Rejected(message=problem.message))
             continue
+        if decision.events:
+            commit(decision.events)
         events.extend(decision.events)
         responses.append(decision.response)
-    touched = list(dict.fromkeys(k.key for k in events if k.key in scratch.orders))
+    touched = list(dict.fromkeys(k.key for k in events if k.key in state.orders))
     return BatchDecision(events, responses, touched)
 
 
-def _apply_all(scratch: EngineState, events: list[e.KeyedEvent]) -> Problem | None:
-    """Commands cause at most a few events; a failure of a later one after an applied earlier one would be a bug
-    in this module, so it is reported as the command's problem rather than repaired."""
+def _applier(state: EngineState) -> Commit:
+    def apply(events: list[e.KeyedEvent]) -> None:
+        if problem := apply_events(state, events):
+            raise ValueError(f"Command event does not apply: {problem}")
+
+    return apply
+
+
+def _order_event_problem(state: EngineState, events: list[e.KeyedEvent]) -> Problem | None:
+    """Commands cause at most a few events, and `decide` checks what its non-order events need; an event on an
+    existing order is checked against the order here."""
+    orders: dict[str, o.Order] = {}
     for keyed in events:
-        if problem := apply_event(scratch, keyed):
-            return problem
+        order = orders.get(keyed.key) or state.orders.get(keyed.key)
+        if order is None or isinstance(keyed.event, e.OrderAttachedToAgent):
+            continue
+        updated = apply_order_event(order, keyed.event)
+        if isinstance(updated, Problem):
+            return updated
+        orders[keyed.key] = updated
     return None
 
 
@@ -98,7 +127,7 @@ def decide(state: EngineState, command: ac.AgentCommand, context: CommandContext
         case ac.CoupleController():
             return couple(state, command, context)
         case ac.AttachItem():
-            return attach_item(state, command)
+            return attach_item(state, _with_own_limit(command, context))
         case ac.DetachItem():
             return detach_item(state, command, context.agent_path)
         case ac.AttachOrder():
@@ -167,12 +196,22 @@ def _known_as_is(state: EngineState, item: ie.AnyItem) -> bool:
     return any(item in registry.values() for registry in registries)
 
 
+def _with_own_limit(command: ac.AttachItem, context: CommandContext) -> ac.AttachItem:
+    """This Agent's AgentRef with the smaller of its processLimit and the configured one."""
+    item = command.item
+    if not isinstance(item, AgentRef) or item.path != context.agent_path or context.process_limit is None:
+        return command
+    limits = [limit for limit in (item.process_limit, context.process_limit) if limit is not None]
+    return ac.AttachItem(item=structs.replace(item, process_limit=min(limits)))
+
+
 def detach_item(state: EngineState, command: ac.DetachItem, agent_path: str) -> Decision:
     if command.key not in all_item_keys(state):
         return _accepted()
+    if problem := deletion_problem(state, command.key):
+        return _rejected(problem.message)
     detached = ie.ItemDetached(key=command.key, delegate_id=agent_path)
-    events = [e.KeyedEvent(NO_KEY, detached), e.KeyedEvent(NO_KEY, ie.ItemDeleted(key=command.key))]
-    return Decision(events, ac.Accepted())
+    return Decision([e.KeyedEvent(NO_KEY, detached)], ac.Accepted())
 
 
 def attach_order(state: EngineState, command: ac.AttachOrder, agent_path: str) -> Decision:

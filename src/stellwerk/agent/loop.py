@@ -1,13 +1,21 @@
-"""The Agent's driving loop: the only code that persists to the Agent's journal.
+"""The Agent's driving loop: the only code that commits to the Agent's journal.
 
-Every change goes through one lock: plan the turn on a scratch copy (`turn.plan_turn`: incoming events, then what
-the engine derives), persist it as one transaction, then act on it (start a process for each
-OrderProcessingStarted, forget it at OrderProcessed, kill processes whose order got a kill mark). Commands of the
-Controller take the same path (`execute`), so a command and the loop never plan on the same state twice.
+Every change derives events from the live state and commits them at once (`JournaledState.commit`: applied now,
+written behind), transaction by transaction, without copying the state (`turn.commit_turn`,
+`commands.decide_batch`). Each turn, and each batch of commands, runs without an `await` between reading the
+state and committing, so they never interleave and no lock is needed.
 
-Work arrives as job output and results (JobLauncher), file orders (FileWatcher), commands, and time: an attached
-order whose wake-up (`engine.wakeup.next_wakeup`) has come is derived; if that yields nothing, that wake-up is
-remembered as spent, so it does not spin the loop.
+What leaves the process waits until the events it rests on are durable: a job process starts when its
+OrderProcessingStarted is (a callback of the durability future), a command batch is answered when its events
+are, and the journal publishes (releases to the Controller) only durable events.
+
+Work arrives as job output and results (JobLauncher), file orders (FileWatcher), commands, and time: the
+wake-ups of the orders attached here are kept in a queue (`engine.wakeup_queue`), updated for every order whose
+events were committed; a due order is derived, and a wake-up derived without effect is dropped (no spinning).
+
+An event that does not apply although it was derived from the state is a bug: the journal raises
+InapplicableJournaledEvent with the state ahead of the journal; the loop refuses all further work
+(`AgentFailed`) and says so loudly.
 """
 
 from __future__ import annotations
@@ -23,23 +31,34 @@ from msgspec import structs
 from stellwerk.agent import restart
 from stellwerk.agent.commands import BatchDecision, CommandContext, decide_batch
 from stellwerk.agent.config import AgentConfig
-from stellwerk.agent.turn import TurnPlan, agent_process_limit, plan_turn, processes_running
+from stellwerk.agent.turn import commit_turn, own_agent_ref
 from stellwerk.engine.state import EngineState
-from stellwerk.engine.wakeup import next_wakeup
-from stellwerk.journal.journaled import JournaledState
+from stellwerk.engine.wakeup_queue import WakeupQueue
+from stellwerk.journal.journaled import InapplicableJournaledEvent, JournaledState
+from stellwerk.journal.stamped import Stamped
 from stellwerk.model import agent_commands as ac
 from stellwerk.model import events as e
 from stellwerk.model import item_events as ie
+from stellwerk.model import order as o
 from stellwerk.runner.executors import ExecutionSettings
 from stellwerk.runner.jobs import JobLauncher
 
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], int]
+Durable = asyncio.Future[tuple[Stamped, ...]]
+
+
+class AgentFailed(RuntimeError):
+    """An event did not apply to the state it was derived from (a bug): the Agent does nothing more."""
+
+
+def attached_here(order: o.Order) -> bool:
+    return isinstance(order.attached_state, o.Attached)
 
 
 class AgentLoop:
-    """Owns the job processes and the order of persisting; `run` is the loop task."""
+    """Owns the job processes and the order of committing; `run` is the loop task."""
 
     def __init__(
         self, config: AgentConfig, journal: JournaledState, clock: Clock, oldest_event_id: Callable[[], int]
@@ -48,13 +67,14 @@ class AgentLoop:
         self._journal = journal
         self._clock = clock
         self._oldest_event_id = oldest_event_id
-        self._lock = asyncio.Lock()
         self._inbox: list[e.KeyedEvent] = []
         self._to_derive: set[str] = set()
-        self._held_back: set[str] = set()
-        self._spent_wakeups: dict[str, int] = {}
+        self._wakeups = WakeupQueue(attached_here)
+        self._deadline: int | None = None
         self._work = asyncio.Event()
         self._accepting_reports = True
+        self._last_commit: Durable | None = None
+        self._failure: BaseException | None = None
         self.events_persisted = 0
         self.shutdown_requested = asyncio.Event()
         settings = ExecutionSettings(executables_directory=config.executables_directory)
@@ -65,7 +85,7 @@ class AgentLoop:
         return self._journal.state
 
     def report(self, events: list[e.KeyedEvent]) -> None:
-        """Events from outside the engine (file orders); checked against the state when planned."""
+        """Events from outside the engine (file orders); checked against the state in the next turn."""
         if self._accepting_reports:
             self._inbox.extend(events)
             self._work.set()
@@ -74,109 +94,121 @@ class AgentLoop:
         self.report([keyed])
 
     async def recover(self) -> None:
-        """After start: the processes of orders recovered in Processing are lost; then derive every order."""
-        async with self._lock:
-            lost = restart.lost_process_events(self.state, restart.LOST_DUE_TO_RESTART)
-            for keyed in lost:
-                logger.warning("Order %s: %s after restart", keyed.key, restart.LOST_DUE_TO_RESTART)
-            await self._persist(self._plan(lost, list(self.state.orders)))
+        """After start: the configured process limit goes into this Agent's AgentRef; the processes of orders
+        recovered in Processing are lost; then every order is derived."""
+        now = self._clock()
+        agent_ref = own_agent_ref(self.state, self._config.name, self._config.process_limit)
+        if agent_ref is not None:
+            self._commit([e.KeyedEvent("", ie.ItemAttachedToMe(item=agent_ref))])
+        lost = restart.lost_process_events(self.state, restart.LOST_DUE_TO_RESTART)
+        for keyed in lost:
+            logger.warning("Order %s: %s after restart", keyed.key, restart.LOST_DUE_TO_RESTART)
+        self._committed(commit_turn(self.state, lost, list(self.state.orders), now, self._commit).events, now)
+        self._wakeups.update(self.state, list(self.state.orders), now)  # also those that did not move
+        await self._durable()
 
     async def run(self) -> None:
         while True:
             await self._wait_for_work()
-            async with self._lock:
-                await self._turn()
+            self._turn()
 
     async def execute(self, commands: tuple[ac.AgentCommand, ...]) -> list[ac.Response]:
-        """Decides, persists and carries out the commands; answers in command order."""
-        async with self._lock:
-            context = CommandContext(
-                agent_path=self._config.name,
-                new_run_id=uuid.uuid4().hex,
-                last_event_id=self._journal.last_event_id,
-                oldest_event_id=self._oldest_event_id(),
-            )
-            decision = decide_batch(self.state, commands, context)
-            plan = self._plan(decision.events, decision.touched_orders)
-            if plan.dropped:
-                logger.error("Command events did not apply when planned again: %s", plan.dropped)
-            await self._persist(plan)
-            self._carry_out(commands, decision)
-            return [self._completed(response) for response in decision.responses]
+        """Decides and commits the commands and what follows; answers in command order when durable."""
+        self._check_running()
+        context = CommandContext(
+            agent_path=self._config.name,
+            new_run_id=uuid.uuid4().hex,
+            last_event_id=self._journal.last_event_id,
+            oldest_event_id=self._oldest_event_id(),
+            process_limit=self._config.process_limit,
+        )
+        now = self._clock()
+        decision = decide_batch(self.state, commands, context, self._commit)
+        derived = commit_turn(self.state, [], decision.touched_orders, now, self._commit)
+        self._committed([*decision.events, *derived.events], now)
+        await self._durable()
+        self._carry_out(commands, decision)
+        return [self._completed(response) for response in decision.responses]
 
     async def stop(self, *, orderly: bool) -> None:
-        """Kills the running processes. Orderly, their orders get OrderProcessed{Disrupted(ProcessLost)}, so
-        the jobs run again after the restart; else (a simulated crash) nothing more is persisted."""
+        """Stops the running processes (SIGTERM, SIGKILL after the job's sigkillDelay, within the configured
+        grace). Orderly, their orders get OrderProcessed{Disrupted(ProcessLost)}, so the jobs run again after
+        the restart; else (a simulated crash) nothing more is committed."""
         self._accepting_reports = False
-        await self._jobs.stop(self._config.shutdown_grace)
-        if not orderly:
+        await self._jobs.stop(self._config.shutdown_grace, orderly=orderly)
+        if not orderly or self._failure is not None:
             return
-        async with self._lock:
-            lost = restart.lost_process_events(self.state, restart.KILLED_DUE_TO_SHUTDOWN)
-            if lost:
-                await self._journal.persist(lost)
-                self.events_persisted += len(lost)
+        lost = restart.lost_process_events(self.state, restart.KILLED_DUE_TO_SHUTDOWN)
+        if lost:
+            self._commit(lost)
+            await self._durable()
 
     # The turn ------------------------------------------------------------------------------------------------
 
-    async def _turn(self) -> None:
+    def _turn(self) -> None:
+        self._check_running()
         incoming, self._inbox = self._inbox, []
         to_derive, self._to_derive = self._to_derive, set()
         now = self._clock()
-        due = {order_id: t for order_id, t in self._wakeups(now).items() if t <= now}
-        plan = self._plan(incoming, [*to_derive, *due], now)
-        await self._persist(plan)
-        moved = {keyed.key for keyed in plan.events}
-        self._spent_wakeups.update((order_id, t) for order_id, t in due.items() if order_id not in moved)
-
-    def _plan(self, incoming: list[e.KeyedEvent], order_ids: list[str], now: int | None = None) -> TurnPlan:
-        limit = agent_process_limit(self.state, self._config.name, self._config.process_limit)
-        free = None if limit is None else limit - processes_running(self.state)
-        return plan_turn(self.state, incoming, order_ids, self._clock() if now is None else now, free)
-
-    async def _persist(self, plan: TurnPlan) -> None:
-        self._held_back.update(plan.held_back)
-        for keyed in plan.dropped:
+        due = self._wakeups.pop_due(now)
+        result = commit_turn(self.state, incoming, [*to_derive, *due], now, self._commit)
+        for keyed in result.dropped:
             logger.debug("Dropped an event that no longer applies: %s", keyed)
-        if not plan.events:
-            return
-        await self._journal.persist(plan.events)
-        self.events_persisted += len(plan.events)
-        self._after_persist(plan.events)
+        self._committed(result.events, now)
+        self._wakeups.spent(self.state, due, now)
 
-    def _after_persist(self, events: list[e.KeyedEvent]) -> None:
-        freed = False
+    def _commit(self, events: list[e.KeyedEvent]) -> None:
+        try:
+            self._last_commit = self._journal.commit(events)
+        except InapplicableJournaledEvent as failure:
+            self._failure = failure
+            logger.critical("The Agent stops: %s", failure)
+            raise AgentFailed(str(failure)) from failure
+        self.events_persisted += len(events)
+
+    def _committed(self, events: list[e.KeyedEvent], now: int) -> None:
+        """After commits: wake-ups, processes to start when durable, processes ended or to kill."""
+        if not events:
+            return
+        self._wakeups.update(self.state, dict.fromkeys(keyed.key for keyed in events), now)
+        earliest = self._wakeups.next_time()
+        if earliest is not None and (self._deadline is None or earliest < self._deadline):
+            self._work.set()
+        starts: list[str] = []
         for keyed in events:
-            self._spent_wakeups.pop(keyed.key, None)
             if isinstance(keyed.event, e.OrderProcessingStarted):
-                self._jobs.start(self.state, keyed.key)
+                starts.append(keyed.key)
             elif isinstance(keyed.event, e.OrderProcessed):
                 self._jobs.finished(keyed.key)
-                freed = True
-        if freed and self._held_back:
-            self._to_derive |= self._held_back
-            self._held_back.clear()
-            self._work.set()
+        if starts and self._last_commit is not None:
+            self._last_commit.add_done_callback(lambda done: self._start_processes(done, starts))
         self._jobs.kill_marked(self.state)
 
-    def _wakeups(self, now: int) -> dict[str, int]:
-        """The wake-ups of the orders attached here, but those already spent without effect."""
-        wakeups = {}
-        for order_id, order in self.state.orders.items():
-            if not order.is_attached:
-                continue
-            wakeup = next_wakeup(self.state, order_id, now)
-            if wakeup is not None and self._spent_wakeups.get(order_id) != wakeup:
-                wakeups[order_id] = wakeup
-        return wakeups
+    def _start_processes(self, done: Durable, order_ids: list[str]) -> None:
+        if done.cancelled() or done.exception() is not None or not self._accepting_reports:
+            return
+        for order_id in order_ids:
+            order = self.state.orders.get(order_id)
+            if order is not None and isinstance(order.state, o.Processing):
+                self._jobs.start(self.state, order_id)
+        self._jobs.kill_marked(self.state)
+
+    async def _durable(self) -> None:
+        if self._last_commit is not None:
+            await asyncio.shield(self._last_commit)
+
+    def _check_running(self) -> None:
+        if self._failure is not None:
+            raise AgentFailed("The Agent has stopped after a failure") from self._failure
 
     async def _wait_for_work(self) -> None:
         if not self._work.is_set():
             now = self._clock()
-            next_time = min(self._wakeups(now).values(), default=None)
-            timeout = None if next_time is None else max(0.0, (next_time - now) / 1000)
+            self._deadline = self._wakeups.next_time()
+            timeout = None if self._deadline is None else max(0.0, (self._deadline - now) / 1000)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._work.wait(), timeout)
+        self._deadline = None
         self._work.clear()
 
     # Commands ------------------------------------------------------------------------------------------------

@@ -1,14 +1,13 @@
-"""One turn of the Agent's driving loop, planned without I/O: the events that came in (job output and results,
-file orders, command effects) and everything the engine derives from them, as one transaction to persist.
+"""One turn of the Agent's driving loop, without I/O: the events that came in (job output and results, file
+orders) and everything the engine derives from them, committed to the live state transaction by transaction
+(`commit`: the journal's commit, which applies at once and writes behind). Nothing is copied.
 
-The plan is made on a scratch copy of the state: the incoming events that apply are kept (an event that no longer
-applies, e.g. a job result after the order's process was reported lost, is dropped), then `derive` runs for the
-orders they touch. Persisting the planned events then brings the live state to exactly the scratch state, because
-applying is deterministic.
+An incoming event is checked against the state first (`engine.apply.event_problem`): one that no longer applies,
+e.g. a job result after the order's process was reported lost, is dropped. Each incoming event is a transaction,
+then each order's next events are one (`engine.derive.derive_with`).
 
-The Agent's process limit (AgentRef.processLimit, or the Agent's configuration) is not known to the engine, which
-limits processes per job only; so the shell holds back OrderProcessingStarted beyond the free slots. A held-back
-order stays Ready and is derived again when a process ends.
+The Agent's process limit is the engine's (the AgentRef's processLimit, which the configured limit lowers): an
+order beyond it stays Ready and is derived again when a process of the Agent ends.
 """
 
 from __future__ import annotations
@@ -16,71 +15,62 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from stellwerk.engine.apply import apply_event
-from stellwerk.engine.clone import clone
-from stellwerk.engine.derive import derive, touched_by
+from msgspec.structs import replace
+
+from stellwerk.engine.apply import event_problem
+from stellwerk.engine.derive import Commit, derive_with, touched_by
 from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
-from stellwerk.model import order as o
+from stellwerk.model.items import AgentRef
 
 
-class TurnPlan(NamedTuple):
+class TurnResult(NamedTuple):
+    """The events committed, in order, and the incoming events dropped."""
+
     events: list[e.KeyedEvent]
     dropped: list[e.KeyedEvent]
-    held_back: list[str]
 
 
-def plan_turn(
-    state: EngineState,
-    incoming: Iterable[e.KeyedEvent],
-    order_ids: Iterable[str],
-    now: int,
-    free_slots: int | None = None,
-) -> TurnPlan:
-    """The events of the turn; `free_slots` None means no process limit of the Agent."""
-    scratch = clone(state)
-    kept: list[e.KeyedEvent] = []
+def commit_turn(
+    state: EngineState, incoming: Iterable[e.KeyedEvent], order_ids: Iterable[str], now: int, commit: Commit
+) -> TurnResult:
+    committed: list[e.KeyedEvent] = []
+
+    def commit_and_collect(events: list[e.KeyedEvent]) -> None:
+        commit(events)
+        committed.extend(events)
+
     dropped: list[e.KeyedEvent] = []
     touched = list(order_ids)
     for keyed in incoming:
-        before = scratch.orders.get(keyed.key)
-        if apply_event(scratch, keyed) is not None:
+        before = state.orders.get(keyed.key)
+        if event_problem(state, keyed) is not None:
             dropped.append(keyed)
             continue
-        kept.append(keyed)
+        commit_and_collect([keyed])
         touched.append(keyed.key)
-        touched.extend(touched_by(scratch, before, keyed))
-    derived = derive(scratch, [i for i in dict.fromkeys(touched) if i in scratch.orders], now)
-    allowed, held_back = limit_process_starts(derived, free_slots)
-    return TurnPlan([*kept, *allowed], dropped, held_back)
+        touched.extend(touched_by(state, before, keyed))
+    derive_with(state, [i for i in dict.fromkeys(touched) if i in state.orders], now, commit_and_collect)
+    return TurnResult(committed, dropped)
 
 
-def limit_process_starts(
-    events: list[e.KeyedEvent], free_slots: int | None
-) -> tuple[list[e.KeyedEvent], list[str]]:
-    """Drops the OrderProcessingStarted events beyond `free_slots`; returns the rest and the held-back orders."""
-    if free_slots is None:
-        return events, []
-    allowed: list[e.KeyedEvent] = []
-    held_back: list[str] = []
-    for keyed in events:
-        if isinstance(keyed.event, e.OrderProcessingStarted):
-            if free_slots <= 0:
-                held_back.append(keyed.key)
-                continue
-            free_slots -= 1
-        allowed.append(keyed)
-    return allowed, held_back
-
-
-def agent_process_limit(state: EngineState, agent_path: str, configured: int | None) -> int | None:
-    """The smaller of the configured limit and the attached AgentRef's processLimit; None if neither is set."""
-    agent_ref = state.agent_refs.get(agent_path)
-    limits = [
-        limit for limit in (configured, agent_ref.process_limit if agent_ref else None) if limit is not None
-    ]
-    return min(limits, default=None)
+def own_agent_ref(state: EngineState, agent_path: str, configured: int | None) -> AgentRef | None:
+    """This Agent's AgentRef with the configured process limit, if the state's does not have it yet: the
+    smaller of the configured limit and the AgentRef's processLimit wins. None if nothing is to change."""
+    known = state.agent_refs.get(agent_path)
+    if configured is None:
+        return None
+    current = known.process_limit if known is not None else None
+    limit = configured if current is None else min(current, configured)
+    if known is not None and current == limit:
+        return None
+    return (
+        AgentRef(path=agent_path, process_limit=limit)
+        if known is None
+        else replace(known, process_limit=limit)
+    )
 
 
 def processes_running(state: EngineState) -> int:
-    return sum(1 for order in state.orders.values() if isinstance(order.state, o.Processing))
+    """The orders in Processing here (from the engine's index, not a scan of the orders)."""
+    return sum(len(order_ids) for order_ids in state.agent_processing.values())

@@ -1,6 +1,6 @@
 """Adopting an Agent's events into the Controller's journal (js7-reference §6.1 step 5). Pure.
 
-Each pulled chunk becomes one transaction: the Agent's order events as they are, except that
+Each pulled chunk becomes one transaction (a file or item event, rare, one of its own): the Agent's order events as they are, except that
 `OrderAttachedToAgent` becomes `OrderAttached{agentPath}` and the Agent's copies of marks the Controller set
 itself are not repeated; `ItemAttachedToMe` becomes `ItemAttached{key, delegateId}`; the Agent's bookkeeping
 (`AgentDedicated`, `JournalEventsReleased`) is dropped; file events come with the orders they add or
@@ -15,10 +15,13 @@ from collections.abc import Sequence
 import msgspec
 
 from stellwerk.controller.file_orders import file_order_events
-from stellwerk.controller.scratch import try_each
+from stellwerk.engine.apply import apply_events
+from stellwerk.engine.derive import Commit
+from stellwerk.engine.order_transitions import apply_order_event
 from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
 from stellwerk.model import item_events as ie
+from stellwerk.model import order as o
 from stellwerk.model.problems import Problem
 
 
@@ -30,7 +33,7 @@ class AgentStamped(msgspec.Struct, frozen=True):
 
 
 class Adoption(msgspec.Struct, frozen=True, kw_only=True):
-    """The events to persist (already applied to the scratch state) and what could not be adopted."""
+    """The events committed (in order) and what could not be adopted."""
 
     events: list[e.KeyedEvent]
     problems: list[Problem]
@@ -63,30 +66,105 @@ def translate(agent_path: str, keyed: e.KeyedEvent) -> e.KeyedEvent | None:
 
 
 def adopt(
-    scratch: EngineState, agent_path: str, observed: int, chunk: Sequence[AgentStamped], now: int
+    state: EngineState,
+    agent_path: str,
+    observed: int,
+    chunk: Sequence[AgentStamped],
+    now: int,
+    commit: Commit | None = None,
 ) -> Adoption:
-    """The transaction for `chunk`, computed by applying it to `scratch` (a copy of the Controller's state).
-    An event that does not apply is left out and reported; its EventId still counts as observed."""
-    events: list[e.KeyedEvent] = []
-    problems: list[Problem] = []
-    until = observed
+    """Adopts `chunk` into `state` without copying it: each event is checked first (an order event against its
+    single order, with the chunk's earlier events on it: `apply_order_event`), one that does not apply is left
+    out and reported (its EventId still counts as observed). The order events go to `commit` as one
+    transaction ending with AgentEventsObserved; a file or item event (rare) and its follow-ups are committed
+    as a transaction of their own, after the order events before it. `commit` applies events to `state` (a
+    service: the journal's commit); by default they are applied here."""
+    commit = commit or _applier(state)
+    adoption = _Adopting(state, agent_path, observed, commit)
     for stamped in chunk:
-        if stamped.event_id <= until:
-            continue
-        until = stamped.event_id
-        translated = None if stamped.keyed is None else translate(agent_path, stamped.keyed)
-        if translated is None or _known_attachment(scratch, translated):
-            continue
-        applied, failed = try_each(scratch, [translated])
-        problems += failed
-        if applied:
-            follow_ups, _ = try_each(scratch, file_order_events(scratch, translated, now))
-            events += [*applied, *follow_ups]
-    if until == observed:
-        return Adoption(events=[], problems=problems, until_event_id=observed)
-    observed_event = e.KeyedEvent(agent_path, ie.AgentEventsObserved(until_event_id=until))
-    try_each(scratch, [observed_event])
-    return Adoption(events=[*events, observed_event], problems=problems, until_event_id=until)
+        adoption.take(stamped, now)
+    return adoption.finish()
+
+
+def _applier(state: EngineState) -> Commit:
+    def apply(events: list[e.KeyedEvent]) -> None:
+        if problem := apply_events(state, events):
+            raise ValueError(f"Adopted event does not apply: {problem}")
+
+    return apply
+
+
+class _Adopting:
+    def __init__(self, state: EngineState, agent_path: str, observed: int, commit: Commit) -> None:
+        self.state, self.agent_path, self.observed, self.commit = state, agent_path, observed, commit
+        self.until = observed
+        self.events: list[e.KeyedEvent] = []
+        self.problems: list[Problem] = []
+        self.pending: list[e.KeyedEvent] = []
+        self.orders: dict[str, o.Order] = {}  # the pending events' orders, as they will be
+
+    def take(self, stamped: AgentStamped, now: int) -> None:
+        if stamped.event_id <= self.until:
+            return
+        self.until = stamped.event_id
+        translated = None if stamped.keyed is None else translate(self.agent_path, stamped.keyed)
+        if translated is None or _known_attachment(self.state, translated):
+            return
+        if isinstance(translated.event, ie.ItemEvent | ie.ExternalOrderEvent):
+            self._commit_alone(translated, now)
+        elif problem := self._check_order_event(translated):
+            self.problems.append(
+                problem.prefixed(f"{type(translated.event).__name__} for '{translated.key}'")
+            )
+        else:
+            self.pending.append(translated)
+
+    def _check_order_event(self, keyed: e.KeyedEvent) -> Problem | None:
+        order = self.orders.get(keyed.key) or self.state.orders.get(keyed.key)
+        if order is None:
+            return Problem(f"Unknown order '{keyed.key}'")
+        updated = apply_order_event(order, keyed.event)
+        if isinstance(updated, Problem):
+            return updated
+        self.orders[keyed.key] = updated
+        return None
+
+    def _commit_alone(self, keyed: e.KeyedEvent, now: int) -> None:
+        self._flush()
+        if problem := external_order_problem(self.state, keyed):
+            self.problems.append(problem)
+            return
+        # The follow-ups read nothing the event changes, so they are computed before it applies.
+        transaction = [keyed, *file_order_events(self.state, keyed, now)]
+        self.commit(transaction)
+        self.events += transaction
+
+    def _flush(self, *closing: e.KeyedEvent) -> None:
+        transaction = [*self.pending, *closing]
+        if transaction:
+            self.commit(transaction)
+            self.events += transaction
+        self.pending, self.orders = [], {}
+
+    def finish(self) -> Adoption:
+        if self.until == self.observed:
+            self._flush()
+            return Adoption(events=self.events, problems=self.problems, until_event_id=self.observed)
+        self._flush(e.KeyedEvent(self.agent_path, ie.AgentEventsObserved(until_event_id=self.until)))
+        return Adoption(events=self.events, problems=self.problems, until_event_id=self.until)
+
+
+def external_order_problem(state: EngineState, keyed: e.KeyedEvent) -> Problem | None:
+    """Why a file event does not apply (as engine.apply_items would refuse it), or None."""
+    event = keyed.event
+    if not isinstance(event, ie.ExternalOrderAppeared | ie.ExternalOrderVanished):
+        return None
+    record = state.external_orders.get((keyed.key, event.external_order_name))
+    if isinstance(event, ie.ExternalOrderAppeared) and record is not None and not record.vanished:
+        return Problem(f"File order {event.external_order_name} of {keyed.key} exists already")
+    if isinstance(event, ie.ExternalOrderVanished) and record is None:
+        return Problem(f"Unknown file order {event.external_order_name} of {keyed.key}")
+    return None
 
 
 def _known_attachment(state: EngineState, keyed: e.KeyedEvent) -> bool:

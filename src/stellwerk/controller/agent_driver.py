@@ -50,6 +50,7 @@ class AgentDriver:
         self._items_sent: set[str] = set()
         self._release_until = 0
         self._released = 0
+        self._release_due = False
         self._failures = 0
 
     def enqueue(self, intents: list[Intent]) -> None:
@@ -122,14 +123,19 @@ class AgentDriver:
         while True:
             await self._wake.wait()
             self._wake.clear()
+            # Commands are made from the live state, which may be ahead of the journal: wait until it is not.
+            await self.core.durable()
             while commands := self._next_batch():
                 responses = await link.send(commands)
                 await self._handle_responses(commands, responses)
+                await self.core.durable()
 
     def _next_batch(self) -> list[ac.AgentCommand]:
         """Up to MAX_BATCH commands from the queued intents (taken off the queue) and a due release."""
         commands: list[ac.AgentCommand] = []
-        if self._release_until > self._released:
+        # Only when due: every release adds an event at the Agent, which would be released again and again.
+        if self._release_due and self._release_until > self._released:
+            self._release_due = False
             commands.append(ac.ReleaseEvents(until_event_id=self._release_until))
         while self._intents and len(commands) < MAX_BATCH:
             intent = next(iter(self._intents))
@@ -185,6 +191,7 @@ class AgentDriver:
     def _adopted(self, until_event_id: int) -> None:
         self._release_until = max(self._release_until, until_event_id)
         if self._config.release_events_period <= 0:
+            self._release_due = True
             self._wake.set()
 
     async def _release_periodically(self) -> None:
@@ -194,6 +201,7 @@ class AgentDriver:
         while True:
             await asyncio.sleep(period)
             if self._release_until > self._released:
+                self._release_due = True
                 self._wake.set()
 
 

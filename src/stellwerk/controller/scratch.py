@@ -1,10 +1,10 @@
-"""Trying events on a copy of the state before they are persisted: the journal applies every persisted event
-to the live state, and an event that does not apply there would stop it. Pure."""
+"""Trying events on a copy of the state (UpdateItems, rare: items.py), and which orders events touch. Pure.
+
+The hot paths (commands, adoption, timers) derive from the live state and commit, without a copy (core.py)."""
 
 from __future__ import annotations
 
 from stellwerk.engine.apply import apply_event
-from stellwerk.engine.derive import derive
 from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
 from stellwerk.model.problems import Problem
@@ -16,23 +16,6 @@ def try_all(scratch: EngineState, events: list[e.KeyedEvent]) -> Problem | None:
         if problem := apply_event(scratch, keyed):
             return problem.prefixed(f"{type(keyed.event).__name__} for '{keyed.key}'")
     return None
-
-
-def try_each(scratch: EngineState, events: list[e.KeyedEvent]) -> tuple[list[e.KeyedEvent], list[Problem]]:
-    """Applies each event that applies to `scratch`; returns those, and the problems of the others."""
-    applied: list[e.KeyedEvent] = []
-    problems: list[Problem] = []
-    for keyed in events:
-        if problem := apply_event(scratch, keyed):
-            problems.append(problem.prefixed(f"{type(keyed.event).__name__} for '{keyed.key}'"))
-        else:
-            applied.append(keyed)
-    return applied, problems
-
-
-def with_derived(scratch: EngineState, events: list[e.KeyedEvent], now: int) -> list[e.KeyedEvent]:
-    """`events` (already applied to `scratch`) and what the Controller derives from them for its own orders."""
-    return [*events, *derive(scratch, touched_by_events(scratch, events), now)]
 
 
 def touched_by_events(state: EngineState, events: list[e.KeyedEvent]) -> list[str]:

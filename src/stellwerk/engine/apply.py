@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from msgspec.structs import replace
 
-from stellwerk.engine.apply_items import apply_non_order_event
+from stellwerk.engine.apply_items import apply_non_order_event, external_order_problem
 from stellwerk.engine.order_transitions import apply_order_event, inapplicable
 from stellwerk.engine.state import EngineState, Notice, board_of
 from stellwerk.model import events as e
@@ -37,6 +37,24 @@ def apply_event(state: EngineState, keyed: e.KeyedEvent) -> Problem | None:
     state.orders[order.id] = updated
     _side_effects(state, order, updated, event)
     return None
+
+
+def event_problem(state: EngineState, keyed: e.KeyedEvent) -> Problem | None:
+    """Whether `apply_event` would refuse an event that comes from outside (a job's result, a file watch),
+    without changing anything: an order event is checked against its order (and the effects on others it
+    needs), a file event against its file's record; other events are not checked."""
+    event = keyed.event
+    if isinstance(event, ie.ExternalOrderAppeared | ie.ExternalOrderVanished):
+        return external_order_problem(state, keyed.key, event)
+    if isinstance(event, e.OrderAdded | e.OrderAttachedToAgent | e.BoardEvent) or not isinstance(
+        event, e.OrderEvent
+    ):
+        return None
+    order = state.orders.get(keyed.key)
+    if order is None:
+        return Problem(f"Unknown order '{keyed.key}' for event {type(event).__name__}")
+    updated = apply_order_event(order, event)
+    return updated if isinstance(updated, Problem) else _check_side_effects(state, order, event)
 
 
 def apply_events(state: EngineState, keyed_events: list[e.KeyedEvent]) -> Problem | None:
@@ -151,8 +169,10 @@ def _side_effects(state: EngineState, before: o.Order, after: o.Order, event: e.
             _forget_waiting(state, before)
         case e.OrderProcessingStarted():
             state.processing_of(after).add(after.id)
+            state.agent_processing_of(after).add(after.id)
         case e.OrderProcessed():
             state.processing_of(after).discard(after.id)
+            state.agent_processing_of(after).discard(after.id)
         case _:
             _notice_side_effects(state, before, after, event)
 

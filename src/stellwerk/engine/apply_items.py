@@ -20,7 +20,7 @@ from stellwerk.model.items import (
     SubagentItem,
 )
 from stellwerk.model.problems import Problem
-from stellwerk.model.workflow import Workflow
+from stellwerk.model.workflow import Workflow, WorkflowId
 
 NonOrderEvent = ie.ItemEvent | ie.AgentEvent | ie.ExternalOrderEvent
 
@@ -33,6 +33,8 @@ def apply_non_order_event(state: EngineState, key: str, event: NonOrderEvent) ->
             return _delete_item(state, event.key)
         case ie.ItemAttached():
             state.attached_items.setdefault(event.delegate_id, set()).add(event.key)
+        case ie.ItemDetached() if state.role == "agent":
+            return _delete_item(state, event.key)  # detached from this Agent: it forgets the item
         case ie.ItemDetached():
             state.attached_items.get(event.delegate_id, set()).discard(event.key)
         case ie.ExternalOrderAppeared() | ie.ExternalOrderVanished():
@@ -87,16 +89,36 @@ def all_item_keys(state: EngineState) -> set[str]:
 
 
 def _delete_item(state: EngineState, key: str) -> Problem | None:
+    if problem := deletion_problem(state, key):
+        return problem
     kind, _, name = key.partition(":")
     if kind == "Workflow":
-        return _delete_workflow_version(state, name)
-    registry = _registries(state).get("Board" if kind in {"GlobalBoard", "PlannableBoard"} else kind)
-    if registry is None or name not in registry:
+        _delete_workflow_version(state, name)
+    else:
+        del _registry_of_kind(state, kind)[name]
+    return None
+
+
+def deletion_problem(state: EngineState, key: str) -> Problem | None:
+    """Why the item cannot be deleted (unknown, a lock held, a workflow version with orders), or None."""
+    kind, _, name = key.partition(":")
+    if kind == "Workflow":
+        workflow_id = _workflow_id(state, name)
+        if workflow_id is None:
+            return Problem(f"Unknown item Workflow:{name}")
+        if any(order.workflow_id == workflow_id for order in state.orders.values()):
+            return Problem(f"Workflow:{name} is in use by orders")
+        return None
+    registry = _registry_of_kind(state, kind)
+    if name not in registry:
         return Problem(f"Unknown item {key}")
     if kind == "Lock" and name in state.lock_states and state.lock_states[name].holders:
         return Problem(f"{key} is in use")
-    del registry[name]
     return None
+
+
+def _registry_of_kind(state: EngineState, kind: str) -> dict[str, Any]:
+    return _registries(state).get("Board" if kind in {"GlobalBoard", "PlannableBoard"} else kind, {})
 
 
 def _registries(state: EngineState) -> dict[str, dict[str, Any]]:
@@ -114,13 +136,15 @@ def _registries(state: EngineState) -> dict[str, dict[str, Any]]:
     }
 
 
-def _delete_workflow_version(state: EngineState, printed_id: str) -> Problem | None:
+def _workflow_id(state: EngineState, printed_id: str) -> WorkflowId | None:
     path, _, version = printed_id.partition("~")
-    workflow_id = next((w for w in state.workflows if w.path == path and w.version_id == version), None)
-    if workflow_id is None:
-        return Problem(f"Unknown item Workflow:{printed_id}")
-    if any(order.workflow_id == workflow_id for order in state.orders.values()):
-        return Problem(f"Workflow:{printed_id} is in use by orders")
+    return next((w for w in state.workflows if w.path == path and w.version_id == version), None)
+
+
+def _delete_workflow_version(state: EngineState, printed_id: str) -> None:
+    workflow_id = _workflow_id(state, printed_id)
+    assert workflow_id is not None
+    path = workflow_id.path
     del state.workflows[workflow_id]
     if state.latest_workflow.get(path) == workflow_id:
         remaining = [w for w in state.workflows if w.path == path]
@@ -128,24 +152,32 @@ def _delete_workflow_version(state: EngineState, printed_id: str) -> Problem | N
             state.latest_workflow[path] = remaining[-1]
         else:
             del state.latest_workflow[path]
+
+
+def external_order_problem(
+    state: EngineState, watch: str, event: ie.ExternalOrderAppeared | ie.ExternalOrderVanished
+) -> Problem | None:
+    """Why the file event does not apply (its file is known already, or unknown), or None."""
+    record = state.external_orders.get((watch, event.external_order_name))
+    if isinstance(event, ie.ExternalOrderAppeared) and record is not None and not record.vanished:
+        return Problem(f"File order {event.external_order_name} of {watch} exists already")
+    if isinstance(event, ie.ExternalOrderVanished) and record is None:
+        return Problem(f"Unknown file order {event.external_order_name} of {watch}")
     return None
 
 
 def _external_order(
     state: EngineState, watch: str, event: ie.ExternalOrderAppeared | ie.ExternalOrderVanished
 ) -> Problem | None:
+    if problem := external_order_problem(state, watch, event):
+        return problem
     name = (watch, event.external_order_name)
-    record = state.external_orders.get(name)
     if isinstance(event, ie.ExternalOrderAppeared):
-        if record is not None and not record.vanished:
-            return Problem(f"File order {event.external_order_name} of {watch} exists already")
         state.external_orders[name] = ExternalOrderRecord(
             arguments=dict(event.arguments), order_id=event.order_id
         )
-        return None
-    if record is None:
-        return Problem(f"Unknown file order {event.external_order_name} of {watch}")
-    record.vanished = True
+    else:
+        state.external_orders[name].vanished = True
     return None
 
 

@@ -4,7 +4,7 @@ they touch. Deterministic; used by `stellwerk run`, the benchmark and the explor
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from stellwerk.engine.apply import apply_event
 from stellwerk.engine.instructions.boards import expired_notices
@@ -16,6 +16,10 @@ from stellwerk.model.problems import Problem
 
 # A runaway loop of events for one order is a bug in a workflow or in the engine; stop it there.
 MAX_EVENTS_PER_ORDER_TURN = 1000
+
+# Applies events to the state as one transaction (a service: `JournaledState.commit`); raises if one does not
+# apply, which is a bug in the engine.
+Commit = Callable[[list[e.KeyedEvent]], object]
 
 
 def derive(state: EngineState, order_ids: Iterable[str], now: int) -> list[e.KeyedEvent]:
@@ -37,6 +41,51 @@ def derive(state: EngineState, order_ids: Iterable[str], now: int) -> list[e.Key
                     queued.add(touched)
                     queue.append(touched)
     return emitted
+
+
+def derive_with(state: EngineState, order_ids: Iterable[str], now: int, commit: Commit) -> None:
+    """`derive` for a service: the same events in the same order, but each order's next events are handed to
+    `commit` as one transaction instead of being applied here. Nothing is copied: next_events reads the state
+    as `commit` leaves it."""
+    queue = deque(dict.fromkeys(order_ids))
+    queued = set(queue)
+    if expired := expired_notices(state, now):
+        commit(expired)
+    while queue:
+        order_id = queue.popleft()
+        queued.discard(order_id)
+        for _ in range(MAX_EVENTS_PER_ORDER_TURN):
+            keyed_events = next_events(state, order_id, now)
+            if not keyed_events:
+                break
+            touched_orders = _commit_touching(state, keyed_events, commit)
+            for expecting in _expecting(state, keyed_events):
+                touched_orders.extend(_commit_touching(state, next_events(state, expecting, now), commit))
+                touched_orders.append(expecting)
+            for touched in touched_orders:
+                if touched not in queued:
+                    queued.add(touched)
+                    queue.append(touched)
+
+
+def _commit_touching(state: EngineState, keyed_events: list[e.KeyedEvent], commit: Commit) -> list[str]:
+    """Commits the events; returns the orders they touch (`touched_by`, each event seen after the transaction,
+    with its order as it was before: the engine derives no event whose effect on others depends on that)."""
+    if not keyed_events:
+        return []
+    before = {keyed.key: state.orders.get(keyed.key) for keyed in keyed_events}
+    commit(keyed_events)
+    touched: list[str] = []
+    for keyed in keyed_events:
+        touched.extend(touched_by(state, before[keyed.key], keyed))
+    return touched
+
+
+def _expecting(state: EngineState, keyed_events: list[e.KeyedEvent]) -> list[str]:
+    posted = [
+        k.event.notice_id for k in keyed_events if isinstance(k.event, e.OrderNoticePosted | e.NoticePosted)
+    ]
+    return sorted({order_id for notice_id in posted for order_id in state.expecting.get(notice_id, ())})
 
 
 def _apply_all(
@@ -67,12 +116,8 @@ def _fulfil_expecting_now(
 ) -> list[str]:
     """Orders expecting a just posted notice take their next step in the same turn, before the poster goes on
     (JS7 emits their OrderNoticesRead/OrderNoticesConsumptionStarted in the posting transaction)."""
-    posted = [
-        k.event.notice_id for k in keyed_events if isinstance(k.event, e.OrderNoticePosted | e.NoticePosted)
-    ]
-    expecting = sorted({order_id for notice_id in posted for order_id in state.expecting.get(notice_id, ())})
     touched: list[str] = []
-    for order_id in expecting:
+    for order_id in _expecting(state, keyed_events):
         touched.extend(_apply_all(state, next_events(state, order_id, now), emitted))
         touched.append(order_id)
     return touched
@@ -101,7 +146,7 @@ def touched_by(state: EngineState, before: o.Order | None, keyed: e.KeyedEvent) 
             touched.extend(sorted(state.expecting.get(event.notice_id, ())))
         case e.OrderProcessed():
             if order is not None:
-                touched.extend(_waiting_for_same_job(state, order))
+                touched.extend(_waiting_for_a_slot(state, order))
     return touched
 
 
@@ -116,16 +161,44 @@ def _priority(state: EngineState, order_id: str) -> int:
     return order.priority if order is not None else 0
 
 
-def _waiting_for_same_job(state: EngineState, order: o.Order) -> list[str]:
-    """A freed process slot lets another Ready order of the same job start. Only a job that was at its
-    process limit can have such orders, so the scan runs only then."""
+def _waiting_for_a_slot(state: EngineState, order: o.Order) -> list[str]:
+    """A freed process slot lets other Ready orders start: of the same job, or of any job of the same Agent if
+    the Agent has a process limit. At most as many as there are free slots, the oldest first, so the scan of
+    the orders stops early while orders wait. (A Controller starts no process: nothing to scan there.)
+    Limitation: an order that waits for its job's admission period may take such a place without starting."""
     job = job_of_order(state, order)
-    if job is None or len(state.processing_of(order)) + 1 < job.process_limit:
+    if job is None or state.role == "controller":
         return []
-    return [
-        other.id
-        for other in state.orders.values()
-        if other.id != order.id
-        and isinstance(other.state, o.Ready)
-        and other.workflow_position == order.workflow_position
-    ]
+    agent_limit = state.agent_process_limit(job.agent_path)
+    if agent_limit is None:
+        wanted = job.process_limit - len(state.processing_of(order))
+    else:
+        wanted = agent_limit - len(state.agent_processing_of(order))
+    found: list[str] = []
+    for other in state.orders.values():
+        if len(found) >= wanted:
+            break
+        if other.id != order.id and _may_take_slot(
+            state, other, order, job.agent_path, agent_limit is not None
+        ):
+            found.append(other.id)
+    return found
+
+
+def _may_take_slot(
+    state: EngineState, other: o.Order, freed: o.Order, agent_path: str, any_job_of_agent: bool
+) -> bool:
+    if not isinstance(other.state, o.Ready) or other.is_suspended:
+        return False
+    if state.role == "agent" and not isinstance(other.attached_state, o.Attached):
+        return False
+    if other.workflow_position == freed.workflow_position:
+        return True
+    if not any_job_of_agent:
+        return False
+    job = job_of_order(state, other)
+    return (
+        job is not None
+        and job.agent_path == agent_path
+        and len(state.processing_of(other)) < job.process_limit
+    )

@@ -121,6 +121,9 @@ def _job_reasons(step: Step) -> list[str]:
     key = (step.workflow.path, job_key(step.workflow, step.order.position))
     if len(step.state.processing.get(key, ())) >= job.process_limit:
         return [f"job process limit reached ({job.process_limit})"]
+    agent_limit = step.state.agent_process_limit(job.agent_path)
+    if agent_limit is not None and len(step.state.agent_processing.get(job.agent_path, ())) >= agent_limit:
+        return [f"agent process limit reached ({agent_limit})"]
     decision = admission_decision(
         step, job.admission_time_scheme, job.skip_if_no_admission_start_for_order_day
     )

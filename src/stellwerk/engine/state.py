@@ -95,6 +95,8 @@ class EngineState:
     consumptions: dict[str, list[tuple[NoticeId, ...]]] = field(default_factory=dict)
     # Orders in Processing by (workflow path, job key): the job's process limit counts them.
     processing: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # Orders in Processing by the Agent of their job: the AgentRef's processLimit counts them.
+    agent_processing: dict[str, set[str]] = field(default_factory=dict)
     # Items known at each Agent (Controller), by Agent path.
     attached_items: dict[str, set[str]] = field(default_factory=dict)
     # Agents by path (Controller), or this Agent under its own path (Agent).
@@ -127,6 +129,20 @@ class EngineState:
         if found is None:
             found = self.processing[key] = set()
         return found
+
+    def agent_processing_of(self, order: Order) -> set[str]:
+        """The orders in Processing at the Agent of the job the order stands at."""
+        job = job_of_order(self, order)
+        agent_path = job.agent_path if job is not None else ""
+        found = self.agent_processing.get(agent_path)
+        if found is None:
+            found = self.agent_processing[agent_path] = set()
+        return found
+
+    def agent_process_limit(self, agent_path: str) -> int | None:
+        """The AgentRef's processLimit (None: no limit)."""
+        agent_ref = self.agent_refs.get(agent_path)
+        return agent_ref.process_limit if agent_ref is not None else None
 
     def lock_state(self, path: str) -> LockState:
         state = self.lock_states.get(path)

@@ -32,13 +32,19 @@ from stellwerk.journal.writer import DEFAULT_SEGMENT_SIZE_LIMIT, JournalWriter
 from stellwerk.model.events import KeyedEvent
 from stellwerk.model.problems import Problem
 
+DEFAULT_SNAPSHOT_PERIOD = 3600.0
+
 
 class JournalSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """`type_name` names the state in the header (ControllerState, AgentState) and must match on recovery."""
+    """`type_name` names the state in the header (ControllerState, AgentState) and must match on recovery.
+    A new segment beginning with a snapshot is started when the segment exceeds `segment_size_limit` bytes, or
+    is older than `snapshot_period` seconds with events in it (None: never by age); only then can segments that
+    every reader released be deleted."""
 
     type_name: str = "ControllerState"
     segment_size_limit: int = DEFAULT_SEGMENT_SIZE_LIMIT
     stream_keep: int = 10_000
+    snapshot_period: float | None = DEFAULT_SNAPSHOT_PERIOD
 
 
 class InapplicableJournaledEvent(Exception):
@@ -95,6 +101,7 @@ class JournaledState:
             sync=sync,
             segment_size_limit=settings.segment_size_limit,
             total_event_count=start.total_event_count,
+            snapshot_period=settings.snapshot_period,
         )
         return journaled
 

@@ -5,7 +5,7 @@ Elements, each with a "TYPE": `EngineMeta` (controllerId, role); the items as in
 `SubagentBundle`, `PlanSchema`, `Workflow` with every version kept, the latest version of a path last);
 `Order` (the order's engine JSON); `LockState`, `Notice`, `NoticeAnnounced`, `NoticeConsumptions`, `Agent`,
 `AttachedItems`, `JournalReleased`, `ExternalOrder`. The indexes that follow from the orders (`processing`,
-`expecting`) are not written; they are rebuilt on load. `agent_env` comes from the node's environment.
+`agent_processing`, `expecting`) are not written; they are rebuilt on load. `agent_env` comes from the node's environment.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ SNAPSHOT_FIELDS = frozenset(
     | {"lock_states", "notices", "announced", "consumptions", "attached_items", "agents", "released"}
     | {"external_orders"}
 )
-REBUILT_FIELDS = frozenset({"expecting", "processing"})
+REBUILT_FIELDS = frozenset({"expecting", "processing", "agent_processing"})
 NOT_JOURNALED_FIELDS = frozenset({"agent_env"})
 
 # Order has no TYPE of its own; the element is the order's JSON with "TYPE":"Order" put first.
@@ -261,6 +261,7 @@ def _rebuild_indexes(state: EngineState) -> EngineState | Problem:
             return Problem(f"Snapshot: order '{order.id}' refers to unknown workflow '{order.workflow_id}'")
         if isinstance(order.state, o.Processing):
             state.processing_of(order).add(order.id)
+            state.agent_processing_of(order).add(order.id)
         elif isinstance(order.state, o.ExpectingNotices):
             for notice_id in order.state.notice_ids:
                 state.expecting.setdefault(notice_id, set()).add(order.id)

@@ -1,7 +1,8 @@
 """Group commit: many producers `await persist(events)`, one writer task writes everything queued during the
 previous fdatasync in one write and one fdatasync (in a thread), then hands the batch to `on_durable` and
 wakes the producers. Rollover to a new segment with a full snapshot happens between batches, on request or
-when the segment grows beyond `segment_size_limit`.
+when the segment grows beyond `segment_size_limit`, or when events were written and the segment is older than
+`snapshot_period` seconds (so that released segments get deleted on a node that runs long).
 
 The order of effects is the file's: EventIds are given when `persist` is called, batches are written, made
 durable and handed to `on_durable` one after the other, all in the writer task.
@@ -10,6 +11,7 @@ durable and handed to `on_durable` one after the other, all in the writer task.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -62,6 +64,7 @@ class JournalWriter:
         sync: Callable[[int], None] = os.fdatasync,
         segment_size_limit: int = DEFAULT_SEGMENT_SIZE_LIMIT,
         total_event_count: int = 0,
+        snapshot_period: float | None = None,
     ) -> None:
         self._segments = segments
         self._segment = segment
@@ -82,7 +85,10 @@ class JournalWriter:
         self._wakeup = asyncio.Event()
         self._stopped: BaseException | None = None
         self._closing = False
-        self._task = asyncio.get_running_loop().create_task(self._run(), name=f"journal {segment.name}")
+        self._period = snapshot_period
+        self._loop = asyncio.get_running_loop()
+        self._segment_began = self._loop.time()
+        self._task = self._loop.create_task(self._run(), name=f"journal {segment.name}")
 
     @property
     def segment(self) -> Segment:
@@ -134,13 +140,12 @@ class JournalWriter:
     async def _run(self) -> None:
         try:
             while self._queue or self._rollovers or not self._closing:
-                await self._wakeup.wait()
-                self._wakeup.clear()
+                await self._wait()
                 while self._queue:
                     await self._commit(self._take_queue())
                 # No await since the queue was found empty: the snapshot shows exactly what is written, even
                 # with transactions that are applied when committed.
-                if self._rollovers or (self._grown and self._position > self._size_limit):
+                if self._rollovers or (self._grown and (self._position > self._size_limit or self._aged())):
                     await self._roll_over()
         except BaseException as failure:
             self._stopped = failure
@@ -149,6 +154,18 @@ class JournalWriter:
                 raise
         finally:
             os.close(self._fd)
+
+    async def _wait(self) -> None:
+        """Until there is work, or until the segment with events in it reaches the snapshot period."""
+        timeout = None
+        if self._period is not None and self._grown and not self._closing:
+            timeout = max(0.0, self._segment_began + self._period - self._loop.time())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wakeup.wait(), timeout)
+        self._wakeup.clear()
+
+    def _aged(self) -> bool:
+        return self._period is not None and self._loop.time() - self._segment_began >= self._period
 
     def _take_queue(self) -> list[_Pending]:
         queue, self._queue = self._queue, []
@@ -203,6 +220,7 @@ class JournalWriter:
         self._fd = os.open(segment.path, os.O_WRONLY | os.O_APPEND)
         self._segment, self._header, self._position = segment, header, len(content)
         self._grown = False
+        self._segment_began = self._loop.time()
         await asyncio.to_thread(self._segments.delete_released)
         for done in rollovers:
             if not done.done():

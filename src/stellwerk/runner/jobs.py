@@ -59,11 +59,19 @@ class JobLauncher:
             if kill is not None:
                 killer.kill(kill.immediately)
 
-    async def stop(self, grace: float = 5.0) -> None:
+    async def stop(self, grace: float = 5.0, *, orderly: bool = True) -> None:
+        """Stops every running process. Orderly (js7-reference §6.4): SIGTERM to its process group first, SIGKILL
+        after the job's sigkillDelay, and after `grace` seconds at the latest; else SIGKILL at once. Returns
+        when the processes have ended (their OrderProcessed is reported as usual), or after the grace."""
         for killer in self._killers.values():
-            killer.kill(immediately=True)
-        if self._running:
-            await asyncio.wait(self._running.values(), timeout=grace)
+            killer.kill(immediately=not orderly)
+        if not self._running:
+            return
+        _, pending = await asyncio.wait(self._running.values(), timeout=grace)
+        if pending:
+            for killer in self._killers.values():
+                killer.kill(immediately=True)
+            await asyncio.wait(pending, timeout=grace)
 
     async def _run(self, step: Step, killer: ProcessKiller) -> None:
         order_id = step.order.id

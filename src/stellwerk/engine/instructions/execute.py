@@ -1,4 +1,7 @@
-"""Execute: run a job on its Agent (the shell starts the process when it sees OrderProcessingStarted)."""
+"""Execute: run a job on its Agent (the shell starts the process when it sees OrderProcessingStarted).
+
+A Ready order starts only while its job and its Agent (AgentRef.processLimit) have a free process slot; else
+it stays Ready and is derived again when a process of the job or the Agent ends (derive.touched_by)."""
 
 from __future__ import annotations
 
@@ -42,10 +45,16 @@ def _admitted_start(step: Step, job: WorkflowJob, instruction: i.Execute) -> Eve
         return move_on(step, reason=e.NoAdmissionPeriodStart())
     if decision == "wait":
         return []
-    if len(step.state.processing_of(step.order)) >= job.process_limit:
+    if len(step.state.processing_of(step.order)) >= job.process_limit or agent_limit_reached(step, job):
         return []
     end = decision if isinstance(decision, int) else None
     return [e.OrderProcessingStarted(subagent_id=job.agent_path, end_of_admission_period=end)]
+
+
+def agent_limit_reached(step: Step, job: WorkflowJob) -> bool:
+    """js7-reference §1.3 step 8: the AgentRef's processLimit caps the processes of all jobs of the Agent."""
+    limit = step.state.agent_process_limit(job.agent_path)
+    return limit is not None and len(step.state.agent_processing_of(step.order)) >= limit
 
 
 def _skipped(step: Step, job: WorkflowJob) -> bool:
