@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from stellwerk.agent.eventlog import TORN, AgentEventLog, event_line, heartbeat_line
+from stellwerk.journal.event_log import TORN, EventLog, event_line, heartbeat_line
 from stellwerk.model import agent_commands as ac
 from stellwerk.model import codec
 from stellwerk.model.problems import Problem
@@ -39,7 +39,7 @@ class AgentEndpoints(Protocol):
     """What the API needs of the service."""
 
     @property
-    def event_log(self) -> AgentEventLog: ...
+    def event_log(self) -> EventLog: ...
 
     @property
     def closing(self) -> asyncio.Event: ...

@@ -22,11 +22,11 @@ from collections.abc import AsyncIterator
 
 from stellwerk.agent.api import agent_app
 from stellwerk.agent.config import AgentConfig
-from stellwerk.agent.eventlog import AgentEventLog
 from stellwerk.agent.filewatch import FileWatcher
 from stellwerk.agent.loop import AgentLoop
 from stellwerk.agent.metrics import AgentMetrics
 from stellwerk.engine.state import EngineState
+from stellwerk.journal.event_log import EventLog
 from stellwerk.journal.journaled import JournaledState, JournalSettings
 from stellwerk.journal.segments import Segment
 from stellwerk.model import agent_commands as ac
@@ -54,7 +54,7 @@ class AgentService:
     def __init__(self, config: AgentConfig, journal: JournaledState) -> None:
         self.config = config
         self._journal = journal
-        self._event_log = AgentEventLog(journal, config.journal_directory, JOURNAL_BASE)
+        self._event_log = EventLog(journal, config.journal_directory, JOURNAL_BASE)
         self._loop = AgentLoop(config, journal, epoch_millis, self._event_log.oldest_event_id)
         self._watcher = FileWatcher(config, lambda: journal.state, self._loop.report)
         self._metrics = AgentMetrics(lambda: journal.state, lambda: self._loop.events_persisted)
@@ -124,7 +124,7 @@ class AgentService:
     # AgentEndpoints ----------------------------------------------------------------------------------------------
 
     @property
-    def event_log(self) -> AgentEventLog:
+    def event_log(self) -> EventLog:
         return self._event_log
 
     @property

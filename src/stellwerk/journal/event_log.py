@@ -1,6 +1,7 @@
 """A node's events for its readers: the journal's live stream, and the segment files for what the stream no
 longer (or, after a restart, not yet) holds in memory. Events are kept until their registered readers release
-them (js7-reference §6.1 step 6 and §7: the Controller an Agent's, the Cockpit the Controller's), so everything after the oldest segment's start can be served.
+them (js7-reference §6.1 step 6 and §7: the Controller an Agent's, the Cockpit the Controller's), so everything
+after the oldest segment's start can be served.
 """
 
 from __future__ import annotations
