@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 import enum
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from sqlalchemy import BigInteger, Date, Integer, LargeBinary, MetaData, String, Text
+from sqlalchemy import BigInteger, CursorResult, Date, Integer, LargeBinary, MetaData, Result, String, Text
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.dialects.mysql import LONGBLOB, LONGTEXT
 from sqlalchemy.orm import DeclarativeBase, mapped_column
@@ -57,3 +57,8 @@ class Base(DeclarativeBase):
             enum.Enum, native_enum=False, length=32, values_callable=lambda kind: [m.value for m in kind]
         ),
     }
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE changed (its result is a CursorResult, typed as a plain Result)."""
+    return cast("CursorResult[Any]", result).rowcount

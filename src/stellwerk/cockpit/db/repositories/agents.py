@@ -8,6 +8,7 @@ import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stellwerk.cockpit.db.base import affected_rows
 from stellwerk.cockpit.db.enums import DirectorRole
 from stellwerk.cockpit.db.tables import Agent, Subagent, SubagentCluster, SubagentClusterMember
 
@@ -109,7 +110,7 @@ class AgentRepository:
         result = await self._session.execute(
             delete(Agent).where(Agent.controller_id == controller_id, Agent.agent_id == agent_id)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(affected_rows(result))
 
     async def store_subagents(
         self, controller_id: str, agent_id: str, subagents: Sequence[SubagentEntry]
@@ -183,7 +184,7 @@ class AgentRepository:
                 SubagentCluster.agent_ref == agent.id, SubagentCluster.cluster_id == cluster_id
             )
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(affected_rows(result))
 
     async def _set(self, controller_id: str, agent_id: str, now: int, **values: bool) -> bool:
         row = await self._row(controller_id, agent_id)

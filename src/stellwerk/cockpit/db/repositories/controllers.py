@@ -8,6 +8,7 @@ import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stellwerk.cockpit.db.base import affected_rows
 from stellwerk.cockpit.db.enums import ControllerRole
 from stellwerk.cockpit.db.tables import Agent, Controller
 
@@ -102,7 +103,7 @@ class ControllerRepository:
             delete(Controller).where(Controller.controller_id == controller_id)
         )
         await self._session.execute(delete(Agent).where(Agent.controller_id == controller_id))
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(affected_rows(result))
 
     async def _rows(self, controller_id: str) -> list[Controller]:
         rows = await self._session.scalars(

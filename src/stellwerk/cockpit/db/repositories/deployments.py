@@ -9,6 +9,7 @@ import msgspec
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stellwerk.cockpit.db.base import affected_rows
 from stellwerk.cockpit.db.enums import ConfigurationType, DeploymentOperation, DeploymentState
 from stellwerk.cockpit.db.repositories.folders import folder_of, in_folder, name_of
 from stellwerk.cockpit.db.tables import DepHistory
@@ -96,7 +97,7 @@ class DeploymentRepository:
             .where(DepHistory.controller_id == controller_id, DepHistory.commit_id == commit_id)
             .values(state=state, error_message=error_message)
         )
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return affected_rows(result)
 
     async def latest(
         self, controller_id: str, object_type: ConfigurationType, name: str

@@ -9,6 +9,7 @@ import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stellwerk.cockpit.db.base import affected_rows
 from stellwerk.cockpit.db.enums import IdentityServiceType
 from stellwerk.cockpit.db.tables import IamAccount, IamAccountRole, IamIdentityService, IamRole
 
@@ -91,7 +92,7 @@ class IdentityRepository:
         result = await self._session.execute(
             delete(IamIdentityService).where(IamIdentityService.name == name)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(affected_rows(result))
 
     async def store_account(
         self, service: str, entry: AccountEntry, now: int, roles: Sequence[str] | None = None

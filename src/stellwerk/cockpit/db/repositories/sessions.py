@@ -10,6 +10,7 @@ import msgspec
 from sqlalchemy import Select, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stellwerk.cockpit.db.base import affected_rows
 from stellwerk.cockpit.db.tables import IamAccount, IamIdentityService, IamSession
 
 
@@ -84,17 +85,17 @@ class SessionRepository:
         result = await self._session.execute(
             delete(IamSession).where(IamSession.token_hash == token_hash(token))
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(affected_rows(result))
 
     async def close_account(self, account_id: int) -> int:
         """Ends every session of an account (blocked, deleted, password changed)."""
         result = await self._session.execute(delete(IamSession).where(IamSession.account_id == account_id))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return affected_rows(result)
 
     async def purge_expired(self, now: int) -> int:
         """Removes expired sessions; how many."""
         result = await self._session.execute(delete(IamSession).where(IamSession.expires <= now))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return affected_rows(result)
 
     async def sessions(self, now: int) -> list[LoginSession]:
         """The sessions not expired, oldest first."""

@@ -8,6 +8,7 @@ import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stellwerk.cockpit.db.base import affected_rows
 from stellwerk.cockpit.db.tables import Setting
 
 
@@ -46,4 +47,4 @@ class SettingsRepository:
         result = await self._session.execute(
             delete(Setting).where(Setting.section == section, Setting.name == name)
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(affected_rows(result))

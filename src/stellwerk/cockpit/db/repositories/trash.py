@@ -9,6 +9,7 @@ import msgspec
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stellwerk.cockpit.db.base import affected_rows
 from stellwerk.cockpit.db.enums import ConfigurationType
 from stellwerk.cockpit.db.repositories.folders import ancestors, in_folder
 from stellwerk.cockpit.db.repositories.inventory import Configuration, InventoryRepository, configuration
@@ -110,7 +111,7 @@ class TrashRepository:
     async def empty(self, object_type: ConfigurationType, path: str) -> int:
         """Deletes the item (a folder: with everything below it) from the trash for good."""
         result = await self._session.execute(delete(InvTrash).where(_subtree(InvTrash, object_type, path)))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+        return affected_rows(result)
 
 
 def _to_trash(row: InvConfiguration, now: int) -> InvTrash:
