@@ -80,6 +80,11 @@ class SessionRepository:
         await self._session.flush()
         return await self._find(token)
 
+    async def expired(self, token: str, now: int) -> bool:
+        """Whether the token belongs to a session that has expired (and not been purged yet)."""
+        found = await self._find(token)
+        return found is not None and found.expires <= now
+
     async def close(self, token: str) -> bool:
         """Ends the session (logout)."""
         result = await self._session.execute(

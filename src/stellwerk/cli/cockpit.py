@@ -1,0 +1,123 @@
+"""`stellwerk cockpit`: the Cockpit (JOC REST API on its database) as a service, until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import ssl
+from pathlib import Path
+
+import click
+
+from stellwerk.cli.serving import LOG_LEVELS, configure_logging, run_until_stopped
+from stellwerk.cockpit.config import CockpitConfig, ControllerTls
+from stellwerk.cockpit.service import browser_context, run_cockpit
+
+logger = logging.getLogger("stellwerk.cli.cockpit")
+
+
+def controller_tls(folder: Path, ca: Path) -> ControllerTls | None:
+    """The Cockpit's node certificate (as `stellwerk init` writes it) for Controllers' APIs, if there is one."""
+    certificate, key = folder / "node.pem", folder / "node-key.pem"
+    if certificate.exists() and key.exists() and ca.exists():
+        return ControllerTls(certificate=certificate, key=key, ca=ca)
+    return None
+
+
+@click.command("cockpit")
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Data directory: the embedded SQLite database lives here.",
+)
+@click.option(
+    "--database-url",
+    envvar="STELLWERK_COCKPIT_DATABASE_URL",
+    help="SQLAlchemy URL of the database (postgresql+psycopg://…, mysql+asyncmy://…); default: SQLite in DATA.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=4446, show_default=True, help="Port (0: a free one)."
+)
+@click.option(
+    "--http",
+    "plain_http",
+    is_flag=True,
+    help="Serve plain HTTP instead of HTTPS; refused unless the host is loopback.",
+)
+@click.option(
+    "--certificate",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The server certificate (PEM) for HTTPS; default DATA/node.pem.",
+)
+@click.option(
+    "--key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Its private key (PEM); default DATA/node-key.pem.",
+)
+@click.option(
+    "--ca",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The CA that issued the Controllers' certificates; default DATA/../ca/ca.pem.",
+)
+@click.option(
+    "--admin-password",
+    envvar="STELLWERK_ADMIN_PASSWORD",
+    help="Password of the account root (set on every start); without it a first start generates one.",
+)
+@click.option(
+    "--session-timeout",
+    type=click.IntRange(min=1),
+    default=30,
+    show_default=True,
+    help="Minutes a session lives without use.",
+)
+@click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
+def cockpit_command(
+    data: Path,
+    database_url: str | None,
+    host: str,
+    port: int,
+    plain_http: bool,
+    certificate: Path | None,
+    key: Path | None,
+    ca: Path | None,
+    admin_password: str | None,
+    session_timeout: int,
+    log_level: str,
+) -> None:
+    """Run the Cockpit: the JOC-compatible REST API under /joc/api on its database.
+
+    It migrates the database on start and creates the account root (with the --admin-password, or a generated
+    one that it prints and that must be changed at the first login). It prints its URL to stderr.
+    """
+    configure_logging(log_level)
+    config = CockpitConfig(
+        data_directory=data,
+        database_url=database_url,
+        session_timeout_ms=session_timeout * 60_000,
+        controller_tls=controller_tls(data, ca or data.parent / "ca" / "ca.pem"),
+    )
+    tls = None
+    if not plain_http:
+        certificate, key = certificate or data / "node.pem", key or data / "node-key.pem"
+        if not certificate.exists() or not key.exists():
+            raise click.UsageError(f"HTTPS needs {certificate} and {key}; give --certificate/--key or --http")
+        tls = browser_context(certificate, key)
+    run_until_stopped(lambda stop: _serve(config, host, port, tls, admin_password, stop))
+
+
+async def _serve(
+    config: CockpitConfig,
+    host: str,
+    port: int,
+    tls: ssl.SSLContext | None,
+    admin_password: str | None,
+    stop: asyncio.Event,
+) -> None:
+    async with run_cockpit(config, host, port, tls=tls, admin_password=admin_password) as running:
+        click.echo(f"Cockpit listening on {running.url}/joc/api", err=True)
+        if running.generated_password:
+            click.echo(f"Initial account: root, password {running.generated_password} (change it)", err=True)
+        await stop.wait()

@@ -1,0 +1,1 @@
+"""The JOC REST API under `/joc/api`: one router per JOC resource."""

@@ -1,0 +1,62 @@
+"""The Cockpit's web application: the JOC API routers, JOC's error shapes, request size limits, and the start-up
+work (migrations to head, the first account, proxies of the registered Controllers)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from stellwerk import __version__
+from stellwerk.cockpit.api import authentication, joc
+from stellwerk.cockpit.context import Cockpit
+from stellwerk.cockpit.db.migrate import migrate
+from stellwerk.cockpit.db.repositories.controllers import ControllerRepository
+from stellwerk.cockpit.errors import install_error_handlers
+from stellwerk.cockpit.limits import BodyLimit
+from stellwerk.cockpit.security.accounts import ensure_first_account
+
+ROUTERS: tuple[APIRouter, ...] = (authentication.router, joc.router)
+
+
+async def start(cockpit: Cockpit, admin_password: str | None) -> str | None:
+    """Migrates the database, creates the first account when there is none (returns a generated password) and
+    opens proxies to the registered Controllers."""
+    await migrate(cockpit.config.database)
+    generated = await ensure_first_account(cockpit.database, admin_password, cockpit.now())
+    async with cockpit.database.session() as db:
+        nodes = await ControllerRepository(db).all()
+    by_id: dict[str, list[str]] = {}
+    for node in nodes:
+        by_id.setdefault(node.controller_id, []).append(node.url)
+    for controller_id, urls in by_id.items():
+        cockpit.proxies.register(controller_id, tuple(urls))
+    return generated
+
+
+def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) -> FastAPI:
+    """The app over a Cockpit whose database is migrated (see `start`)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        yield {}
+        await cockpit.proxies.close()
+        await cockpit.database.close()
+
+    app = FastAPI(
+        title="Stellwerk Cockpit (JOC REST API)",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/joc/api/docs",
+        openapi_url="/joc/api/openapi.json",
+        redoc_url=None,
+    )
+    app.state.cockpit = cockpit
+    install_error_handlers(app)
+    for router in routers:
+        app.include_router(router)
+    config = cockpit.config
+    app.add_middleware(BodyLimit, limit=config.max_body_bytes, upload_limit=config.max_upload_bytes)
+    return app

@@ -1,0 +1,36 @@
+"""What a Cockpit needs to run: its data directory, its database, how long sessions live, how many failed logins
+block an account, how large a request may be, and the client certificate it shows Controllers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+
+from stellwerk.cockpit.db.session import default_url
+
+MINUTE_MS = 60_000
+
+
+class ControllerTls(msgspec.Struct, frozen=True, kw_only=True):
+    """The Cockpit's client certificate for Controllers' APIs and the CA it trusts them by."""
+
+    certificate: Path
+    key: Path
+    ca: Path
+
+
+class CockpitConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """A Cockpit's settings; `database_url` None means the embedded SQLite file in the data directory."""
+
+    data_directory: Path
+    database_url: str | None = None
+    session_timeout_ms: int = 30 * MINUTE_MS
+    block_after_failed_logins: int = 5
+    max_body_bytes: int = 4 * 1024 * 1024
+    max_upload_bytes: int = 64 * 1024 * 1024
+    controller_tls: ControllerTls | None = None
+
+    @property
+    def database(self) -> str:
+        return self.database_url or default_url(self.data_directory)

@@ -1,0 +1,92 @@
+"""The API's gate: every endpoint but login needs a valid `X-Access-Token` (401 without one, 440 when the session
+has expired), and each checks the permission it needs (403). The session is extended on every use."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from fastapi import Depends, Header
+
+from stellwerk.cockpit.context import CockpitDep
+from stellwerk.cockpit.db.repositories.roles import AccountGrants, RoleRepository
+from stellwerk.cockpit.db.repositories.sessions import LoginSession, SessionRepository
+from stellwerk.cockpit.errors import not_authenticated, not_permitted, session_expired
+from stellwerk.cockpit.security.permissions import Grants, merged
+
+DEFAULTS = ""
+
+
+class Caller(msgspec.Struct, frozen=True, kw_only=True):
+    """The account behind a request, its session and what its roles grant."""
+
+    session: LoginSession
+    grants: AccountGrants
+    token: str
+
+    @property
+    def account(self) -> str:
+        return self.session.account
+
+    def grants_for(self, controller_id: str | None = None) -> Grants:
+        """The grants that hold for one Controller (its own ones and the defaults), or the defaults alone."""
+        wanted = {DEFAULTS, controller_id or DEFAULTS}
+        by_role = []
+        for role in self.grants.roles:
+            permissions = [p for p in self.grants.permissions if p.role == role and p.controller_id in wanted]
+            folders = [f for f in self.grants.folders if f.role == role and f.controller_id in wanted]
+            by_role.append(
+                Grants(
+                    permissions=frozenset(p.permission for p in permissions if not p.excluded),
+                    excluded=frozenset(p.permission for p in permissions if p.excluded),
+                    folders=tuple((f.folder, f.recursive) for f in folders),
+                )
+            )
+        return merged(by_role)
+
+    def allows(self, permission: str, controller_id: str | None = None) -> bool:
+        return self.grants_for(controller_id).allows(permission)
+
+    def require(self, permission: str, controller_id: str | None = None) -> None:
+        """Raises 403 unless the account's roles grant the permission."""
+        if not self.allows(permission, controller_id):
+            raise not_permitted(self.account, f"{self.account} lacks the permission {permission}")
+
+    def require_folder(self, path: str, controller_id: str | None = None) -> None:
+        """Raises 403 unless the object or folder at `path` is inside the account's folder permissions."""
+        if not self.grants_for(controller_id).sees(path):
+            raise not_permitted(self.account, f"{self.account} has no permission for the folder of {path}")
+
+    def sees(self, path: str, controller_id: str | None = None) -> bool:
+        return self.grants_for(controller_id).sees(path)
+
+
+async def _caller(
+    cockpit: CockpitDep,
+    access_token: Annotated[str | None, Header(alias="X-Access-Token")] = None,
+) -> Caller:
+    if not access_token:
+        raise not_authenticated("The X-Access-Token header is missing; log in first")
+    now = cockpit.now()
+    async with cockpit.database.session() as db:
+        sessions = SessionRepository(db)
+        session = await sessions.touch(access_token, now)
+        if session is None:
+            if await sessions.expired(access_token, now):
+                raise session_expired()
+            raise not_authenticated("The access token is unknown; log in again")
+        grants = await RoleRepository(db).grants(session.account_id)
+    return Caller(session=session, grants=grants, token=access_token)
+
+
+CallerDep = Annotated[Caller, Depends(_caller)]
+
+
+def permission(name: str) -> object:
+    """A dependency that lets the request through only with the permission (for the defaults of Controllers)."""
+
+    async def check(caller: CallerDep) -> Caller:
+        caller.require(name)
+        return caller
+
+    return Depends(check)

@@ -1,0 +1,1 @@
+"""The Cockpit's background services and the operations its routers share."""
