@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from stellwerk.cli import main
 from stellwerk.cli.init import Names, initialize, plan_nodes
+from stellwerk.cli.standalone import prepare
 
 
 def initialized(folder: Path) -> Path:
@@ -55,8 +56,9 @@ def test_an_agent_option_must_be_name_and_uri(tmp_path: Path) -> None:
 
 
 def test_standalone_refuses_an_incomplete_data_directory(tmp_path: Path) -> None:
-    data = initialized(tmp_path / "data")
-    (data / "agentA" / "node.toml").unlink()
+    data = tmp_path / "data"
+    prepare(data)
+    (data / "agent" / "node.toml").unlink()
     result = CliRunner().invoke(main, ["standalone", "--data", str(data)])
     assert result.exit_code == 1
-    assert "is incomplete" in result.output and "agentA/node.toml" in result.output
+    assert "is incomplete" in result.output and "agent/node.toml" in result.output

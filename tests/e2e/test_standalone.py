@@ -1,5 +1,5 @@
-"""`stellwerk standalone`: a Controller and an Agent as processes, created on first start, answering, stopped by
-SIGTERM (or SIGINT) with no process left behind."""
+"""`stellwerk standalone`: a Cockpit, a Controller and an Agent as processes, created on first start, answering,
+stopped by SIGTERM (or SIGINT) with no process left behind."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from stellwerk.transport.client import NodeClient
 from stellwerk.transport.tls import client_context
+from tests.cockpit.api.joc import Joc
 from tests.e2e.nodes import API, spawn, until
 
 
@@ -27,21 +28,24 @@ async def test_standalone_starts_answers_and_stops_with_no_process_left(
 ) -> None:
     data = tmp_path / "data"
     output = tmp_path / "standalone.out"
-    standalone = spawn(["-m", "stellwerk", "standalone", "--data", str(data), "--port", "0"], output)
+    arguments = ["--data", str(data), "--port", "0", "--http", "--admin-password", "pw"]
+    standalone = spawn(["-m", "stellwerk", "standalone", *arguments], output)
     try:
         await until(
-            lambda: "Controller: " in output.read_text() or standalone.poll() is not None, 60, "start"
+            lambda: "Stop with Ctrl-C" in output.read_text() or standalone.poll() is not None, 60, "start"
         )
         text = output.read_text()
-        found = re.search(r"Controller: (\S+)", text)
-        assert found, text
+        found = re.search(r"Controller controller: (\S+)", text)
+        cockpit = re.search(r"Cockpit: (\S+)", text)
+        assert found and cockpit, text
         assert f"CA certificate: {data / 'ca' / 'ca.pem'}" in text
-        assert (data / "controller" / "node.toml").exists() and (data / "agentA" / "data").is_dir()
+        assert (data / "controller" / "node.toml").exists() and (data / "agent" / "data").is_dir()
         children = psutil.Process(standalone.pid).children(recursive=True)
-        assert len(children) == 2
+        assert len(children) == 3
         async with NodeClient(found[1], ssl_context=cockpit_context(data)) as client:
             overview = await client.get(API, dict)
-            assert overview["controllerId"] == "standalone"
+            assert overview["controllerId"] == "controller"
+        assert Joc(cockpit[1]).login("root", "pw").status == 200
         standalone.send_signal(stop_signal)
         await until(lambda: standalone.poll() is not None, 30, "the standalone to stop")
         assert standalone.returncode == 0, output.read_text()

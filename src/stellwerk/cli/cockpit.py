@@ -24,6 +24,18 @@ def controller_tls(folder: Path, ca: Path) -> ControllerTls | None:
     return None
 
 
+def _parse_controllers(
+    _context: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[tuple[str, str], ...]:
+    parsed = []
+    for value in values:
+        controller_id, separator, url = value.partition("=")
+        if not separator or not controller_id or not url.startswith(("https://", "http://")):
+            raise click.BadParameter(f"{value!r} is not ID=URL (e.g. controller=https://127.0.0.1:4444)")
+        parsed.append((controller_id, url))
+    return tuple(parsed)
+
+
 @click.command("cockpit")
 @click.option(
     "--data",
@@ -73,7 +85,21 @@ def controller_tls(folder: Path, ca: Path) -> ControllerTls | None:
     show_default=True,
     help="Minutes a session lives without use.",
 )
-@click.option("--log-level", type=click.Choice(LOG_LEVELS), default="info", show_default=True)
+@click.option(
+    "--controller",
+    "controllers",
+    multiple=True,
+    metavar="ID=URL",
+    callback=_parse_controllers,
+    help="A standalone Controller to register at start (replacing its registration). Repeatable.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS),
+    default="info",
+    show_default=True,
+    help="Least level logged.",
+)
 def cockpit_command(
     data: Path,
     database_url: str | None,
@@ -85,6 +111,7 @@ def cockpit_command(
     ca: Path | None,
     admin_password: str | None,
     session_timeout: int,
+    controllers: tuple[tuple[str, str], ...],
     log_level: str,
 ) -> None:
     """Run the Cockpit: the JOC-compatible REST API under /joc/api on its database.
@@ -98,6 +125,7 @@ def cockpit_command(
         database_url=database_url,
         session_timeout_ms=session_timeout * 60_000,
         controller_tls=controller_tls(data, ca or data.parent / "ca" / "ca.pem"),
+        controllers=controllers,
     )
     tls = None
     if not plain_http:

@@ -1,8 +1,10 @@
-"""`stellwerk standalone`: a Controller and one Agent (agentA) as separate processes on loopback, from one data
+"""`stellwerk standalone`: a Cockpit, a Controller and one Agent as separate processes on loopback, from one data
 directory. The first start creates the directory with a CA, the node certificates and configs (as `stellwerk
-init` does); every start runs `stellwerk agent` and `stellwerk controller` as child processes, each in a process
-group of its own, waits until both answer their health checks, and on SIGINT (Ctrl-C) or SIGTERM stops both:
-SIGTERM to each group, SIGKILL to whatever is left after the grace period, job processes included.
+init` does); every start runs `stellwerk agent`, `stellwerk controller` and `stellwerk cockpit` (with the
+Controller registered) as child processes, each in a process group of its own, waits until all answer, and on
+SIGINT (Ctrl-C) or SIGTERM stops them: SIGTERM to each group, SIGKILL to whatever is left after the grace
+period, job processes included. The Cockpit talks to the Controller with mutual TLS; its own API is HTTPS, or
+plain HTTP on loopback with `--http`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import socket
 import ssl
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,11 +27,11 @@ import psutil
 
 from stellwerk.cli.init import Names, files_to_write, initialize, plan_nodes
 from stellwerk.cli.serving import LOG_LEVELS, run_until_stopped, until_first
-from stellwerk.transport.client import NodeClient, RetryPolicy, TransportError
+from stellwerk.transport.client import HttpError, NodeClient, RetryPolicy, TransportError
 from stellwerk.transport.tls import client_context
 
 CONTROLLER = "controller"
-AGENT = "agentA"
+AGENT = "agent"
 COCKPIT = "cockpit"
 LOOPBACK = "127.0.0.1"
 HEALTH_POLL = 0.1
@@ -70,9 +73,9 @@ def _descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
-def prepare(directory: Path) -> bool:
+def prepare(directory: Path, controller: str = CONTROLLER, agent: str = AGENT) -> bool:
     """Creates the CA, certificates and configs unless they are all there; True when it created them."""
-    nodes = plan_nodes(CONTROLLER, (AGENT,), COCKPIT)
+    nodes = plan_nodes(controller, (agent,), COCKPIT)
     files = files_to_write(directory, nodes)
     missing = [path for path in files if not path.exists()]
     if not missing:
@@ -83,8 +86,8 @@ def prepare(directory: Path) -> bool:
         )
     names = Names("Stellwerk", ("localhost",), (ipaddress.IPv4Address(LOOPBACK),), 825)
     initialize(directory, nodes, names, force=False, now=datetime.now(UTC))
-    with (directory / CONTROLLER / "node.toml").open("a", encoding="utf-8") as config:
-        config.write('\n[controller]\nid = "standalone"\n')
+    with (directory / controller / "node.toml").open("a", encoding="utf-8") as config:
+        config.write(f'\n[controller]\nid = "{controller}"\nevent-readers = ["{COCKPIT}"]\n')
     return True
 
 
@@ -95,20 +98,76 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Names, ports and options of one standalone installation."""
+
+    data: Path
+    controller: str
+    agent: str
+    ports: tuple[int, int, int]  # Cockpit, Controller, Agent
+    plain_http: bool
+    admin_password: str | None
+    database_url: str | None
+    log_level: str
+
+    @property
+    def cockpit_url(self) -> str:
+        return f"{'http' if self.plain_http else 'https'}://{LOOPBACK}:{self.ports[0]}"
+
+    @property
+    def controller_url(self) -> str:
+        return f"https://{LOOPBACK}:{self.ports[1]}"
+
+    @property
+    def agent_url(self) -> str:
+        return f"https://{LOOPBACK}:{self.ports[2]}"
+
+
 @click.command("standalone")
 @click.option(
     "--data",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("stellwerk-data"),
     show_default=True,
-    help="Data directory: certificates, configs and both journals; created on first start.",
+    help="Data directory: certificates, configs, both journals and the Cockpit's database; created on first start.",
 )
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
-    default=4444,
+    default=4446,
     show_default=True,
-    help="The Controller's port (0: a free one).",
+    help="The Cockpit's port: its web UI and the JOC API under /joc/api (0: a free one).",
+)
+@click.option(
+    "--http",
+    "plain_http",
+    is_flag=True,
+    help="The Cockpit serves plain HTTP (loopback only) instead of HTTPS with the installation's certificate.",
+)
+@click.option(
+    "--admin-password",
+    envvar="STELLWERK_ADMIN_PASSWORD",
+    help="Password of the Cockpit's account root; without it the first start generates one and prints it.",
+)
+@click.option(
+    "--database-url",
+    envvar="STELLWERK_COCKPIT_DATABASE_URL",
+    help="The Cockpit's database (SQLAlchemy URL); default: SQLite in DATA/cockpit.",
+)
+@click.option(
+    "--controller-id",
+    default=CONTROLLER,
+    show_default=True,
+    help="The Controller's id (fixed at first start).",
+)
+@click.option("--agent-id", default=AGENT, show_default=True, help="The Agent's name (fixed at first start).")
+@click.option(
+    "--controller-port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="The Controller's port (0: a free one at every start).",
 )
 @click.option(
     "--agent-port",
@@ -122,7 +181,7 @@ def free_port() -> int:
     type=click.FloatRange(min=1),
     default=60.0,
     show_default=True,
-    help="Seconds to wait until both answer their health checks.",
+    help="Seconds to wait until all answer.",
 )
 @click.option(
     "--stop-grace",
@@ -136,48 +195,64 @@ def free_port() -> int:
     type=click.Choice(LOG_LEVELS),
     default="info",
     show_default=True,
-    help="Least level both log.",
+    help="Least level all log.",
 )
 def standalone_command(
-    data: Path, port: int, agent_port: int, start_timeout: float, stop_grace: float, log_level: str
+    data: Path,
+    port: int,
+    plain_http: bool,
+    admin_password: str | None,
+    database_url: str | None,
+    controller_id: str,
+    agent_id: str,
+    controller_port: int,
+    agent_port: int,
+    start_timeout: float,
+    stop_grace: float,
+    log_level: str,
 ) -> None:
-    """Run a Controller and one Agent (agentA) on loopback until SIGINT (Ctrl-C) or SIGTERM.
+    """Run a Cockpit, a Controller and one Agent on loopback until SIGINT (Ctrl-C) or SIGTERM.
 
-    Prints the Controller's URL and where the certificates are: the Cockpit's certificate in DATA/cockpit is
-    the one the Controller's API accepts. If either node ends by itself, the other is stopped and the exit
-    code is 1.
+    Prints the Cockpit's URL (the JOC API is under /joc/api; it is up when /joc/api/authentication/login
+    answers), the account and where the certificates are. If any of them ends by itself, the others are
+    stopped and the exit code is 1.
     """
-    if prepare(data):
+    if prepare(data, controller_id, agent_id):
         click.echo(f"Created {data} with a CA, certificates and configs", err=True)
-    ports = (port or free_port(), agent_port or free_port())
-    run_until_stopped(lambda stop: _run(data, ports, log_level, (start_timeout, stop_grace), stop))
+    existing = _configured_controller(data)
+    if existing != controller_id:
+        raise click.UsageError(f"{data} holds the Controller {existing!r}; give --controller-id {existing}")
+    ports = (port or free_port(), controller_port or free_port(), agent_port or free_port())
+    layout = Layout(data, controller_id, agent_id, ports, plain_http, admin_password, database_url, log_level)
+    run_until_stopped(lambda stop: _run(layout, (start_timeout, stop_grace), stop))
 
 
-async def _run(
-    data: Path, ports: tuple[int, int], log_level: str, timeouts: tuple[float, float], stop: asyncio.Event
-) -> None:
-    controller_url, agent_url = (f"https://{LOOPBACK}:{port}" for port in ports)
-    agent = await _spawn(AGENT, data, "agent", ports[1], log_level, ())
+def _configured_controller(data: Path) -> str | None:
+    for folder in sorted(data.iterdir()):
+        config = folder / "node.toml"
+        if config.exists() and "[controller]" in config.read_text(encoding="utf-8"):
+            return folder.name
+    return None
+
+
+async def _run(layout: Layout, timeouts: tuple[float, float], stop: asyncio.Event) -> None:
+    agent = await _spawn(layout.agent, "agent", _node_arguments(layout, layout.agent, layout.ports[2]))
     children = [agent]
     try:
-        controller_arguments = ("--agent", f"{AGENT}={agent_url}")
-        children.append(
-            await _spawn(CONTROLLER, data, "controller", ports[0], log_level, controller_arguments)
-        )
-        health = asyncio.ensure_future(
-            _wait_until_healthy(data, controller_url, agent_url, children, timeouts[0])
-        )
+        controller_arguments = [
+            *_node_arguments(layout, layout.controller, layout.ports[1]),
+            "--agent",
+            f"{layout.agent}={layout.agent_url}",
+        ]
+        children.append(await _spawn(layout.controller, "controller", controller_arguments))
+        children.append(await _spawn(COCKPIT, "cockpit", _cockpit_arguments(layout)))
+        health = asyncio.ensure_future(_wait_until_healthy(layout, children, timeouts[0]))
         await until_first(stop.wait(), asyncio.shield(health))
         if stop.is_set():
+            health.cancel()
             return
         await health  # raises when a node failed to start
-        click.echo(f"Controller: {controller_url}")
-        click.echo(f"Agent {AGENT}: {agent_url}")
-        click.echo(f"CA certificate: {data / 'ca' / 'ca.pem'}")
-        click.echo(
-            f"Client certificate for the Controller's API: {data / COCKPIT / 'node.pem'} (key node-key.pem)"
-        )
-        click.echo("Stop with Ctrl-C", err=True)
+        _print_addresses(layout)
         ended = [asyncio.ensure_future(_ended(child)) for child in children]
         await until_first(stop.wait(), *(asyncio.shield(task) for task in ended))
         finished = [task.result() for task in ended if task.done()]
@@ -187,16 +262,46 @@ async def _run(
         await asyncio.gather(*(child.stop(timeouts[1]) for child in children))
 
 
-async def _spawn(name: str, data: Path, role: str, port: int, log_level: str, more: Sequence[str]) -> Child:
+def _print_addresses(layout: Layout) -> None:
+    click.echo(f"Cockpit: {layout.cockpit_url} (JOC API {layout.cockpit_url}/joc/api)")
+    click.echo("Account: root" + (" (password as given)" if layout.admin_password else ""))
+    click.echo(f"Controller {layout.controller}: {layout.controller_url}")
+    click.echo(f"Agent {layout.agent}: {layout.agent_url}")
+    click.echo(f"CA certificate: {layout.data / 'ca' / 'ca.pem'}")
+    click.echo(
+        f"Client certificate for the Controller's API: {layout.data / COCKPIT / 'node.pem'} (key node-key.pem)"
+    )
+    click.echo("Stop with Ctrl-C", err=True)
+
+
+def _node_arguments(layout: Layout, name: str, port: int) -> list[str]:
+    config = str(layout.data / name / "node.toml")
+    return ["--config", config, "--port", str(port), "--log-level", layout.log_level]
+
+
+def _cockpit_arguments(layout: Layout) -> list[str]:
     arguments = [
-        "--config",
-        str(data / name / "node.toml"),
+        "--data",
+        str(layout.data / COCKPIT),
         "--port",
-        str(port),
+        str(layout.ports[0]),
+        "--ca",
+        str(layout.data / "ca" / "ca.pem"),
+        "--controller",
+        f"{layout.controller}={layout.controller_url}",
         "--log-level",
-        log_level,
-        *more,
+        layout.log_level,
     ]
+    if layout.plain_http:
+        arguments.append("--http")
+    if layout.admin_password is not None:
+        arguments += ["--admin-password", layout.admin_password]
+    if layout.database_url is not None:
+        arguments += ["--database-url", layout.database_url]
+    return arguments
+
+
+async def _spawn(name: str, role: str, arguments: Sequence[str]) -> Child:
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "stellwerk", role, *arguments, stdin=asyncio.subprocess.DEVNULL, process_group=0
     )
@@ -207,22 +312,21 @@ async def _ended(child: Child) -> str:
     return f"The {child.name} ended with exit code {await child.ended()}"
 
 
-async def _wait_until_healthy(
-    data: Path, controller_url: str, agent_url: str, children: list[Child], seconds: float
-) -> None:
-    # The Controller's API accepts the Cockpit's certificate, the Agent's accepts the Controller's.
+async def _wait_until_healthy(layout: Layout, children: list[Child], seconds: float) -> None:
+    # The Controller's API accepts the Cockpit's certificate, the Agent's accepts the Controller's; the Cockpit
+    # answers its login without a client certificate.
+    data = layout.data
     checks = [
-        (controller_url, "/controller/api/health", _client_context(data, COCKPIT)),
-        (agent_url, "/agent/api/health", _client_context(data, CONTROLLER)),
+        (layout.controller_url, "/controller/api/health", _client_context(data, COCKPIT)),
+        (layout.agent_url, "/agent/api/health", _client_context(data, layout.controller)),
     ]
     try:
         async with asyncio.timeout(seconds):
             for url, path, context in checks:
                 await _wait_for_answer(url, path, context, children)
+            await _wait_for_cockpit(layout, children)
     except TimeoutError:
-        raise click.ClickException(
-            f"The nodes did not answer their health checks within {seconds:g} s"
-        ) from None
+        raise click.ClickException(f"The nodes did not answer within {seconds:g} s") from None
 
 
 def _client_context(data: Path, name: str) -> ssl.SSLContext:
@@ -230,16 +334,35 @@ def _client_context(data: Path, name: str) -> ssl.SSLContext:
     return client_context(folder / "node.pem", folder / "node-key.pem", data / "ca" / "ca.pem")
 
 
+def _check_alive(children: list[Child]) -> None:
+    for child in children:
+        if child.process.returncode is not None:
+            raise click.ClickException(f"The {child.name} ended with exit code {child.process.returncode}")
+
+
 async def _wait_for_answer(url: str, path: str, context: ssl.SSLContext, children: list[Child]) -> None:
     async with NodeClient(url, ssl_context=context, retry=RetryPolicy(attempts=1), timeout=5.0) as client:
         while True:
-            for child in children:
-                if child.process.returncode is not None:
-                    raise click.ClickException(
-                        f"The {child.name} ended with exit code {child.process.returncode}"
-                    )
+            _check_alive(children)
             try:
                 await client.get(path, dict)
+                return
+            except TransportError:
+                await asyncio.sleep(HEALTH_POLL)
+
+
+async def _wait_for_cockpit(layout: Layout, children: list[Child]) -> None:
+    """Until the login answers (401 without credentials is an answer)."""
+    context = None if layout.plain_http else _client_context(layout.data, layout.controller)
+    async with NodeClient(
+        layout.cockpit_url, ssl_context=context, retry=RetryPolicy(attempts=1), timeout=5.0
+    ) as client:
+        while True:
+            _check_alive(children)
+            try:
+                await client.post("/joc/api/authentication/login", None, dict)
+                return
+            except HttpError:
                 return
             except TransportError:
                 await asyncio.sleep(HEALTH_POLL)

@@ -12,8 +12,9 @@ from fastapi import APIRouter, FastAPI
 from stellwerk import __version__
 from stellwerk.cockpit.api import authentication, joc
 from stellwerk.cockpit.context import Cockpit
+from stellwerk.cockpit.db.enums import ControllerRole
 from stellwerk.cockpit.db.migrate import migrate
-from stellwerk.cockpit.db.repositories.controllers import ControllerRepository
+from stellwerk.cockpit.db.repositories.controllers import ControllerNode, ControllerRepository
 from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
@@ -27,7 +28,11 @@ async def start(cockpit: Cockpit, admin_password: str | None) -> str | None:
     await migrate(cockpit.config.database)
     generated = await ensure_first_account(cockpit.database, admin_password, cockpit.now())
     async with cockpit.database.session() as db:
-        nodes = await ControllerRepository(db).all()
+        repository = ControllerRepository(db)
+        for controller_id, url in cockpit.config.controllers:
+            standalone = ControllerNode(controller_id=controller_id, role=ControllerRole.STANDALONE, url=url)
+            await repository.register([standalone], cockpit.now())
+        nodes = await repository.all()
     by_id: dict[str, list[str]] = {}
     for node in nodes:
         by_id.setdefault(node.controller_id, []).append(node.url)

@@ -30,6 +30,8 @@ class CockpitConfig(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 4 * 1024 * 1024
     max_upload_bytes: int = 64 * 1024 * 1024
     controller_tls: ControllerTls | None = None
+    # Controllers registered (standalone nodes) at every start, e.g. by `stellwerk standalone`: (id, URL).
+    controllers: tuple[tuple[str, str], ...] = ()
 
     @property
     def database(self) -> str:
