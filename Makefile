@@ -3,7 +3,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench fuzz clean
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -23,6 +23,9 @@ lint: $(STAMP)
 test: lint
 	-sh scripts/ensure-databases.sh
 	$(BIN)/pytest
+
+fuzz: $(STAMP)
+	STELLWERK_FUZZ_EXAMPLES=500 $(BIN)/pytest tests/cockpit/api/test_fuzz.py
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
