@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from stellwerk import __version__
-from stellwerk.cockpit.api import authentication, deployment, inventory, joc, tree
+from stellwerk.cockpit.api import authentication, deployment, inventory, inventory_archive, joc, tree
 from stellwerk.cockpit.context import Cockpit
 from stellwerk.cockpit.db.migrate import migrate
 from stellwerk.cockpit.db.repositories.controllers import ControllerRepository
@@ -22,6 +22,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     authentication.router,
     joc.router,
     inventory.router,
+    inventory_archive.router,
     deployment.router,
     tree.router,
 )

@@ -183,3 +183,65 @@ class RevokeRequest(Audited):
     deploy_configurations: list[Config] = Field(min_length=1)
     cancel_orders_date_from: str | None = Field(default=None, max_length=255)
     transaction_id: str | None = Field(default=None, max_length=100)
+
+
+class ExportFile(JocModel):
+    filename: str = Field(max_length=255, pattern=r'^[^/\\<>?:"|*]*$')
+    format: str = Field(default="ZIP", pattern="^(ZIP|TAR_GZ)$")
+
+
+class ExportConfigurations(JocModel):
+    """Drafts, deployed or released objects to export (all exported as their current JOC JSON)."""
+
+    draft_configurations: list[Config] = []
+    deploy_configurations: list[Config] = []
+    released_configurations: list[Config] = []
+    without_invalid: bool | None = None
+
+
+class ExportShallowCopy(JocModel):
+    deployables: ExportConfigurations | None = None
+    releasables: ExportConfigurations | None = None
+    incl_all_tags: bool | None = None
+
+
+class ExportRequest(Audited):
+    """`/inventory/export`."""
+
+    export_file: ExportFile
+    shallow_copy: ExportShallowCopy | None = None
+    for_signing: dict[str, Any] | None = None
+    start_folder: str | None = Field(default=None, max_length=255)
+    use_short_path: bool | None = None
+
+
+class FolderShallowCopy(JocModel):
+    folders: list[str] = Field(min_length=1)
+    object_types: list[ConfigurationType] = Field(min_length=1)
+    recursive: bool | None = None
+    only_valid_objects: bool | None = None
+    without_drafts: bool | None = None
+    without_deployed: bool | None = None
+    without_released: bool | None = None
+    incl_all_tags: bool | None = None
+
+
+class ExportFolderRequest(Audited):
+    """`/inventory/export/folder`."""
+
+    export_file: ExportFile
+    shallow_copy: FolderShallowCopy | None = None
+    for_signing: dict[str, Any] | None = None
+    use_short_path: bool | None = None
+
+
+class ImportParams(Audited):
+    """The form fields of `/inventory/import` and `/inventory/deployment/import_deploy` (for the audit log)."""
+
+    format: str
+    overwrite: bool = True
+    target_folder: str | None = None
+    prefix: str | None = None
+    suffix: str | None = None
+    controller_id: str | None = None
+    signature_algorithm: str | None = None
