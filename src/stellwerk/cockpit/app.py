@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from stellwerk import __version__
-from stellwerk.cockpit.api import authentication, joc
+from stellwerk.cockpit.api import authentication, deployment, inventory, inventory_archive, joc, tree
 from stellwerk.cockpit.context import Cockpit
 from stellwerk.cockpit.db.enums import ControllerRole
 from stellwerk.cockpit.db.migrate import migrate
@@ -19,7 +19,14 @@ from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
 
-ROUTERS: tuple[APIRouter, ...] = (authentication.router, joc.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    authentication.router,
+    joc.router,
+    inventory.router,
+    inventory_archive.router,
+    deployment.router,
+    tree.router,
+)
 
 
 async def start(cockpit: Cockpit, admin_password: str | None) -> str | None:

@@ -176,6 +176,34 @@ class InventoryRepository:
             row.deployed = deployed
         await self._session.flush()
 
+    async def names(self, object_types: Sequence[ConfigurationType]) -> dict[ConfigurationType, set[str]]:
+        """The names of every object of these types, by type."""
+        rows = await self._session.execute(
+            select(InvConfiguration.object_type, InvConfiguration.name).where(
+                InvConfiguration.object_type.in_(object_types)
+            )
+        )
+        found: dict[ConfigurationType, set[str]] = {kind: set() for kind in object_types}
+        for kind, name in rows:
+            found[kind].add(name)
+        return found
+
+    async def invalid(self, object_types: Sequence[ConfigurationType]) -> list[Configuration]:
+        """The configurations of these types marked invalid."""
+        rows = await self._session.scalars(
+            select(InvConfiguration).where(
+                InvConfiguration.object_type.in_(object_types), InvConfiguration.valid.is_(False)
+            )
+        )
+        return [configuration(row) for row in rows]
+
+    async def set_valid(self, configuration_id: int, valid: bool) -> None:
+        """Marks a draft valid or invalid (after its references changed), leaving its other state alone."""
+        row = await self._session.get(InvConfiguration, configuration_id)
+        if row is not None:
+            row.valid = valid
+            await self._session.flush()
+
     async def _row(self, object_type: ConfigurationType, path: str) -> InvConfiguration | None:
         return await self._session.scalar(
             select(InvConfiguration).where(

@@ -1,0 +1,206 @@
+"""Deploying drafts to Controllers and revoking them there.
+
+A deployment converts each draft to its engine item (a workflow gets the commit id as its new version id),
+signs workflows and job resources when the security level asks for it, and sends every item of the commit in
+one UpdateItems per Controller, which the Controller applies all or nothing. The deployment history records
+what each Controller accepted (DEPLOYED) or refused (NOT_DEPLOYED, with the Controller's message), and the
+drafts a Controller accepted are marked deployed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stellwerk.cockpit.context import Cockpit
+from stellwerk.cockpit.db.enums import ConfigurationType as T
+from stellwerk.cockpit.db.enums import DeploymentOperation, DeploymentState
+from stellwerk.cockpit.db.repositories.deployments import Deployment, DeploymentRepository, NewDeployment
+from stellwerk.cockpit.db.repositories.inventory import Configuration, InventoryRepository
+from stellwerk.cockpit.errors import BadRequest, JocError
+from stellwerk.cockpit.security.guard import Caller
+from stellwerk.cockpit.services.inventory import DEPLOYABLE, Known, decoded, reference_problems
+from stellwerk.cockpit.services.signing import Signer, signer
+from stellwerk.inventory.items import RawItem
+from stellwerk.model.items import JobResource
+from stellwerk.model.workflow import Workflow
+from stellwerk.trust.signatures import sign
+
+_ORDER = {kind: index for index, kind in enumerate(DEPLOYABLE)}
+_KEY_KINDS = {
+    T.WORKFLOW: "Workflow",
+    T.JOBRESOURCE: "JobResource",
+    T.LOCK: "Lock",
+    T.FILEORDERSOURCE: "FileWatch",
+}
+
+
+class Prepared(msgspec.Struct, frozen=True, kw_only=True):
+    """One draft as it goes to the Controllers: its engine JSON text and the operation carrying it."""
+
+    draft: Configuration
+    text: str
+    operation: dict[str, Any]
+    signature: str | None
+
+
+def new_commit_id() -> str:
+    return str(uuid.uuid4())
+
+
+def prepared(draft: Configuration, names: Known, commit_id: str, key: Signer | None) -> Prepared | str:
+    """The draft as engine item, or why it cannot be deployed (schema and references, with JSON paths)."""
+    if draft.object_type not in DEPLOYABLE or draft.content is None:
+        return f"{draft.object_type.value} is not deployed to Controllers"
+    item = decoded(draft.object_type, draft.name, msgspec.json.decode(draft.content))
+    if item is None or isinstance(item, RawItem):
+        return f"{draft.object_type.value} is not deployed to Controllers"
+    if isinstance(item, str):
+        return item
+    if problems := reference_problems(item, names):
+        return "; ".join(problems)
+    if isinstance(item, Workflow):
+        item = msgspec.structs.replace(item, version_id=commit_id)
+    text = msgspec.json.encode(item).decode()
+    if key is not None and isinstance(item, Workflow | JobResource):
+        signed = sign(text, key.key, key.certificate)
+        operation = {"TYPE": "AddOrChangeSigned", "signed": msgspec.to_builtins(signed)}
+        return Prepared(
+            draft=draft, text=text, operation=operation, signature=signed.signature.signature_string
+        )
+    return Prepared(draft=draft, text=text, operation={"TYPE": "AddOrChange", "item": msgspec.json.decode(text)}, signature=None)  # fmt: skip
+
+
+def deletion_key(deployment: Deployment) -> str:
+    """The Controller's item key of a deployed item (every version, for a workflow)."""
+    kind = _KEY_KINDS.get(deployment.object_type)
+    if kind is None:  # a board: its engine TYPE says which
+        kind = str(msgspec.json.decode(deployment.content).get("TYPE", "GlobalBoard"))
+    return f"{kind}:{deployment.name}"
+
+
+def in_order(drafts: Sequence[Configuration]) -> list[Configuration]:
+    """Referenced kinds first (job resources, locks, boards), then workflows, then file order sources."""
+    unique = {(d.object_type, d.path): d for d in drafts}
+    return sorted(unique.values(), key=lambda d: (_ORDER.get(d.object_type, 99), d.path))
+
+
+async def deploy(
+    cockpit: Cockpit,
+    db: AsyncSession,
+    caller: Caller,
+    controller_ids: Sequence[str],
+    drafts: Sequence[Configuration],
+    deletions: Sequence[Configuration],
+    names: Known,
+    now: int,
+) -> list[str]:
+    """Deploys `drafts` and deletes `deletions` on each Controller; the Controllers' refusals (empty when all
+    accepted). Invalid drafts refuse the whole deployment before anything is sent (JOC-400)."""
+    commit_id = new_commit_id()
+    key = await signer(db, now)
+    ready: list[Prepared] = []
+    problems = []
+    for draft in in_order(drafts):
+        made = prepared(draft, names, commit_id, key)
+        if isinstance(made, str):
+            problems.append(f"{draft.object_type.value} {draft.path}: {made}")
+        else:
+            ready.append(made)
+    if problems:
+        raise BadRequest("Not deployed: " + "; ".join(problems))
+    history = DeploymentRepository(db)
+    refusals = []
+    for controller_id in controller_ids:
+        proxy = cockpit.proxies.get(controller_id)
+        deleted = [
+            d for d in [await _deployed(history, controller_id, c) for c in deletions] if d is not None
+        ]
+        deleted.sort(key=lambda d: -_ORDER.get(d.object_type, 0))
+        operations = [p.operation for p in ready] + [
+            {"TYPE": "Delete", "key": deletion_key(d)} for d in deleted
+        ]
+        if not operations:
+            continue
+        state, error = DeploymentState.DEPLOYED, None
+        try:
+            await proxy.update_items({"TYPE": "UpdateItems", "operations": operations})
+        except JocError as refused:
+            state, error = DeploymentState.NOT_DEPLOYED, refused.message
+            refusals.append(f"{controller_id}: {refused.message}")
+        rows = [_record(controller_id, p, commit_id, caller, state, error) for p in ready]
+        rows += [_deletion(d, commit_id, caller, state, error) for d in deleted]
+        await history.record(rows, now)
+        if state == DeploymentState.DEPLOYED:
+            await InventoryRepository(db).set_deployed([p.draft.id for p in ready], True)
+            await InventoryRepository(db).set_deployed([d.configuration_id for d in deleted if d.configuration_id], False)  # fmt: skip
+    return refusals
+
+
+async def _deployed(
+    history: DeploymentRepository, controller_id: str, draft: Configuration
+) -> Deployment | None:
+    return await history.latest(controller_id, draft.object_type, draft.name)
+
+
+def _record(
+    controller_id: str,
+    item: Prepared,
+    commit_id: str,
+    caller: Caller,
+    state: DeploymentState,
+    error: str | None,
+) -> NewDeployment:
+    return NewDeployment(
+        controller_id=controller_id,
+        object_type=item.draft.object_type,
+        path=item.draft.path,
+        content=item.text,
+        commit_id=commit_id,
+        account=caller.account,
+        state=state,
+        configuration_id=item.draft.id,
+        version_id=commit_id if item.draft.object_type == T.WORKFLOW else None,
+        signature=item.signature,
+        error_message=error,
+    )
+
+
+def _deletion(
+    deployed: Deployment, commit_id: str, caller: Caller, state: DeploymentState, error: str | None
+) -> NewDeployment:
+    return NewDeployment(
+        controller_id=deployed.controller_id,
+        object_type=deployed.object_type,
+        path=deployed.path,
+        content=deployed.content,
+        commit_id=commit_id,
+        account=caller.account,
+        operation=DeploymentOperation.DELETE,
+        state=state,
+        configuration_id=deployed.configuration_id,
+        error_message=error,
+    )
+
+
+async def revoke_everywhere(
+    cockpit: Cockpit, db: AsyncSession, caller: Caller, configurations: Sequence[Configuration], now: int
+) -> None:
+    """Deletes what any Controller has of these objects (before they go to the trash); a refusal is JOC-420
+    and the caller's transaction is rolled back."""
+    deployable = [c for c in configurations if c.object_type in DEPLOYABLE]
+    if not deployable:
+        return
+    history = DeploymentRepository(db)
+    controller_ids = [
+        controller_id
+        for controller_id in cockpit.proxies.ids()
+        if any([await _deployed(history, controller_id, c) for c in deployable])
+    ]
+    refusals = await deploy(cockpit, db, caller, controller_ids, [], deployable, Known(), now)
+    if refusals:
+        raise JocError("Not removed, a Controller refused to delete: " + "; ".join(refusals))
