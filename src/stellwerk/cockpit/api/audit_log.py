@@ -22,7 +22,8 @@ from stellwerk.cockpit.db.repositories.folders import FolderFilter, name_of
 from stellwerk.cockpit.errors import BadRequest, UnknownObject, delivery_date
 from stellwerk.cockpit.security.guard import Caller, CallerDep
 
-router = APIRouter(prefix="/joc/api/audit_log", tags=["audit log"])
+# JOC clients may send their JSON bodies without a Content-Type header.
+router = APIRouter(prefix="/joc/api/audit_log", tags=["audit log"], strict_content_type=False)
 
 VIEW = "sos:products:joc:auditLog:view"
 ObjectType = Annotated[

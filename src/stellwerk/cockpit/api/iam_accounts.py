@@ -41,7 +41,8 @@ from stellwerk.cockpit.security.guard import CallerDep, jocs_permissions
 from stellwerk.cockpit.security.passwords import hash_password, password_matches
 from stellwerk.cockpit.security.service_settings import ServiceSettings, parse_settings
 
-router = APIRouter(prefix="/joc/api/iam", tags=["iam"])
+# JOC clients may send their JSON bodies without a Content-Type header.
+router = APIRouter(prefix="/joc/api/iam", tags=["iam"], strict_content_type=False)
 
 
 def account_item(account: Account) -> dict[str, Any]:

@@ -35,7 +35,8 @@ from stellwerk.cockpit.errors import BadRequest, Conflict, UnknownObject
 from stellwerk.cockpit.security.guard import CallerDep
 from stellwerk.cockpit.security.permission_tree import is_known
 
-router = APIRouter(prefix="/joc/api/iam", tags=["iam"])
+# JOC clients may send their JSON bodies without a Content-Type header.
+router = APIRouter(prefix="/joc/api/iam", tags=["iam"], strict_content_type=False)
 
 
 def role_item(service: str, role: RoleEntry) -> dict[str, Any]:

@@ -16,7 +16,8 @@ from stellwerk.cockpit.db.repositories.identity import IdentityRepository, Ident
 from stellwerk.cockpit.errors import BadRequest, Conflict, NotSupported, delivery_date
 from stellwerk.cockpit.security.guard import CallerDep
 
-router = APIRouter(prefix="/joc/api/iam", tags=["iam"])
+# JOC clients may send their JSON bodies without a Content-Type header.
+router = APIRouter(prefix="/joc/api/iam", tags=["iam"], strict_content_type=False)
 
 SERVED_TYPES = (IdentityServiceType.JOC, IdentityServiceType.LDAP, IdentityServiceType.LDAP_JOC)
 
