@@ -10,7 +10,18 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from stellwerk import __version__
-from stellwerk.cockpit.api import authentication, deployment, inventory, inventory_archive, joc, tree
+from stellwerk.cockpit.api import (
+    audit_log,
+    authentication,
+    deployment,
+    iam_accounts,
+    iam_roles,
+    iam_services,
+    inventory,
+    inventory_archive,
+    joc,
+    tree,
+)
 from stellwerk.cockpit.context import Cockpit
 from stellwerk.cockpit.db.enums import ControllerRole
 from stellwerk.cockpit.db.migrate import migrate
@@ -26,6 +37,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     inventory_archive.router,
     deployment.router,
     tree.router,
+    iam_services.router,
+    iam_accounts.router,
+    iam_roles.router,
+    audit_log.router,
 )
 
 

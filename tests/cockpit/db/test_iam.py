@@ -157,3 +157,27 @@ async def test_sessions_expire_unless_used(database: Database) -> None:
         assert await sessions.close(other.token) is False
         await sessions.open(account_id, now=3000, idle_limit=100)
         assert await sessions.close_account(account_id) == 1
+
+
+async def test_the_blocklist_is_by_name_with_since_and_comment(database: Database) -> None:
+    await _setup(database)
+    async with database.session() as session:
+        identity = IdentityRepository(session)
+        await identity.store_service(IdentityService(name="LDAP", service_type=IdentityServiceType.LDAP))
+        await identity.store_account("LDAP", AccountEntry(name="root"), now=1)
+        assert [a.service for a in await identity.block_name("root", now=5, comment="audit")] == [
+            "JOC-INITIAL",
+            "LDAP",
+        ]
+        [entry] = await identity.blocklist()
+        assert (entry.name, entry.since, entry.comment) == ("root", 5, "audit")
+        assert await identity.block_name("nobody", now=6) == []
+        assert len(await identity.unblock_names(["root"], now=7)) == 2
+        assert await identity.blocklist() == []
+        assert await identity.rename_account("LDAP", "root", "admin", now=8)
+        assert await identity.rename_service("LDAP", "Directory")
+        renamed = await identity.account("Directory", "admin")
+        assert renamed is not None and (await identity.account_by_id(renamed.id)) == renamed
+        roles = RoleRepository(session)
+        assert await roles.rename_role("JOC-INITIAL", "operator", "viewer")
+        assert [r.name for r in await roles.role_entries("JOC-INITIAL")] == ["administrator", "viewer"]

@@ -1,5 +1,5 @@
-"""`/joc/api/authentication`: login with HTTP Basic (→ an access token and the session's timeout), logout.
-Repeated failed logins block an account; a blocked or disabled account cannot log in."""
+"""`/joc/api/authentication`: login with HTTP Basic (→ an access token and the session's timeout) through the
+identity services (see security/login.py), logout, and the permissions of the logged-in account."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 
-from stellwerk.cockpit.context import Cockpit, CockpitDep
-from stellwerk.cockpit.db.repositories.identity import Account, IdentityRepository
+from stellwerk.cockpit.context import CockpitDep
 from stellwerk.cockpit.db.repositories.sessions import SessionRepository
 from stellwerk.cockpit.errors import not_authenticated
-from stellwerk.cockpit.security.accounts import INTERNAL_SERVICE
-from stellwerk.cockpit.security.guard import CallerDep
-from stellwerk.cockpit.security.passwords import password_matches
+from stellwerk.cockpit.security.guard import CallerDep, jocs_permissions
+from stellwerk.cockpit.security.login import log_in
 
 router = APIRouter(prefix="/joc/api/authentication", tags=["authentication"])
 
@@ -34,28 +32,6 @@ def basic_credentials(authorization: str | None) -> tuple[str, str]:
     return account, password
 
 
-async def _verified(cockpit: Cockpit, name: str, password: str) -> Account:
-    now = cockpit.now()
-    async with cockpit.database.session() as db:
-        identities = IdentityRepository(db)
-        account = await identities.account(INTERNAL_SERVICE, name)
-        if account is None:
-            raise not_authenticated("Wrong account or password")
-        if account.blocked:
-            raise not_authenticated(f"The account {name} is blocked")
-        if account.disabled:
-            raise not_authenticated(f"The account {name} is disabled")
-        if password_matches(account.password_hash, password):
-            await identities.login_succeeded(INTERNAL_SERVICE, name, now)
-            return account
-        failed = await identities.login_failed(
-            INTERNAL_SERVICE, name, now, cockpit.config.block_after_failed_logins
-        )
-    if failed is not None and failed.blocked:
-        raise not_authenticated(f"Wrong account or password; the account {name} is now blocked")
-    raise not_authenticated("Wrong account or password")
-
-
 def _client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
@@ -65,11 +41,15 @@ async def login(
     cockpit: CockpitDep,
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
+    identity_service: Annotated[str | None, Header(alias="X-IDENTITY-SERVICE")] = None,
 ) -> dict[str, Any]:
-    """Opens a session for the account of the Basic credentials."""
+    """Opens a session for the account of the Basic credentials, verified by the named identity service or
+    the first enabled one that knows it."""
     name, password = basic_credentials(authorization)
-    account = await _verified(cockpit, name, password)
-    timeout = cockpit.config.session_timeout_ms
+    logged_in = await log_in(cockpit, name, password, identity_service or None)
+    account, service = logged_in.account, logged_in.service
+    seconds = logged_in.settings.session_timeout
+    timeout = seconds * 1000 if seconds else cockpit.config.session_timeout_ms
     async with cockpit.database.session() as db:
         opened = await SessionRepository(db).open(
             account.id, cockpit.now(), timeout, _client_address(request)
@@ -77,7 +57,7 @@ async def login(
     return {
         "accessToken": opened.token,
         "account": account.name,
-        "identityService": f"{INTERNAL_SERVICE}:{INTERNAL_SERVICE}",
+        "identityService": f"{service.service_type.value}:{service.name}",
         "isAuthenticated": True,
         "isPermitted": True,
         "hasRole": bool(account.roles),
@@ -95,3 +75,9 @@ async def logout(cockpit: CockpitDep, caller: CallerDep) -> dict[str, Any]:
     async with cockpit.database.session() as db:
         await SessionRepository(db).close(caller.token)
     return {"isAuthenticated": False, "account": caller.account, "message": "Session closed"}
+
+
+@router.post("/joc_cockpit_permissions")
+async def joc_cockpit_permissions(caller: CallerDep) -> dict[str, Any]:
+    """JOC's permissions object of the logged-in account."""
+    return jocs_permissions(caller.grants)

@@ -3,7 +3,7 @@ has expired), and each checks the permission it needs (403). The session is exte
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from fastapi import Depends, Header
@@ -12,9 +12,38 @@ from stellwerk.cockpit.context import CockpitDep
 from stellwerk.cockpit.db.repositories.roles import AccountGrants, RoleRepository
 from stellwerk.cockpit.db.repositories.sessions import LoginSession, SessionRepository
 from stellwerk.cockpit.errors import not_authenticated, not_permitted, session_expired
+from stellwerk.cockpit.security.permission_tree import permissions_object
 from stellwerk.cockpit.security.permissions import Grants, merged
 
 DEFAULTS = ""
+
+
+def grants_for(grants: AccountGrants, controller_id: str | None = None) -> Grants:
+    """What an account's roles grant for one Controller (its own grants and the defaults), or the defaults."""
+    wanted = {DEFAULTS, controller_id or DEFAULTS}
+    by_role = []
+    for role in grants.roles:
+        permissions = [p for p in grants.permissions if p.role == role and p.controller_id in wanted]
+        folders = [f for f in grants.folders if f.role == role and f.controller_id in wanted]
+        by_role.append(
+            Grants(
+                permissions=frozenset(p.permission for p in permissions if not p.excluded),
+                excluded=frozenset(p.permission for p in permissions if p.excluded),
+                folders=tuple((f.folder, f.recursive) for f in folders),
+            )
+        )
+    return merged(by_role)
+
+
+def jocs_permissions(grants: AccountGrants) -> dict[str, Any]:
+    """JOC's permissions object of an account: its roles, and each permission of JOC's tree as a boolean for
+    JOC, the Controller defaults and every Controller the roles have grants of their own for."""
+    controller_ids = {p.controller_id for p in grants.permissions if p.controller_id != DEFAULTS}
+    return permissions_object(
+        grants.roles,
+        lambda name, controller_id: grants_for(grants, controller_id).allows(name),
+        controller_ids,
+    )
 
 
 class Caller(msgspec.Struct, frozen=True, kw_only=True):
@@ -30,19 +59,7 @@ class Caller(msgspec.Struct, frozen=True, kw_only=True):
 
     def grants_for(self, controller_id: str | None = None) -> Grants:
         """The grants that hold for one Controller (its own ones and the defaults), or the defaults alone."""
-        wanted = {DEFAULTS, controller_id or DEFAULTS}
-        by_role = []
-        for role in self.grants.roles:
-            permissions = [p for p in self.grants.permissions if p.role == role and p.controller_id in wanted]
-            folders = [f for f in self.grants.folders if f.role == role and f.controller_id in wanted]
-            by_role.append(
-                Grants(
-                    permissions=frozenset(p.permission for p in permissions if not p.excluded),
-                    excluded=frozenset(p.permission for p in permissions if p.excluded),
-                    folders=tuple((f.folder, f.recursive) for f in folders),
-                )
-            )
-        return merged(by_role)
+        return grants_for(self.grants, controller_id)
 
     def allows(self, permission: str, controller_id: str | None = None) -> bool:
         return self.grants_for(controller_id).allows(permission)

@@ -50,8 +50,10 @@ class AuditFilter(msgspec.Struct, frozen=True, kw_only=True):
     date_from: int | None = None
     date_to: int | None = None
     ticket_link: str | None = None
+    comment: str | None = None  # a part of the comment
+    object_types: tuple[str, ...] = ()
     folders: tuple[FolderFilter, ...] = ()
-    limit: int = 1000
+    limit: int | None = 1000
 
 
 _ENTRY_FIELDS = tuple(f for f in AuditEntry.__struct_fields__ if f != "objects")
@@ -90,16 +92,28 @@ class AuditRepository:
             query = query.where(AuditLog.created < wanted.date_to)
         if wanted.ticket_link is not None:
             query = query.where(AuditLog.ticket_link == wanted.ticket_link)
+        if wanted.comment is not None:
+            query = query.where(AuditLog.comment.contains(wanted.comment, autoescape=True))
+        if wanted.object_types:
+            typed = select(AuditLogObject.audit_id).where(AuditLogObject.object_type.in_(wanted.object_types))
+            query = query.where(AuditLog.id.in_(typed))
         if wanted.folders:
             touched = select(AuditLogObject.audit_id).where(in_folders(AuditLogObject.folder, wanted.folders))
             query = query.where(AuditLog.id.in_(touched))
-        rows = list(
-            await self._session.scalars(
-                query.order_by(AuditLog.created.desc(), AuditLog.id.desc()).limit(wanted.limit)
-            )
-        )
+        query = query.order_by(AuditLog.created.desc(), AuditLog.id.desc())
+        if wanted.limit is not None:
+            query = query.limit(wanted.limit)
+        rows = list(await self._session.scalars(query))
         objects = await self._objects([row.id for row in rows])
         return [_record(row, objects.get(row.id, ())) for row in rows]
+
+    async def entry(self, audit_id: int) -> AuditRecord | None:
+        """One entry with its objects."""
+        row = await self._session.get(AuditLog, audit_id)
+        if row is None:
+            return None
+        objects = await self._objects([audit_id])
+        return _record(row, objects.get(audit_id, ()))
 
     async def _objects(self, audit_ids: list[int]) -> dict[int, tuple[AuditObject, ...]]:
         found: dict[int, tuple[AuditObject, ...]] = {}

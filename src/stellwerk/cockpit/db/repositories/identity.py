@@ -1,5 +1,6 @@
 """Identity services and their accounts: argon2 hashes (made by the security layer, stored here), roles of an
-account, and the failed-login counter that blocks an account."""
+account, the failed-login counter that blocks an account, and JOC's blocklist (blocked account names with when and
+why)."""
 
 from __future__ import annotations
 
@@ -46,11 +47,21 @@ class Account(msgspec.Struct, frozen=True, kw_only=True):
     email: str | None
     disabled: bool
     blocked: bool
+    blocked_since: int | None
+    block_comment: str | None
     force_password_change: bool
     failed_logins: int
     last_login: int | None
     last_failed_login: int | None
     roles: tuple[str, ...]
+
+
+class BlockedName(msgspec.Struct, frozen=True, kw_only=True):
+    """An entry of JOC's blocklist: an account name blocked in at least one identity service."""
+
+    name: str
+    since: int | None
+    comment: str | None
 
 
 class UnknownRoles(LookupError):
@@ -93,6 +104,15 @@ class IdentityRepository:
             delete(IamIdentityService).where(IamIdentityService.name == name)
         )
         return bool(affected_rows(result))
+
+    async def rename_service(self, old: str, new: str) -> bool:
+        """Renames a service (its accounts, roles and sessions stay with it)."""
+        row = await self._service_row(old)
+        if row is None:
+            return False
+        row.name = new
+        await self._session.flush()
+        return True
 
     async def store_account(
         self, service: str, entry: AccountEntry, now: int, roles: Sequence[str] | None = None
@@ -139,6 +159,23 @@ class IdentityRepository:
         await self._session.flush()
         return True
 
+    async def rename_account(self, service: str, old: str, new: str, now: int) -> bool:
+        """Renames an account (its roles and sessions stay with it)."""
+        row = await self._account_row(service, old)
+        if row is None:
+            return False
+        row.name, row.modified = new, now
+        await self._session.flush()
+        return True
+
+    async def set_disabled(self, service: str, name: str, disabled: bool, now: int) -> bool:
+        """Disables or enables an account."""
+        return await self._update(service, name, now, disabled=disabled)
+
+    async def set_force_password_change(self, service: str, name: str, now: int) -> bool:
+        """Makes the account change its password at the next login."""
+        return await self._update(service, name, now, force_password_change=True)
+
     async def set_password(
         self, service: str, name: str, password_hash: str, now: int, force_change: bool = False
     ) -> bool:
@@ -147,11 +184,56 @@ class IdentityRepository:
             service, name, now, password_hash=password_hash, force_password_change=force_change
         )
 
-    async def set_blocked(self, service: str, name: str, blocked: bool, now: int) -> bool:
-        """Blocks or unblocks an account; unblocking resets the failed-login counter."""
+    async def set_blocked(
+        self, service: str, name: str, blocked: bool, now: int, comment: str | None = None
+    ) -> bool:
+        """Blocks (since now, with an optional comment) or unblocks an account; unblocking resets the
+        failed-login counter."""
         if blocked:
-            return await self._update(service, name, now, blocked=True)
-        return await self._update(service, name, now, blocked=False, failed_logins=0)
+            return await self._update(
+                service, name, now, blocked=True, blocked_since=now, block_comment=comment
+            )
+        return await self._update(
+            service, name, now, blocked=False, blocked_since=None, block_comment=None, failed_logins=0
+        )
+
+    async def block_name(self, name: str, now: int, comment: str | None = None) -> list[Account]:
+        """Blocks the accounts of that name in every service (JOC's blocklist is by name); the accounts."""
+        rows = list(await self._session.scalars(select(IamAccount).where(IamAccount.name == name)))
+        for row in rows:
+            row.blocked, row.blocked_since, row.block_comment, row.modified = True, now, comment, now
+        await self._session.flush()
+        return [await self._account_of(row) for row in rows]
+
+    async def unblock_names(self, names: Sequence[str], now: int) -> list[Account]:
+        """Unblocks the accounts of these names in every service; the accounts that were blocked."""
+        rows = list(
+            await self._session.scalars(
+                select(IamAccount).where(IamAccount.name.in_(names), IamAccount.blocked.is_(True))
+            )
+        )
+        for row in rows:
+            row.blocked, row.blocked_since, row.block_comment = False, None, None
+            row.failed_logins, row.modified = 0, now
+        await self._session.flush()
+        return [await self._account_of(row) for row in rows]
+
+    async def blocklist(self) -> list[BlockedName]:
+        """The blocked account names, each with the earliest time it was blocked and that entry's comment."""
+        rows = await self._session.execute(
+            select(IamAccount.name, IamAccount.blocked_since, IamAccount.block_comment)
+            .where(IamAccount.blocked.is_(True))
+            .order_by(IamAccount.name, IamAccount.blocked_since)
+        )
+        found: dict[str, BlockedName] = {}
+        for name, since, comment in rows:
+            found.setdefault(name, BlockedName(name=name, since=since, comment=comment))
+        return list(found.values())
+
+    async def account_by_id(self, account_id: int) -> Account | None:
+        """The account of an id (a session's account)."""
+        row = await self._session.get(IamAccount, account_id)
+        return None if row is None else await self._account_of(row)
 
     async def login_failed(self, service: str, name: str, now: int, block_after: int) -> Account | None:
         """Counts a failed login; the account is blocked when the count reaches `block_after`."""
@@ -160,7 +242,9 @@ class IdentityRepository:
             return None
         row.failed_logins += 1
         row.last_failed_login = now
-        row.blocked = row.blocked or row.failed_logins >= block_after
+        if not row.blocked and row.failed_logins >= block_after:
+            row.blocked, row.blocked_since = True, now
+            row.block_comment = f"{row.failed_logins} failed logins"
         await self._session.flush()
         return await self._account(service, row)
 
@@ -206,12 +290,21 @@ class IdentityRepository:
             email=row.email,
             disabled=row.disabled,
             blocked=row.blocked,
+            blocked_since=row.blocked_since,
+            block_comment=row.block_comment,
             force_password_change=row.force_password_change,
             failed_logins=row.failed_logins,
             last_login=row.last_login,
             last_failed_login=row.last_failed_login,
             roles=tuple(roles),
         )
+
+    async def _account_of(self, row: IamAccount) -> Account:
+        service = await self._session.scalar(
+            select(IamIdentityService.name).where(IamIdentityService.id == row.service_id)
+        )
+        assert service is not None
+        return await self._account(service, row)
 
     async def _service_row(self, name: str) -> IamIdentityService | None:
         return await self._session.scalar(select(IamIdentityService).where(IamIdentityService.name == name))

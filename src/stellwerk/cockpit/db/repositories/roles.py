@@ -47,6 +47,14 @@ class RoleFolder(msgspec.Struct, frozen=True, kw_only=True):
     recursive: bool
 
 
+class RoleEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """A role with its ordering and the Controllers it has permissions or folders of its own for."""
+
+    name: str
+    ordering: int
+    controllers: tuple[str, ...]
+
+
 class AccountGrants(msgspec.Struct, frozen=True, kw_only=True):
     """Everything an account's roles carry."""
 
@@ -82,6 +90,42 @@ class RoleRepository:
             .order_by(IamRole.ordering, IamRole.name)
         )
         return list(names)
+
+    async def role_entries(self, service: str) -> list[RoleEntry]:
+        """The roles of a service with their orderings and Controllers, by ordering."""
+        rows = list(
+            await self._session.scalars(
+                select(IamRole)
+                .join(IamIdentityService, IamIdentityService.id == IamRole.service_id)
+                .where(IamIdentityService.name == service)
+                .order_by(IamRole.ordering, IamRole.name)
+            )
+        )
+        ids = [row.id for row in rows]
+        controllers: dict[int, set[str]] = {}
+        for table in (IamPermission, IamFolder):
+            found = await self._session.execute(
+                select(table.role_id, table.controller_id).where(
+                    table.role_id.in_(ids), table.controller_id != DEFAULTS
+                )
+            )
+            for role_id, controller_id in found:
+                controllers.setdefault(role_id, set()).add(controller_id)
+        return [
+            RoleEntry(
+                name=row.name, ordering=row.ordering, controllers=tuple(sorted(controllers.get(row.id, ())))
+            )
+            for row in rows
+        ]
+
+    async def rename_role(self, service: str, old: str, new: str) -> bool:
+        """Renames a role (its permissions, folders and accounts stay with it)."""
+        row = await self._role_row(service, old)
+        if row is None:
+            return False
+        row.name = new
+        await self._session.flush()
+        return True
 
     async def delete_role(self, service: str, name: str) -> bool:
         """Removes the role with its permissions, folders and account memberships."""

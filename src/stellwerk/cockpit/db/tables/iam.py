@@ -25,7 +25,8 @@ class IamIdentityService(Base):
 
 
 class IamAccount(Base):
-    """An account of an identity service; `password_hash` (argon2) only for the internal service."""
+    """An account of an identity service; `password_hash` (argon2) only for the internal service. A blocked
+    account (JOC's blocklist: by hand or after repeated failed logins) cannot log in."""
 
     __tablename__ = "iam_accounts"
     __table_args__ = table_args(UniqueConstraint("service_id", "name"))
@@ -36,6 +37,8 @@ class IamAccount(Base):
     email: Mapped[str | None]
     disabled: Mapped[bool]
     blocked: Mapped[bool]
+    blocked_since: Mapped[Millis | None]
+    block_comment: Mapped[str | None]
     force_password_change: Mapped[bool]
     failed_logins: Mapped[int]
     last_login: Mapped[Millis | None]
