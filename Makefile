@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml uv.lock
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/stellwerk run --skip-time examples/
+	$(BIN)/stellwerk standalone --data stellwerk-data --http --deploy examples
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

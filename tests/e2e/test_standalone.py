@@ -16,6 +16,8 @@ from stellwerk.transport.tls import client_context
 from tests.cockpit.api.joc import Joc
 from tests.e2e.nodes import API, spawn, until
 
+EXAMPLES = Path(__file__).parent.parent.parent / "examples"
+
 
 def cockpit_context(data: Path) -> ssl.SSLContext:
     folder = data / "cockpit"
@@ -29,6 +31,9 @@ async def test_standalone_starts_answers_and_stops_with_no_process_left(
     data = tmp_path / "data"
     output = tmp_path / "standalone.out"
     arguments = ["--data", str(data), "--port", "0", "--http", "--admin-password", "pw"]
+    deploying = stop_signal == signal.SIGTERM  # one of the two runs also deploys the examples
+    if deploying:
+        arguments += ["--deploy", str(EXAMPLES)]
     standalone = spawn(["-m", "stellwerk", "standalone", *arguments], output)
     try:
         await until(
@@ -45,6 +50,11 @@ async def test_standalone_starts_answers_and_stops_with_no_process_left(
         async with NodeClient(found[1], ssl_context=cockpit_context(data)) as client:
             overview = await client.get(API, dict)
             assert overview["controllerId"] == "controller"
+            if deploying:
+                assert "Deployed" in text, text
+                items = await client.get(f"{API}/item", list)
+                names = {item.get("path") for item in items if item["TYPE"] == "Workflow"}
+                assert {"hello", "forkJoin", "prompt"} <= names
         assert Joc(cockpit[1]).login("root", "pw").status == 200
         standalone.send_signal(stop_signal)
         await until(lambda: standalone.poll() is not None, 30, "the standalone to stop")

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import ipaddress
 import os
+import secrets
 import signal
 import socket
 import ssl
@@ -22,10 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import click
 import psutil
 
 from stellwerk.cli.init import Names, files_to_write, initialize, plan_nodes
+from stellwerk.cli.seeding import DeployFailed, deploy_folder, python_folders
 from stellwerk.cli.serving import LOG_LEVELS, run_until_stopped, until_first
 from stellwerk.transport.client import HttpError, NodeClient, RetryPolicy, TransportError
 from stellwerk.transport.tls import client_context
@@ -110,6 +113,7 @@ class Layout:
     admin_password: str | None
     database_url: str | None
     log_level: str
+    deploy: Path | None = None  # inventory files to import and deploy through the Cockpit
 
     @property
     def cockpit_url(self) -> str:
@@ -177,6 +181,12 @@ class Layout:
     help="The Agent's port (0: a free one at every start).",
 )
 @click.option(
+    "--deploy",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A folder of inventory files (JOC JSON) to import and deploy through the Cockpit at the first start; "
+    "its folders with Python modules are on the Agent's PYTHONPATH.",
+)
+@click.option(
     "--start-timeout",
     type=click.FloatRange(min=1),
     default=60.0,
@@ -207,6 +217,7 @@ def standalone_command(
     agent_id: str,
     controller_port: int,
     agent_port: int,
+    deploy: Path | None,
     start_timeout: float,
     stop_grace: float,
     log_level: str,
@@ -217,14 +228,31 @@ def standalone_command(
     answers), the account and where the certificates are. If any of them ends by itself, the others are
     stopped and the exit code is 1.
     """
-    if prepare(data, controller_id, agent_id):
+    first_start = prepare(data, controller_id, agent_id)
+    if first_start:
         click.echo(f"Created {data} with a CA, certificates and configs", err=True)
+        if admin_password is None:
+            admin_password = secrets.token_urlsafe(12)
+            click.echo(f"Account root, password {admin_password} (generated; change it)")
     existing = _configured_controller(data)
     if existing != controller_id:
         raise click.UsageError(f"{data} holds the Controller {existing!r}; give --controller-id {existing}")
     ports = (port or free_port(), controller_port or free_port(), agent_port or free_port())
-    layout = Layout(data, controller_id, agent_id, ports, plain_http, admin_password, database_url, log_level)
-    run_until_stopped(lambda stop: _run(layout, (start_timeout, stop_grace), stop))
+    layout = Layout(
+        data, controller_id, agent_id, ports, plain_http, admin_password, database_url, log_level,
+        deploy=deploy if first_start else None,
+    )  # fmt: skip
+    agent_environment = _agent_environment(deploy)
+    run_until_stopped(lambda stop: _run(layout, agent_environment, (start_timeout, stop_grace), stop))
+
+
+def _agent_environment(deploy: Path | None) -> dict[str, str] | None:
+    if deploy is None:
+        return None
+    paths = [str(path.resolve()) for path in python_folders(deploy)]
+    if os.environ.get("PYTHONPATH"):
+        paths.append(os.environ["PYTHONPATH"])
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)} if paths else None
 
 
 def _configured_controller(data: Path) -> str | None:
@@ -235,8 +263,14 @@ def _configured_controller(data: Path) -> str | None:
     return None
 
 
-async def _run(layout: Layout, timeouts: tuple[float, float], stop: asyncio.Event) -> None:
-    agent = await _spawn(layout.agent, "agent", _node_arguments(layout, layout.agent, layout.ports[2]))
+async def _run(
+    layout: Layout,
+    agent_environment: dict[str, str] | None,
+    timeouts: tuple[float, float],
+    stop: asyncio.Event,
+) -> None:
+    agent_arguments = _node_arguments(layout, layout.agent, layout.ports[2])
+    agent = await _spawn(layout.agent, "agent", agent_arguments, agent_environment)
     children = [agent]
     try:
         controller_arguments = [
@@ -252,6 +286,8 @@ async def _run(layout: Layout, timeouts: tuple[float, float], stop: asyncio.Even
             health.cancel()
             return
         await health  # raises when a node failed to start
+        if layout.deploy is not None:
+            await _deploy(layout)
         _print_addresses(layout)
         ended = [asyncio.ensure_future(_ended(child)) for child in children]
         await until_first(stop.wait(), *(asyncio.shield(task) for task in ended))
@@ -264,7 +300,7 @@ async def _run(layout: Layout, timeouts: tuple[float, float], stop: asyncio.Even
 
 def _print_addresses(layout: Layout) -> None:
     click.echo(f"Cockpit: {layout.cockpit_url} (JOC API {layout.cockpit_url}/joc/api)")
-    click.echo("Account: root" + (" (password as given)" if layout.admin_password else ""))
+    click.echo("Account: root")
     click.echo(f"Controller {layout.controller}: {layout.controller_url}")
     click.echo(f"Agent {layout.agent}: {layout.agent_url}")
     click.echo(f"CA certificate: {layout.data / 'ca' / 'ca.pem'}")
@@ -301,10 +337,26 @@ def _cockpit_arguments(layout: Layout) -> list[str]:
     return arguments
 
 
-async def _spawn(name: str, role: str, arguments: Sequence[str]) -> Child:
+async def _deploy(layout: Layout) -> None:
+    assert layout.deploy is not None and layout.admin_password is not None
+    context = None if layout.plain_http else _client_context(layout.data, layout.controller)
+    try:
+        count = await deploy_folder(
+            layout.cockpit_url, context, layout.admin_password, layout.deploy, layout.controller
+        )
+    except (DeployFailed, aiohttp.ClientError) as error:
+        click.echo(f"Deploying {layout.deploy} failed: {error}", err=True)
+        return
+    click.echo(f"Deployed {count} inventory objects of {layout.deploy} to {layout.controller}")
+
+
+async def _spawn(
+    name: str, role: str, arguments: Sequence[str], environment: dict[str, str] | None = None
+) -> Child:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "stellwerk", role, *arguments, stdin=asyncio.subprocess.DEVNULL, process_group=0
-    )
+        sys.executable, "-m", "stellwerk", role, *arguments,
+        stdin=asyncio.subprocess.DEVNULL, process_group=0, env=environment,
+    )  # fmt: skip
     return Child(f"{role} {name}", process)
 
 

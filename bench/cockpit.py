@@ -1,0 +1,243 @@
+"""Orders end to end through the Cockpit's JOC API, and the latency of its listings (issue #4).
+
+Starts `stellwerk standalone --http` (Cockpit on SQLite, Controller, Agent: three processes) in a temporary
+directory, stores and deploys a one-job workflow (`/bin/true`, parallelism 20) through the API, then:
+
+1. Throughput: N orders (default 2,000) added through `/joc/api/orders/add` in requests of 100, until the
+   History service has written a FINISHED row for every one (read through `/joc/api/orders/history`):
+   orders/s. Beside it, in the same run, the pure engine's orders/s for the same workflow (no processes, no
+   I/O): the ceiling the services add their costs to. Target: >= 200 orders/s end to end.
+2. Listings: with 10,000 orders waiting in the Controller (scheduled a year ahead) and 1,000,000 rows in the
+   order history, 40 calls each of `/joc/api/orders` (every order of the Controller), `/joc/api/orders` with a
+   limit of 500 (a page as the UI shows it) and `/joc/api/orders/history` (the newest 500 rows, as the UI asks):
+   p50 and p95 in ms. Target: p95 <= 100 ms.
+
+    python bench/cockpit.py [--quick] [--orders N] [--history ROWS] [--waiting N]
+
+`--quick`: 500 orders, 100,000 history rows, 2,000 waiting orders. The last line is `name=value` figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from cockpit_db import fill
+from stellwerk.cockpit.db.session import Database, default_url
+from stellwerk.engine.apply import apply_event
+from stellwerk.engine.derive import derive
+from stellwerk.engine.state import EngineState
+from stellwerk.model import events as e
+from stellwerk.model.outcome import Succeeded
+from stellwerk.model.workflow import Workflow
+
+NOW = 1_800_000_000_000
+PASSWORD = "bench-password"
+CONTROLLER = "controller"
+ADD_BATCH = 100
+RUNS = 40
+PAGE = 500
+WORKFLOW = {
+    "version": "1.7.2",
+    "instructions": [{"TYPE": "Execute.Named", "jobName": "true", "label": "true"}],
+    "jobs": {
+        "true": {
+            "agentName": "agent",
+            "parallelism": 20,
+            "executable": {"TYPE": "ShellScriptExecutable", "script": "#!/bin/sh\nexec /bin/true\n"},
+        }
+    },
+}
+
+
+class Joc:
+    """Just enough of a JOC client: POST JSON with the access token."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.token = ""
+
+    def login(self) -> None:
+        credentials = base64.b64encode(f"root:{PASSWORD}".encode()).decode()
+        answer = self.post("/joc/api/authentication/login", None, {"Authorization": f"Basic {credentials}"})
+        self.token = answer["accessToken"]
+
+    def post(self, path: str, body: Any, headers: dict[str, str] | None = None) -> Any:
+        data = b"" if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.url + path,
+            data=data,
+            method="POST",
+            headers={"Content-Type": "application/json", "X-Access-Token": self.token, **(headers or {})},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            raise RuntimeError(f"{path}: {error.code} {error.read()[:500]!r}") from None
+
+
+def start_standalone(data: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
+    log = data.parent / "standalone.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "stellwerk", "standalone", "--data", str(data), "--port", "0", "--http",
+             "--admin-password", PASSWORD, "--log-level", "warning"],
+            stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        found = re.search(r"Cockpit: (\S+)", log.read_text())
+        if found:
+            return process, found[1], data / "cockpit"
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    raise RuntimeError(f"the standalone did not start:\n{log.read_text()[-3000:]}")
+
+
+def deploy(joc: Joc) -> None:
+    joc.post(
+        "/joc/api/inventory/store",
+        {"path": "/bench/true", "objectType": "WORKFLOW", "configuration": WORKFLOW},
+    )
+    configuration = {"configuration": {"path": "/bench/true", "objectType": "WORKFLOW"}}
+    joc.post(
+        "/joc/api/inventory/deployment/deploy",
+        {"controllerIds": [CONTROLLER], "store": {"draftConfigurations": [configuration]}},
+    )
+
+
+def add_orders(joc: Joc, count: int, prefix: str, scheduled_for: str | None = None) -> list[str]:
+    ids: list[str] = []
+    for start in range(0, count, ADD_BATCH):
+        orders = []
+        for n in range(start, min(count, start + ADD_BATCH)):
+            order: dict[str, Any] = {"workflowPath": "/bench/true", "orderName": f"{prefix}{n}"}
+            if scheduled_for:
+                order["scheduledFor"] = scheduled_for
+            orders.append(order)
+        ids += joc.post("/joc/api/orders/add", {"controllerId": CONTROLLER, "orders": orders})["orderIds"]
+    return ids
+
+
+def finished_count(joc: Joc, wanted: set[str]) -> int:
+    history = joc.post(
+        "/joc/api/orders/history",
+        {"controllerId": CONTROLLER, "historyStates": ["SUCCESSFUL"], "limit": len(wanted) + 100},
+    )["history"]
+    return len(wanted & {entry["orderId"] for entry in history})
+
+
+def end_to_end(joc: Joc, count: int) -> float:
+    began = time.perf_counter()
+    wanted = set(add_orders(joc, count, "through"))
+    deadline = time.monotonic() + 600
+    while finished_count(joc, wanted) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError("orders did not finish within 600 s")
+        time.sleep(0.1)
+    return count / (time.perf_counter() - began)
+
+
+def engine_only(count: int) -> float:
+    """The pure engine through the same one-job workflow, the bench playing the Agent: orders/s."""
+    job = {
+        "agentPath": "agent",
+        "processLimit": 1_000_000,
+        "executable": {"TYPE": "ShellScriptExecutable", "script": ""},
+    }
+    raw = {
+        "TYPE": "Workflow",
+        "path": "bench/true",
+        "versionId": "1",
+        "instructions": [{"TYPE": "Execute.Named", "jobName": "true"}],
+        "jobs": {"true": job},
+    }
+    state = EngineState()
+    state.add_workflow(msgspec.convert(raw, Workflow))
+    workflow_id = state.latest_workflow["bench/true"]
+    success = e.OrderProcessed(outcome=Succeeded(named_values={"returnCode": 0}))
+    ids = [f"order-{n}" for n in range(count)]
+    began = time.perf_counter()
+    for order_id in ids:
+        assert apply_event(state, e.KeyedEvent(order_id, e.OrderAdded(workflow_id=workflow_id))) is None
+    derive(state, ids, NOW)
+    for order_id in ids:
+        assert apply_event(state, e.KeyedEvent(order_id, success)) is None
+    derive(state, ids, NOW)
+    elapsed = time.perf_counter() - began
+    assert all(order.state.__class__.__name__ == "Finished" for order in state.orders.values())
+    return count / elapsed
+
+
+def timed(joc: Joc, path: str, body: dict[str, Any]) -> tuple[float, float]:
+    samples = []
+    for _ in range(RUNS):
+        began = time.perf_counter()
+        joc.post(path, body)
+        samples.append((time.perf_counter() - began) * 1000)
+    return statistics.median(samples), statistics.quantiles(samples, n=20)[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--orders", type=int)
+    parser.add_argument("--history", type=int)
+    parser.add_argument("--waiting", type=int)
+    arguments = parser.parse_args()
+    orders = arguments.orders or (500 if arguments.quick else 2_000)
+    history = arguments.history or (100_000 if arguments.quick else 1_000_000)
+    waiting = arguments.waiting or (2_000 if arguments.quick else 10_000)
+    with tempfile.TemporaryDirectory(prefix="stellwerk-bench-") as folder:
+        process, url, cockpit_data = start_standalone(Path(folder) / "data")
+        try:
+            joc = Joc(url)
+            joc.login()
+            deploy(joc)
+            ceiling = engine_only(orders)
+            throughput = end_to_end(joc, orders)
+            print(f"end to end: {throughput:,.0f} orders/s ({orders} orders); engine alone {ceiling:,.0f}/s")
+            add_orders(joc, waiting, "waiting", "2030-01-01T00:00:00Z")
+            database = Database.connect(default_url(cockpit_data))
+            seconds = asyncio.run(fill(database, history))
+            asyncio.run(database.close())
+            print(f"{history:,} history rows written in {seconds:.1f} s; {waiting:,} orders waiting")
+            everything = timed(joc, "/joc/api/orders", {"controllerId": CONTROLLER})
+            page = timed(joc, "/joc/api/orders", {"controllerId": CONTROLLER, "limit": PAGE})
+            listed = timed(joc, "/joc/api/orders/history", {"controllerId": CONTROLLER, "limit": PAGE})
+            for label, (p50, p95) in (
+                ("orders (all)", everything),
+                ("orders (page)", page),
+                ("history", listed),
+            ):
+                print(f"{label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=60)
+    print(
+        f"orders_per_s={throughput:.0f} engine_orders_per_s={ceiling:.0f} "
+        f"orders_all_p95_ms={everything[1]:.1f} orders_page_p95_ms={page[1]:.1f} history_p95_ms={listed[1]:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
