@@ -1,5 +1,6 @@
 """The Cockpit's web application: the JOC API routers, JOC's error shapes, request size limits, and the start-up
-work (migrations to head, the first account, proxies of the registered Controllers)."""
+work (migrations to head, the first account, proxies of the registered Controllers); while the app runs, a
+History service follows every registered Controller."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from stellwerk.cockpit.db.repositories.controllers import ControllerRepository
 from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
+from stellwerk.cockpit.services.history import HistoryServices
 
 ROUTERS: tuple[APIRouter, ...] = (authentication.router, joc.router, controller.router)
 
@@ -41,7 +43,11 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        history = HistoryServices(cockpit.database, cockpit.now)
+        cockpit.proxies.listen(history)
         yield {}
+        cockpit.proxies.unlisten(history)
+        await history.close()
         await cockpit.proxies.close()
         await cockpit.database.close()
 
