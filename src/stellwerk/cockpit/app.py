@@ -1,5 +1,6 @@
 """The Cockpit's web application: the JOC API routers, JOC's error shapes, request size limits, and the start-up
-work (migrations to head, the first account, proxies of the registered Controllers)."""
+work (migrations to head, the first account, proxies of the registered Controllers); while the app runs, a
+History service follows every registered Controller."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from stellwerk import __version__
 from stellwerk.cockpit.api import (
     audit_log,
     authentication,
+    controller,
     deployment,
     iam_accounts,
     iam_roles,
@@ -29,6 +31,7 @@ from stellwerk.cockpit.db.repositories.controllers import ControllerNode, Contro
 from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
+from stellwerk.cockpit.services.history import HistoryServices
 
 ROUTERS: tuple[APIRouter, ...] = (
     authentication.router,
@@ -41,6 +44,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     iam_accounts.router,
     iam_roles.router,
     audit_log.router,
+    controller.router,
 )
 
 
@@ -68,7 +72,11 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
+        history = HistoryServices(cockpit.database, cockpit.now)
+        cockpit.proxies.listen(history)
         yield {}
+        cockpit.proxies.unlisten(history)
+        await history.close()
         await cockpit.proxies.close()
         await cockpit.database.close()
 

@@ -1,6 +1,11 @@
 """The Cockpit's connections to Controllers: one `ControllerProxy` per registered Controller id, over mutual TLS
 with the Cockpit's client certificate (plain HTTP only for loopback URLs). Routers send commands and items
-through it and read the Controller's orders; the History service follows its event stream."""
+through it and read the Controller's orders; the History service follows its event stream.
+
+A proxy follows the active node of a cluster: every call goes to the node that answered last, then to the
+others; the node that answers becomes the active one. Each node's last connection state is kept for the
+Product Status panel (`/controller/components`). Listeners of `Proxies` learn when a Controller is registered
+or forgotten (the History service starts and stops with it)."""
 
 from __future__ import annotations
 
@@ -8,7 +13,12 @@ import asyncio
 import contextlib
 import json
 import ssl
+import time
+from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
+
+import msgspec
 
 from stellwerk.cockpit.config import ControllerTls
 from stellwerk.cockpit.errors import ControllerUnreachable, JocError, UnknownObject
@@ -19,25 +29,64 @@ COMMAND_TIMEOUT = 30.0
 API = "/controller/api"
 
 
+class Connection(StrEnum):
+    """JOC's connection states of a Controller node as the Cockpit last saw it."""
+
+    ESTABLISHED = "established"
+    UNREACHABLE = "unreachable"
+    UNKNOWN = "unknown"
+
+
+class NodeStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """A node's last connection state; `since` is when it was seen so (epoch ms), `problem` why it failed."""
+
+    url: str
+    connection: Connection = Connection.UNKNOWN
+    since: int | None = None
+    problem: str | None = None
+
+
 class ControllerProxy:
     """One Controller as the Cockpit sees it: its id, its nodes' URLs (the first that answers is used)."""
 
-    def __init__(self, controller_id: str, urls: tuple[str, ...], ssl_context: ssl.SSLContext | None) -> None:
+    def __init__(
+        self,
+        controller_id: str,
+        urls: tuple[str, ...],
+        ssl_context: ssl.SSLContext | None,
+        clock: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
+    ) -> None:
         self.controller_id = controller_id
         self.urls = urls
         self._ssl_context = ssl_context
         self._clients: dict[str, NodeClient] = {}
         self._active = urls[0]
+        self._clock = clock
+        self._status = {url: NodeStatus(url=url) for url in urls}
 
     @property
     def url(self) -> str:
         """The URL of the node last found active."""
         return self._active
 
+    def status(self, url: str) -> NodeStatus:
+        """The last connection state of a node (unknown before the first call)."""
+        return self._status.get(url) or NodeStatus(url=url)
+
+    def _saw(self, url: str, problem: str | None) -> None:
+        connection = Connection.UNREACHABLE if problem else Connection.ESTABLISHED
+        self._status[url] = NodeStatus(url=url, connection=connection, since=self._clock(), problem=problem)
+
     async def _client(self, url: str) -> NodeClient:
         client = self._clients.get(url)
         if client is None:
             context = self._ssl_context if url.startswith("https:") else None
+            if url.startswith("https:") and context is None:
+                self._saw(url, "no client certificate for Controllers is configured")
+                raise ControllerUnreachable(
+                    f"Controller {self.controller_id} at {url}: the Cockpit has no client certificate for "
+                    "Controllers (controller_tls)"
+                )
             client = NodeClient(
                 url, ssl_context=context, retry=RetryPolicy(attempts=1), timeout=COMMAND_TIMEOUT
             )
@@ -57,10 +106,13 @@ class ControllerProxy:
                 else:
                     answer = await client.post(f"{API}{path}", body, object)
             except HttpError as error:
+                self._saw(url, None)
                 raise JocError(f"Controller {self.controller_id}: {error}", "JOC-420") from error
             except TransportError as error:
+                self._saw(url, str(error))
                 failures.append(f"{url}: {error}")
                 continue
+            self._saw(url, None)
             self._active = url
             return answer
         raise ControllerUnreachable(
@@ -83,8 +135,31 @@ class ControllerProxy:
         answer: list[Any] = await self._call("GET", "/order")
         return answer
 
+    async def order(self, order_id: str) -> dict[str, Any] | None:
+        """One order of the Controller, None when it has no such order."""
+        found: list[dict[str, Any]] = await self._call("GET", "/order", params={"id": order_id})
+        return found[0] if found else None
+
     async def overview(self) -> dict[str, Any]:
+        """The active node's overview: `controllerId`, `eventId`, `orderCount` and `agents` (path → `uri`,
+        `coupled`, `problem`)."""
         answer: dict[str, Any] = await self._call("GET", "")
+        return answer
+
+    async def probe(self, url: str) -> dict[str, Any]:
+        """The overview of one node, asked directly (no fail-over); raises ControllerUnreachable or JocError."""
+        client = await self._client(url)
+        try:
+            answer: dict[str, Any] = await client.get(API, dict)
+        except HttpError as error:
+            self._saw(url, None)
+            raise JocError(f"Controller {self.controller_id} at {url}: {error}", "JOC-420") from error
+        except TransportError as error:
+            self._saw(url, str(error))
+            raise ControllerUnreachable(
+                f"Controller {self.controller_id} at {url} is not reachable ({error})"
+            ) from error
+        self._saw(url, None)
         return answer
 
     async def events(self, after: int, wait_seconds: float, limit: int = 1000) -> list[dict[str, Any]]:
@@ -104,9 +179,12 @@ class ControllerProxy:
         except HttpError as error:
             raise JocError(f"Controller {self.controller_id}: {error}", "JOC-420") from error
         except TransportError as error:
+            self._saw(self._active, str(error))
+            self._active = next((u for u in self.urls if u != self._active), self._active)
             raise ControllerUnreachable(
                 f"Controller {self.controller_id} is not reachable ({error})"
             ) from error
+        self._saw(self._active, None)
         return found
 
     async def release_events(self, until_event_id: int) -> None:
@@ -118,25 +196,56 @@ class ControllerProxy:
         self._clients.clear()
 
 
+class ProxyListener:
+    """Told when a Controller's proxy is created or replaced (`registered`) and when it goes (`forgotten`)."""
+
+    def registered(self, proxy: ControllerProxy) -> None:
+        pass
+
+    def forgotten(self, controller_id: str) -> None:
+        pass
+
+
 class Proxies:
     """The proxies by Controller id."""
 
-    def __init__(self, tls: ControllerTls | None) -> None:
+    def __init__(
+        self, tls: ControllerTls | None, clock: Callable[[], int] = lambda: time.time_ns() // 1_000_000
+    ) -> None:
         self._ssl_context = None if tls is None else client_context(tls.certificate, tls.key, tls.ca)
         self._proxies: dict[str, ControllerProxy] = {}
+        self._listeners: list[ProxyListener] = []
+        self._clock = clock
+
+    def listen(self, listener: ProxyListener) -> None:
+        """Adds a listener; it is told of the proxies that exist already as if they were registered now."""
+        self._listeners.append(listener)
+        for proxy in self._proxies.values():
+            listener.registered(proxy)
+
+    def unlisten(self, listener: ProxyListener) -> None:
+        self._listeners.remove(listener)
 
     def register(self, controller_id: str, urls: tuple[str, ...]) -> ControllerProxy:
         """Creates or replaces the proxy of a Controller."""
         old = self._proxies.pop(controller_id, None)
         if old is not None:
             asyncio.ensure_future(old.close())
-        proxy = ControllerProxy(controller_id, urls, self._ssl_context)
+        proxy = ControllerProxy(controller_id, urls, self._ssl_context, self._clock)
         self._proxies[controller_id] = proxy
+        for listener in self._listeners:
+            listener.registered(proxy)
         return proxy
+
+    def detached(self, controller_id: str, urls: tuple[str, ...]) -> ControllerProxy:
+        """A proxy that is not registered (to test a Controller before it is); close it after use."""
+        return ControllerProxy(controller_id, urls, self._ssl_context, self._clock)
 
     def forget(self, controller_id: str) -> None:
         old = self._proxies.pop(controller_id, None)
         if old is not None:
+            for listener in self._listeners:
+                listener.forgotten(controller_id)
             asyncio.ensure_future(old.close())
 
     def get(self, controller_id: str) -> ControllerProxy:
