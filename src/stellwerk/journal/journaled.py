@@ -9,9 +9,11 @@ the newest segment, or creates the journal.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -81,7 +83,8 @@ class JournaledState:
         cut off a torn end is in `warnings`."""
         settings = settings or JournalSettings()
         segments = SegmentDirectory(directory, base)
-        start = _recover_or_create(segments, settings.type_name, clock, initial_state)
+        with _garbage_collection_paused():
+            start = _recover_or_create(segments, settings.type_name, clock, initial_state)
         if isinstance(start, Problem):
             return start
         stream = EventStream(start.last_event_id, settings.stream_keep)
@@ -170,6 +173,19 @@ class JournaledState:
                     raise InapplicableJournaledEvent(f"Event {stamped.event_id} does not apply: {problem}")
                 durable.append(stamped)
         self.stream.publish(durable)
+
+
+@contextlib.contextmanager
+def _garbage_collection_paused() -> Iterator[None]:
+    """Recovery allocates an object graph per order, all of which stays alive: the cyclic garbage collector,
+    run again and again over the growing graph, found nothing and took half of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Start(NamedTuple):

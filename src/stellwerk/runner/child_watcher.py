@@ -94,6 +94,8 @@ def install() -> None:
     global _installed  # the child watcher is process-wide state of asyncio
     if _installed or sys.version_info >= (3, 12) or not pidfd_usable():
         return
+    if type(asyncio.get_event_loop_policy()) is not asyncio.DefaultEventLoopPolicy:
+        return  # another loop (uvloop) waits for its children in its own way
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         asyncio.set_child_watcher(RunningLoopPidfdWatcher())
