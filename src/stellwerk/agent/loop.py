@@ -84,6 +84,11 @@ class AgentLoop:
     def state(self) -> EngineState:
         return self._journal.state
 
+    @property
+    def failed(self) -> bool:
+        """Whether an event did not apply: the state is ahead of the journal and must not be snapshot."""
+        return self._failure is not None
+
     def report(self, events: list[e.KeyedEvent]) -> None:
         """Events from outside the engine (file orders); checked against the state in the next turn."""
         if self._accepting_reports:

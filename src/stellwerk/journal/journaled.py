@@ -30,7 +30,7 @@ from stellwerk.journal.segments import Segment, SegmentDirectory
 from stellwerk.journal.snapshot import load_snapshot, snapshot_objects
 from stellwerk.journal.stamped import Stamped
 from stellwerk.journal.stream import EventStream
-from stellwerk.journal.writer import DEFAULT_SEGMENT_SIZE_LIMIT, JournalWriter
+from stellwerk.journal.writer import DEFAULT_SEGMENT_SIZE_LIMIT, JournalStopped, JournalWriter
 from stellwerk.model.events import KeyedEvent
 from stellwerk.model.problems import Problem
 
@@ -152,9 +152,15 @@ class JournaledState:
         """`reader` needs no events up to `until_event_id`; returns the segment files deleted."""
         return self._segments.release(reader, until_event_id)
 
-    async def close(self) -> None:
-        """Writes what is queued and closes the journal."""
-        await self._running().close()
+    async def close(self, *, snapshot: bool = False) -> None:
+        """Writes what is queued and closes the journal. With `snapshot` (an orderly stop), a segment with
+        events in it is followed by a new one that begins with a snapshot, so the next start reads no events;
+        unless the journal has stopped."""
+        writer = self._running()
+        if snapshot and writer.has_events:
+            with contextlib.suppress(JournalStopped):
+                await writer.roll_over()
+        await writer.close()
 
     def _running(self) -> JournalWriter:
         if self._writer is None:
