@@ -6,16 +6,18 @@ order is OrderAdded and OrderAttachable at once (its Agent keeps the timer); no 
 Fresh and Attaching at the Controller (the warning about the missing Agent is silenced). Reported:
 - memory per order: the process's RSS after adding minus before, divided by N (gc run first);
 - the journal's size on disk;
-- restart time: the service is closed and started again on the same journal; the time from the start until
-  the state is recovered (journal opened, the orders there) — once replaying the events (the orders are in
-  the events after the first snapshot), once after a snapshot (`take_snapshot` before closing);
+- restart time: the time from the start of a service on the journal until the state is recovered (journal
+  opened, the orders there) — once replaying the events, on a copy of the journal taken while the service ran
+  (as a crash leaves it: the orders are in the events after the first snapshot), once after the orderly stop,
+  which ends with a snapshot;
+- how long the orderly stop takes (mostly writing that snapshot);
 - the time the restarted Controller takes to derive every order once (its timers' first pass, in the
   background; the API answers meanwhile).
 
     python bench/scale.py [--quick] [--orders N]
 
 Targets: <= 2 KB per order, restart <= 10 s. The last line is
-`orders=… bytes_per_order=… journal_bytes=… restart_s=… restart_snapshot_s=…`.
+`orders=… bytes_per_order=… journal_bytes=… restart_s=… restart_snapshot_s=… stop_s=…`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -94,9 +97,16 @@ def journal_bytes(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
 
 
+def newest_segment_bytes(folder: Path) -> int:
+    """The size of the segment the orderly stop began with the snapshot."""
+    return max((path.stat().st_mtime_ns, path.stat().st_size) for path in folder.iterdir() if path.is_file())[
+        1
+    ]
+
+
 async def main(count: int) -> None:
     with tempfile.TemporaryDirectory(prefix="stellwerk-scale-") as name:
-        folder = Path(name)
+        folder, crashed = Path(name) / "orderly", Path(name) / "crashed"
         async with ControllerService.start(config(folder)) as service:
             await service.update_items(UpdateItems(operations=(AddOrChange(item=one_job_workflow()),)))
             before = rss()
@@ -104,20 +114,24 @@ async def main(count: int) -> None:
             await add_orders(service, count)
             added_s = time.perf_counter() - began
             per_order = (rss() - before) / count
-        size = journal_bytes(folder)
-        replay_s = await restart_seconds(folder, count)
-        async with ControllerService.start(config(folder)) as service:
-            await service.core.journal.take_snapshot()
+            shutil.copytree(folder, crashed)  # every event is durable: the journal as a crash would leave it
+            stop_began = time.perf_counter()
+        stop_s = time.perf_counter() - stop_began
+        size, snapshot_size = journal_bytes(crashed), newest_segment_bytes(folder)
+        replay_s = await restart_seconds(crashed, count)
         snapshot_s = await restart_seconds(folder, count)
         pass_s = await first_pass_seconds(folder)
     print(f"{count} scheduled orders added in {added_s:.1f} s ({count / added_s:.0f} orders/s)")
     print(f"memory: {per_order:.0f} bytes per order (RSS difference; target <= 2048)")
-    print(f"journal: {size / 1e6:.1f} MB ({size / count:.0f} bytes per order)")
+    print(
+        f"journal: {size / 1e6:.1f} MB ({size / count:.0f} bytes per order), snapshot {snapshot_size / 1e6:.1f} MB"
+    )
+    print(f"orderly stop (writes the snapshot): {stop_s:.2f} s")
     print(f"restart until recovered: {replay_s:.2f} s replaying events, {snapshot_s:.2f} s from a snapshot")
     print(f"first derivation pass over all orders after the restart: {pass_s:.2f} s")
     print(
         f"orders={count} bytes_per_order={per_order:.0f} journal_bytes={size} "
-        f"restart_s={replay_s:.2f} restart_snapshot_s={snapshot_s:.2f}"
+        f"restart_s={replay_s:.2f} restart_snapshot_s={snapshot_s:.2f} stop_s={stop_s:.2f}"
     )
 
 

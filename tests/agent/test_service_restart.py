@@ -5,6 +5,7 @@ from __future__ import annotations
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -14,6 +15,7 @@ from stellwerk.agent.service import AgentService
 from stellwerk.model import agent_commands as ac
 from stellwerk.transport.client import NodeClient, RetryPolicy
 from tests.agent.helpers import Controller, attached_order, one_job_workflow
+from tests.controller.support import eventually
 
 
 @asynccontextmanager
@@ -32,6 +34,8 @@ async def _start_long_job(controller: Controller, marker: str, **job_fields: Any
         ac.Batch(commands=(ac.AttachItem(item=flow), ac.AttachOrder(order=attached_order("A", flow))))
     )
     await controller.wait_for_type("A", "OrderProcessingStarted")
+    # The process starts when its OrderProcessingStarted is durable: it may not have run `touch` yet.
+    await eventually(lambda: Path(marker).exists())
 
 
 async def test_a_process_lost_in_a_crash_runs_again_after_the_restart(

@@ -10,8 +10,11 @@ from msgspec.structs import replace
 
 from stellwerk.agent.service import AgentService
 from stellwerk.controller.items import AddOrChange, UpdateItems
+from stellwerk.journal.format import parse_segment
+from stellwerk.journal.segments import SegmentDirectory
 from stellwerk.model import commands as c
 from stellwerk.model import order as o
+from stellwerk.model.problems import Problem
 from tests.controller.e2e import Nodes, controller, order_events
 from tests.controller.support import controller_config, eventually, shell_job, workflow
 from tests.transport.pki import TestPki
@@ -81,3 +84,24 @@ async def test_coupling_resumes_after_an_agent_restart(pki: TestPki, tmp_path: P
             assert order_events(service, "second").count("OrderAttached") == 1
             assert order_events(service, "first").count("OrderFinished") == 1
     assert len(count_file.read_text().split()) == 2
+
+
+async def test_an_orderly_stop_ends_with_a_snapshot_and_the_restart_reads_no_events(
+    pki: TestPki, tmp_path: Path
+) -> None:
+    config = controller_config(pki, tmp_path / "controller")
+    tomorrow = 4_000_000_000_000
+    async with controller(config) as service:
+        await service.update_items(counting_workflow(tmp_path / "runs.txt"))
+        orders = tuple(c.FreshOrder(id=f"o{n}", workflow_path="W", scheduled_for=tomorrow) for n in range(3))
+        await service.execute(c.AddOrders(orders=orders))
+        before = service.state.orders
+    newest = SegmentDirectory(config.data_directory, "controller").segments()[-1]
+    parsed = parse_segment(newest.path.read_bytes())
+    assert not isinstance(parsed, Problem)
+    assert parsed.transactions == ()
+    assert parsed.header.event_id > 0
+    async with controller(config) as service:
+        assert service.state.orders == before
+    # Nothing happened since: no second snapshot.
+    assert SegmentDirectory(config.data_directory, "controller").segments()[-1] == newest

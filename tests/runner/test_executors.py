@@ -138,3 +138,24 @@ def test_v1_compatible_names(tmp_path: Path, output: OutputRecorder) -> None:
     result = execute(job, tmp_path, output, arguments={"my_arg": "v", "n": 7})
     assert result.outcome == Succeeded(named_values={"returnCode": 0, "x": "1"})
     assert output.text("stdout") == "v 7\n"
+
+
+def test_step_files_are_private_and_gone_after_the_step(tmp_path: Path, output: OutputRecorder) -> None:
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    script = 'ls -l "$0" "$JS7_RETURN_VALUES"; stat -c %a "$(dirname "$JS7_RETURN_VALUES")"'
+    settings = ExecutionSettings(temp_directory=temp)
+    for _ in range(2):
+        result = execute(
+            workflow_job(ShellScriptExecutable(script=script)), tmp_path, output, settings=settings
+        )
+        assert result.outcome == Succeeded(named_values={"returnCode": 0})
+    lines = output.text("stdout").splitlines()
+    assert (
+        sorted(line[:10] for line in lines if line.startswith("-")) == ["-rw-------"] * 2 + ["-rwx------"] * 2
+    )
+    assert lines.count("700") == 2
+    script_files = {line.split()[-1] for line in lines if line.startswith("-rwx")}
+    assert len(script_files) == 2, "each step has files of its own"
+    (steps,) = temp.iterdir()
+    assert list(steps.iterdir()) == []

@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import uuid
 from collections.abc import Callable
 
@@ -77,12 +78,20 @@ class AgentLoop:
         self._failure: BaseException | None = None
         self.events_persisted = 0
         self.shutdown_requested = asyncio.Event()
-        settings = ExecutionSettings(executables_directory=config.executables_directory)
+        # The Agent's environment as it started, copied once rather than decoded again for every process.
+        settings = ExecutionSettings(
+            executables_directory=config.executables_directory, inherited_env=dict(os.environ)
+        )
         self._jobs = JobLauncher(config.work_directory, settings, self._report_one, clock)
 
     @property
     def state(self) -> EngineState:
         return self._journal.state
+
+    @property
+    def failed(self) -> bool:
+        """Whether an event did not apply: the state is ahead of the journal and must not be snapshot."""
+        return self._failure is not None
 
     def report(self, events: list[e.KeyedEvent]) -> None:
         """Events from outside the engine (file orders); checked against the state in the next turn."""

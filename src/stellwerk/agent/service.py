@@ -6,7 +6,8 @@
 Start: open (or create) the journal "agent" in `<data>/journal` and recover; orders recovered in Processing get
 their lost process reported (restart.py); then the loop, the file watcher and the HTTP server start.
 Leaving the block stops in order (js7-reference §6.4): no more commands, the running processes are killed and
-reported as ProcessLost (so they run again after a restart), the server stops, the journal is closed. `crash()`
+reported as ProcessLost (so they run again after a restart), the server stops, the journal is closed after a
+snapshot (so the next start reads no events). `crash()`
 makes the stop a crash instead (a test hook): processes are killed, nothing more is persisted.
 """
 
@@ -177,7 +178,8 @@ class AgentService:
         self._closing.set()
         await self._cancel_tasks()
         await self._loop.stop(orderly=True)
-        await self._close_journal()
+        # An orderly stop ends with a snapshot: the next start need not replay the events.
+        await self._close_journal(snapshot=not self._loop.failed)
 
     async def _cancel_tasks(self) -> None:
         for task in self._tasks:
@@ -187,9 +189,9 @@ class AgentService:
                 await task
         self._tasks = []
 
-    async def _close_journal(self) -> None:
+    async def _close_journal(self, *, snapshot: bool = False) -> None:
         self._journal_open = False
-        await self._journal.close()
+        await self._journal.close(snapshot=snapshot)
 
 
 def _tls_context(config: AgentConfig) -> ssl.SSLContext | None:

@@ -81,6 +81,11 @@ class ControllerCore:
     def state(self) -> EngineState:
         return self.journal.state
 
+    @property
+    def failed(self) -> bool:
+        """Whether an event did not apply: the state is ahead of the journal and must not be snapshot."""
+        return self._failure is not None
+
     def on_intents(self, sink: IntentSink) -> None:
         """`sink` gets the Agent intents of every transaction once it is durable (it must not block)."""
         self._sinks.append(sink)

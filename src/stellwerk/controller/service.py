@@ -2,7 +2,7 @@
 
 `async with ControllerService.start(config) as controller:` opens (or recovers) the journal in the data
 directory, serves the API, derives the Controller's orders as their time comes, and drives every known Agent;
-leaving the block stops all of it and closes the journal.
+leaving the block stops all of it and closes the journal, after a snapshot (so the next start reads no events).
 """
 
 from __future__ import annotations
@@ -79,7 +79,8 @@ class ControllerService:
             async with service._serving():
                 yield service
         finally:
-            await journal.close()
+            # An orderly stop ends with a snapshot: the next start need not replay the events.
+            await journal.close(snapshot=not service.core.failed)
 
     @contextlib.asynccontextmanager
     async def _serving(self) -> AsyncIterator[None]:

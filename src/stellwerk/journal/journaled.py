@@ -9,9 +9,11 @@ the newest segment, or creates the journal.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import os
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -28,7 +30,7 @@ from stellwerk.journal.segments import Segment, SegmentDirectory
 from stellwerk.journal.snapshot import load_snapshot, snapshot_objects
 from stellwerk.journal.stamped import Stamped
 from stellwerk.journal.stream import EventStream
-from stellwerk.journal.writer import DEFAULT_SEGMENT_SIZE_LIMIT, JournalWriter
+from stellwerk.journal.writer import DEFAULT_SEGMENT_SIZE_LIMIT, JournalStopped, JournalWriter
 from stellwerk.model.events import KeyedEvent
 from stellwerk.model.problems import Problem
 
@@ -81,7 +83,8 @@ class JournaledState:
         cut off a torn end is in `warnings`."""
         settings = settings or JournalSettings()
         segments = SegmentDirectory(directory, base)
-        start = _recover_or_create(segments, settings.type_name, clock, initial_state)
+        with _garbage_collection_paused():
+            start = _recover_or_create(segments, settings.type_name, clock, initial_state)
         if isinstance(start, Problem):
             return start
         stream = EventStream(start.last_event_id, settings.stream_keep)
@@ -149,9 +152,15 @@ class JournaledState:
         """`reader` needs no events up to `until_event_id`; returns the segment files deleted."""
         return self._segments.release(reader, until_event_id)
 
-    async def close(self) -> None:
-        """Writes what is queued and closes the journal."""
-        await self._running().close()
+    async def close(self, *, snapshot: bool = False) -> None:
+        """Writes what is queued and closes the journal. With `snapshot` (an orderly stop), a segment with
+        events in it is followed by a new one that begins with a snapshot, so the next start reads no events;
+        unless the journal has stopped."""
+        writer = self._running()
+        if snapshot and writer.has_events:
+            with contextlib.suppress(JournalStopped):
+                await writer.roll_over()
+        await writer.close()
 
     def _running(self) -> JournalWriter:
         if self._writer is None:
@@ -170,6 +179,19 @@ class JournaledState:
                     raise InapplicableJournaledEvent(f"Event {stamped.event_id} does not apply: {problem}")
                 durable.append(stamped)
         self.stream.publish(durable)
+
+
+@contextlib.contextmanager
+def _garbage_collection_paused() -> Iterator[None]:
+    """Recovery allocates an object graph per order, all of which stays alive: the cyclic garbage collector,
+    run again and again over the growing graph, found nothing and took half of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Start(NamedTuple):

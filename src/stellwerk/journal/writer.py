@@ -98,6 +98,11 @@ class JournalWriter:
     def last_written_id(self) -> int:
         return self._last_written_id
 
+    @property
+    def has_events(self) -> bool:
+        """Whether events were written to the segment since its snapshot."""
+        return self._grown
+
     async def persist(self, keyed_events: Sequence[KeyedEvent]) -> tuple[Stamped, ...]:
         """Stamps the events, queues them as one transaction and returns them when they are durable (and
         `on_durable` has run for their batch)."""

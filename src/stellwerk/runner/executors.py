@@ -1,15 +1,15 @@
 """Running a workflow job's executable as a process and turning its end into the step's outcome.
 
-- ShellScriptExecutable: the script is written to a file (mode 0700) in a fresh step directory and run directly
-  if it starts with a shebang, else with /bin/sh.
+- ShellScriptExecutable: the script is written to a file (mode 0700) of the step's own (`step_files.py`) and run
+  directly if it starts with a shebang, else with /bin/sh.
 - PathExecutable: a relative path is taken inside the executables directory (the work directory if none is
   configured) and must not climb out of it with '..'; an absolute path is used as it is.
 - CommandLineExecutable: split like a POSIX shell would (shlex) and run without a shell.
 - InternalExecutable: `python -m stellwerk.runner.pyjob` with the request as JSON on stdin (see pyjob.py).
 
 The process gets the inherited environment (the agent's own, unless settings give another), overlaid with the
-job's final `env` strings (a None value unsets the variable), plus JS7_RETURN_VALUES naming an empty file in the
-step directory; with v1Compatible also SCHEDULER_RETURN_VALUES and SCHEDULER_PARAM_<NAME> for each argument.
+job's final `env` strings (a None value unsets the variable), plus JS7_RETURN_VALUES naming an empty file of the
+step's own; with v1Compatible also SCHEDULER_RETURN_VALUES and SCHEDULER_PARAM_<NAME> for each argument.
 Evaluating `env` and argument expressions is the caller's job.
 """
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePath
 from typing import Any
@@ -52,10 +51,9 @@ from stellwerk.runner.return_values import (
     read_return_values,
     value_text,
 )
+from stellwerk.runner.step_files import StepFiles, step_files
 
 PYJOB_MODULE = "stellwerk.runner.pyjob"
-_RETURN_VALUES_FILE = "return-values"
-_SCRIPT_FILE = "script"
 _request_encoder = msgspec.json.Encoder(decimal_format="number")
 
 
@@ -78,10 +76,10 @@ class StepResult(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class StepContext(msgspec.Struct, frozen=True, kw_only=True):
-    """What a step's process is made of besides the job: its private directory (for the script and the
-    return-values file), its work directory, the final env strings and the argument values."""
+    """What a step's process is made of besides the job: its private files (the script and the return-values
+    file), its work directory, the final env strings and the argument values."""
 
-    directory: Path
+    files: StepFiles
     work_dir: Path
     env: Mapping[str, str | None]
     arguments: Mapping[str, Any]
@@ -90,7 +88,7 @@ class StepContext(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def return_values_file(self) -> Path:
-        return self.directory / _RETURN_VALUES_FILE
+        return self.files.return_values
 
 
 async def execute_job(
@@ -107,9 +105,9 @@ async def execute_job(
 ) -> StepResult:
     """Runs one step of `job` in `work_dir` and returns its outcome."""
     settings = settings or ExecutionSettings()
-    with tempfile.TemporaryDirectory(prefix="stellwerk-step-", dir=settings.temp_directory) as directory:
+    with step_files(settings.temp_directory) as files:
         step = StepContext(
-            directory=Path(directory),
+            files=files,
             work_dir=work_dir,
             env=env,
             arguments=arguments,
@@ -130,12 +128,12 @@ async def execute_job(
 
 
 def build_launch(job: WorkflowJob, step: StepContext, settings: ExecutionSettings) -> ProcessLaunch | Problem:
-    """The process for `job`; writes the script and the empty return-values file into the step directory."""
+    """The process for `job`; writes the script and the empty return-values file of the step."""
     executable = job.executable
     argv = _command(executable, step, settings)
     if isinstance(argv, Problem):
         return argv
-    step.return_values_file.touch(mode=0o600)
+    os.close(os.open(step.return_values_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     v1_compatible = (
         isinstance(executable, ShellScriptExecutable | PathExecutable) and executable.v1_compatible
     )
@@ -164,7 +162,7 @@ def _command(
 ) -> list[str] | Problem:
     match executable:
         case ShellScriptExecutable(script=script):
-            return _script_command(script, step.directory / _SCRIPT_FILE)
+            return _script_command(script, step.files.script)
         case PathExecutable(path=path):
             resolved = resolve_executable_path(path, settings.executables_directory or step.work_dir)
             return resolved if isinstance(resolved, Problem) else [str(resolved)]

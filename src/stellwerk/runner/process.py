@@ -25,6 +25,7 @@ from pathlib import Path
 
 import msgspec
 
+from stellwerk.runner import child_watcher
 from stellwerk.runner.group import ProcessGroupTerminator
 from stellwerk.runner.output import OutputCallback, OutputPump
 
@@ -131,6 +132,7 @@ async def run_process(
 
 
 async def _start(launch: ProcessLaunch, pump: OutputPump) -> asyncio.subprocess.Process:
+    child_watcher.install()
     stdout_read, stdout_write = os.pipe()
     stderr_read, stderr_write = os.pipe()
     try:
