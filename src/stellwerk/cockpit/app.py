@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from stellwerk import __version__
-from stellwerk.cockpit.api import authentication, joc
+from stellwerk.cockpit.api import authentication, history, joc, order, orders, task, workflow, workflows
 from stellwerk.cockpit.context import Cockpit
 from stellwerk.cockpit.db.migrate import migrate
 from stellwerk.cockpit.db.repositories.controllers import ControllerRepository
@@ -18,7 +18,16 @@ from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
 
-ROUTERS: tuple[APIRouter, ...] = (authentication.router, joc.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    authentication.router,
+    joc.router,
+    orders.router,
+    order.router,
+    history.router,
+    task.router,
+    workflows.router,
+    workflow.router,
+)
 
 
 async def start(cockpit: Cockpit, admin_password: str | None) -> str | None:
