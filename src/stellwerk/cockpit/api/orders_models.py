@@ -16,6 +16,9 @@ ControllerId = Annotated[str, Field(min_length=1, max_length=100, pattern=r'^[^/
 Path = Annotated[str, Field(min_length=1, max_length=255)]
 # "0", a period relative to now ("-6h", "1d") or an ISO 8601 timestamp.
 DateParam = Annotated[str, Field(max_length=64)]
+# JSON strings are the enums' values (strict models would want the enum instances).
+StateText = Annotated[OrderStateText, Field(strict=False)]
+HistoryStateText = Annotated[HistoryState, Field(strict=False)]
 
 
 class Folder(JocModel):
@@ -69,7 +72,7 @@ class ModifyOrders(Audited):
     controller_id: ControllerId
     order_ids: list[Annotated[str, Field(max_length=255)]] | None = None
     workflow_ids: list[WorkflowId] | None = None
-    states: list[OrderStateText] | None = None
+    states: list[StateText] | None = None
     folders: list[Folder] | None = None
     date_from: DateParam | None = None
     date_to: DateParam | None = None
@@ -97,7 +100,7 @@ class OrdersFilterV(JocModel):
     order_ids: list[Annotated[str, Field(max_length=255)]] | None = None
     compact: bool = False
     regex: str | None = None
-    states: list[OrderStateText] | None = None
+    states: list[StateText] | None = None
     order_tags: list[str] | None = None
     workflow_tags: list[str] | None = None
     state_date_from: DateParam | None = None
@@ -147,7 +150,7 @@ class OrdersFilter(JocModel):
     time_zone: str | None = None
     folders: list[Folder] | None = None
     limit: int = 10000
-    history_states: list[HistoryState] | None = None
+    history_states: list[HistoryStateText] | None = None
     history_ids: list[Annotated[int, Field(ge=0)]] | None = None
     workflow_tags: list[str] | None = None
     order_tags: list[str] | None = None
@@ -180,7 +183,7 @@ class JobsFilter(JocModel):
     time_zone: str | None = None
     folders: list[Folder] | None = None
     limit: int = 10000
-    history_states: list[HistoryState] | None = None
+    history_states: list[HistoryStateText] | None = None
     criticalities: list[str] | None = None
     task_ids: list[Annotated[int, Field(ge=0)]] | None = None
     history_ids: list[TaskIdOfOrder] | None = None
