@@ -24,7 +24,7 @@ from stellwerk.cockpit.security.guard import Caller, CallerDep
 from stellwerk.cockpit.services.joc_time import iso
 from stellwerk.cockpit.services.order_states import SEVERITIES, history_state
 
-router = APIRouter(prefix="/joc/api", tags=["history"])
+router = APIRouter(prefix="/joc/api", tags=["history"], strict_content_type=False)
 
 PAGE = 10_000
 Row = TypeVar("Row", OrderHistory, TaskHistory)

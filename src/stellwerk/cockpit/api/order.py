@@ -18,7 +18,7 @@ from stellwerk.cockpit.security.guard import Caller, CallerDep
 from stellwerk.cockpit.services.order_log import log_entries
 from stellwerk.cockpit.services.orders import joc_path, order_view
 
-router = APIRouter(prefix="/joc/api/order", tags=["order"])
+router = APIRouter(prefix="/joc/api/order", tags=["order"], strict_content_type=False)
 
 
 @router.post("")
@@ -31,7 +31,7 @@ async def order(body: OrderFilter, caller: CallerDep, cockpit: CockpitDep) -> di
         raise UnknownObject(f"$.orderId: there is no order {body.order_id} on {body.controller_id}")
     caller.require_folder(joc_path(wanted.workflow_id.path, paths), body.controller_id)
     has_children = any(o.parent == wanted.id for o in found)
-    view = order_view(wanted, paths, compact=body.compact, with_children=has_children)
+    view = order_view(wanted, paths, with_children=has_children)
     stamp = delivery_date()
     return {"deliveryDate": stamp, "surveyDate": stamp, **view}
 

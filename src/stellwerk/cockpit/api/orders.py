@@ -52,8 +52,9 @@ from stellwerk.cockpit.services.orders import (
 )
 from stellwerk.model import order as o
 
-router = APIRouter(prefix="/joc/api/orders", tags=["orders"])
+router = APIRouter(prefix="/joc/api/orders", tags=["orders"], strict_content_type=False)
 
+# Bodies without Content-Type are JSON too (JOC clients send some so).
 # Orders added in one millisecond differ in their id's last two digits.
 _sequence = itertools.count()
 
@@ -336,10 +337,7 @@ async def orders(body: OrdersFilterV, caller: CallerDep, cockpit: CockpitDep) ->
     chosen = selected(found, selection, paths, visible)
     limit = limit_of(body.limit)
     parents = {order.parent for order in found if order.parent}
-    views = [
-        order_view(order, paths, compact=body.compact, with_children=order.id in parents)
-        for order in chosen[:limit]
-    ]
+    views = [order_view(order, paths, with_children=order.id in parents) for order in chosen[:limit]]
     stamp = joc_now()
     return {"deliveryDate": stamp, "surveyDate": stamp, "orders": views}
 

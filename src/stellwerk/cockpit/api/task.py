@@ -17,7 +17,7 @@ from stellwerk.cockpit.db.repositories.task_history import TaskHistory, TaskHist
 from stellwerk.cockpit.errors import UnknownObject, delivery_date
 from stellwerk.cockpit.security.guard import Caller, CallerDep
 
-router = APIRouter(prefix="/joc/api/task", tags=["task"])
+router = APIRouter(prefix="/joc/api/task", tags=["task"], strict_content_type=False)
 
 
 async def _task_log(

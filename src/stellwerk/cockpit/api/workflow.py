@@ -16,7 +16,7 @@ from stellwerk.cockpit.errors import NotSupported, UnknownObject, delivery_date
 from stellwerk.cockpit.security.guard import CallerDep
 from stellwerk.cockpit.services.workflows import workflow_view
 
-router = APIRouter(prefix="/joc/api/workflow", tags=["workflow"])
+router = APIRouter(prefix="/joc/api/workflow", tags=["workflow"], strict_content_type=False)
 
 
 @router.post("")

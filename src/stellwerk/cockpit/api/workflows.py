@@ -25,7 +25,7 @@ from stellwerk.cockpit.services.order_states import joc_state, summary
 from stellwerk.cockpit.services.orders import WorkflowRef, in_folder, joc_path
 from stellwerk.cockpit.services.workflows import workflow_view
 
-router = APIRouter(prefix="/joc/api/workflows", tags=["workflows"])
+router = APIRouter(prefix="/joc/api/workflows", tags=["workflows"], strict_content_type=False)
 
 
 async def deployed_workflows(cockpit: Cockpit, controller_id: str) -> list[tuple[str, dict[str, Any]]]:

@@ -83,10 +83,9 @@ def joc_path(workflow_name: str, paths: Mapping[str, str]) -> str:
     return paths.get(workflow_name, f"/{workflow_name}")
 
 
-def order_view(
-    order: o.Order, paths: Mapping[str, str], *, compact: bool = True, with_children: bool = False
-) -> dict[str, Any]:
-    """JOC's `OrderV` of an engine order."""
+def order_view(order: o.Order, paths: Mapping[str, str], *, with_children: bool = False) -> dict[str, Any]:
+    """JOC's `OrderV` of an engine order. Without `lastOutcome` and `historicOutcome`: the published client
+    demands a nested `outcome` in each outcome, which the published schema allows only as an object."""
     state = joc_state(order)
     view: dict[str, Any] = {
         "orderId": order.id,
@@ -118,14 +117,6 @@ def order_view(
         view["marked"] = {"severity": _MARK_SEVERITY, "_text": mark}
     if order.stop_positions:
         view["endPositions"] = [list(p) for p in order.stop_positions]
-    outcome = order.last_outcome()
-    if outcome is not None:
-        view["lastOutcome"] = codec.to_builtins(outcome)
-    if not compact and order.historic_outcomes:
-        view["historicOutcome"] = [
-            {"position": list(h.position), "outcome": codec.to_builtins(h.outcome)}
-            for h in order.historic_outcomes
-        ]
     return view
 
 

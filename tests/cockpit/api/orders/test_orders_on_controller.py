@@ -6,10 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import js7
+import pytest
+from js7.model.configuration.auth_configuration import AuthConfiguration, BasicAuth
+from js7.model.configuration.http_configuration import HTTPConfiguration
+from js7.model.error.http.joc_exceptions import JocOperationFailed
+from js7.model.public.client.filter.get_order_filter import GetOrderFilter
+from js7.model.public.client.filter.order_history_filter import OrderHistoryFilter
+from js7.model.public.client.filter.resume_order_filter import ResumeOrderFilter
+from js7.model.public.client.filter.suspend_order_filter import SuspendOrderFilter
+from js7.model.public.client.filter.tasks_filter import TasksFilter
+from js7.model.public.client.input.add_order import Order as AddOrder
+
 from stellwerk.cockpit.db.repositories.audit import AuditRecord
-from tests.cockpit.api.conftest import ControllerNodes, RunningCockpit
+from tests.cockpit.api.conftest import ADMIN_PASSWORD, ControllerNodes, RunningCockpit
 from tests.cockpit.api.joc import Joc
-from tests.cockpit.api.orders.conftest import ASKER, GREET, SLEEPER, deploy, wait_for_state
+from tests.cockpit.api.orders.conftest import ASKER, GREET, SLEEPER, deploy, fill_history, wait_for_state
 from tests.cockpit.api.schema import assert_valid
 
 CID = "e2e"
@@ -30,14 +42,7 @@ def order_ids(joc: Joc, **filters: object) -> list[str]:
     return [order["orderId"] for order in answer["orders"]]
 
 
-def test_orders_run_are_suspended_resumed_cancelled_and_confirmed(
-    controller_cockpit: tuple[RunningCockpit, ControllerNodes],
-    root: Joc,
-    audit_entries: Callable[[], list[AuditRecord]],
-) -> None:
-    running, controller = controller_cockpit
-    joc = root
-    deploy(running, controller, GREET, SLEEPER, ASKER)
+def check_the_life_of_orders(joc: Joc, audit_entries: Callable[[], list[AuditRecord]]) -> None:
 
     [greeted] = add(joc, "greet", orderName="hi", arguments={"name": "you"}, audit={"comment": "try"})
     assert greeted.startswith("#") and "#T" in greeted and greeted.endswith("-hi")
@@ -50,7 +55,7 @@ def test_orders_run_are_suspended_resumed_cancelled_and_confirmed(
     assert refused.status == 420
     assert refused.error["code"] == "JOC-400"
     assert "$.orders[0]" in refused.error["message"] and "name" in refused.error["message"]
-    assert order_ids(joc) == [greeted], "a refused order is not added"
+    assert order_ids(joc, workflowIds=[{"path": "/greet"}]) == [greeted], "a refused order is not added"
 
     [sleeper] = add(joc, "sleeper")
     wait_for_state(joc, CID, sleeper, "RUNNING")
@@ -83,21 +88,17 @@ def test_orders_run_are_suspended_resumed_cancelled_and_confirmed(
     removed = {"controllerId": CID, "orderIds": [greeted, asker]}
     joc.ok("/joc/api/orders/remove_when_terminated", removed)
     assert greeted not in order_ids(joc)
+    assert asker not in order_ids(joc)
 
 
-def test_permissions_are_checked_before_anything_changes(
-    controller_cockpit: tuple[RunningCockpit, ControllerNodes],
-    root: Joc,
-    controller_account: Callable[..., Joc],
-    audit_entries: Callable[[], list[AuditRecord]],
+def check_permissions_before_changes(
+    url: str, joc: Joc, controller_account: Callable[..., Joc], audit_entries: Callable[[], list[AuditRecord]]
 ) -> None:
-    running, controller = controller_cockpit
-    joc = root
-    deploy(running, controller, SLEEPER)
     viewer = controller_account("viewer", permissions=("sos:products:controller:orders:view",))
     body = {"controllerId": CID, "orders": [{"workflowPath": "/sleeper"}]}
+    existing = order_ids(joc)
     assert viewer.post("/joc/api/orders/add", body).status == 403
-    assert viewer.ok("/joc/api/orders", {"controllerId": CID})["orders"] == []
+    assert order_ids(viewer) == existing, "nothing added"
 
     [sleeper] = add(joc, "sleeper")
     before = len(audit_entries())
@@ -116,6 +117,72 @@ def test_permissions_are_checked_before_anything_changes(
     assert elsewhere.ok("/joc/api/orders", {"controllerId": CID})["orders"] == []
     assert len(audit_entries()) == before
     wait_for_state(joc, CID, sleeper, "RUNNING")
-    assert Joc(running.url).post("/joc/api/orders", {"controllerId": CID}).status == 401
+    assert Joc(url).post("/joc/api/orders", {"controllerId": CID}).status == 401
     joc.ok("/joc/api/orders/cancel", {"controllerId": CID, "orderIds": [sleeper], "kill": True})
     wait_for_state(joc, CID, sleeper, "CANCELLED")
+
+
+def check_the_joc_client(url: str, running: RunningCockpit) -> None:
+    """The published JOC client, unchanged, against the Cockpit."""
+    port = int(url.rsplit(":", 1)[1])
+    client = js7.Client(
+        http_config=HTTPConfiguration(host="127.0.0.1", port=port),
+        auth_config=AuthConfiguration(basic_auth=BasicAuth(username="root", password=ADMIN_PASSWORD)),
+    )
+    try:
+        drive_the_joc_client(client, url, running)
+    finally:
+        client.logout()
+        client._ctx.http_service.close()  # the client keeps its connection open otherwise
+
+
+def drive_the_joc_client(client: js7.Client, url: str, running: RunningCockpit) -> None:
+    operate, manage = client.order.operate, client.order.manage
+    [added] = operate.add_orders(
+        CID, [AddOrder(workflow_path="/greet", order_name="client", arguments={"name": "x"})]
+    )
+    assert added.endswith("-client")
+    joc = Joc(url)
+    joc.login("root", ADMIN_PASSWORD)
+    wait_for_state(joc, CID, added, "FINISHED")
+    assert "/greet" in {order.workflow_path for order in manage.get_orders(CID, GetOrderFilter())}
+    assert manage.get_orders(CID, GetOrderFilter(states=["FAILED"])) == []
+
+    [sleeper] = operate.add_orders(CID, [AddOrder(workflow_path="/sleeper", order_name="nap")])
+    wait_for_state(joc, CID, sleeper, "RUNNING")
+    assert operate.suspend_orders(CID, SuspendOrderFilter(order_ids=[sleeper], kill=True))
+    wait_for_state(joc, CID, sleeper, "SUSPENDED")
+    assert operate.resume_orders(CID, ResumeOrderFilter(order_ids=[sleeper], variables={"again": True}))
+    wait_for_state(joc, CID, sleeper, "RUNNING")
+    assert operate.cancel_orders(CID, order_ids=[sleeper], kill=True)
+    wait_for_state(joc, CID, sleeper, "CANCELLED")
+    assert operate.remove_terminated_orders(CID, order_ids=[added, sleeper])
+
+    graph = client.workflow.manage.get_workflow(CID, "/asker")
+    assert [i["position_string"] for i in graph["instructions"]] == ["0", "1"]
+    with pytest.raises(JocOperationFailed, match="not supported"):
+        client.workflow.operate.suspend_workflows(CID, ["/asker"])
+
+    ids = running.call(lambda c: fill_history(c, CID))
+    history = manage.get_orders_history(CID, OrderHistoryFilter())
+    assert [item["history_id"] for item in history] == [ids.running, ids.failed, ids.ok]
+    assert manage.get_orders_overview(CID, date_from="2026-01-01T00:00:00Z") == (1, 1)
+    events = [entry["log_event"] for entry in manage.get_order_log(CID, ids.ok)]
+    assert events == ["OrderStarted", "OrderLockAcquired", "OrderFinished"]
+    tasks = client.task.manage.get_task_history_info(CID, TasksFilter())
+    assert {task["task_id"] for task in tasks} >= {ids.running_task, ids.ended_task}
+    assert client.task.manage.get_task_log(CID, ids.running_task) == "hello\n"
+
+
+def test_orders_through_the_api_and_the_joc_client(
+    controller_cockpit: tuple[RunningCockpit, ControllerNodes],
+    root: Joc,
+    controller_account: Callable[..., Joc],
+    audit_entries: Callable[[], list[AuditRecord]],
+) -> None:
+    """One Controller for all checks (it costs seconds to start)."""
+    running, controller = controller_cockpit
+    deploy(running, controller, GREET, SLEEPER, ASKER)
+    check_the_life_of_orders(root, audit_entries)
+    check_permissions_before_changes(running.url, root, controller_account, audit_entries)
+    check_the_joc_client(running.url, running)
