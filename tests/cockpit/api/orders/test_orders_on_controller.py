@@ -57,6 +57,12 @@ def check_the_life_of_orders(joc: Joc, audit_entries: Callable[[], list[AuditRec
     assert "$.orders[0]" in refused.error["message"] and "name" in refused.error["message"]
     assert order_ids(joc, workflowIds=[{"path": "/greet"}]) == [greeted], "a refused order is not added"
 
+    [later] = add(joc, "greet", arguments={"name": "later"}, scheduledFor="now + 3600")
+    wait_for_state(joc, CID, later, "SCHEDULED")
+    assert order_ids(joc, states=["SCHEDULED"]) == [later]
+    joc.ok("/joc/api/orders/continue", {"controllerId": CID, "orderIds": [later]})
+    wait_for_state(joc, CID, later, "FINISHED")
+
     [sleeper] = add(joc, "sleeper")
     wait_for_state(joc, CID, sleeper, "RUNNING")
     assert order_ids(joc, states=["RUNNING"]) == [sleeper]
@@ -75,20 +81,40 @@ def check_the_life_of_orders(joc: Joc, audit_entries: Callable[[], list[AuditRec
     order = joc.ok("/joc/api/order", {"controllerId": CID, "orderId": asker})
     assert order["question"] == "Go on?"
     assert order["workflowId"]["path"] == "/asker"
+    check_workflows(joc)
     snapshot = joc.ok("/joc/api/orders/overview/snapshot", {"controllerId": CID})
     assert_valid("order/snapshot-schema.json", snapshot)
     assert snapshot["orders"]["prompting"] == 1
-    assert snapshot["orders"]["terminated"] == 2
+    assert snapshot["orders"]["terminated"] == 3
     joc.ok("/joc/api/orders/confirm", {"controllerId": CID, "states": ["PROMPTING"]})
     wait_for_state(joc, CID, asker, "FINISHED")
 
     requests = [entry.request for entry in audit_entries()]
     for request in ("./orders/suspend", "./orders/resume", "./orders/cancel", "./orders/confirm"):
         assert request in requests
-    removed = {"controllerId": CID, "orderIds": [greeted, asker]}
+    removed = {"controllerId": CID, "orderIds": [greeted, later, asker]}
     joc.ok("/joc/api/orders/remove_when_terminated", removed)
     assert greeted not in order_ids(joc)
     assert asker not in order_ids(joc)
+
+
+def check_workflows(joc: Joc) -> None:
+    """The deployed workflows, one with its positions, order counts; skipping jobs is not supported."""
+    workflows = joc.ok("/joc/api/workflows", {"controllerId": CID, "compact": True})
+    assert {w["path"] for w in workflows["workflows"]} == {"/greet", "/sleeper", "/asker"}
+    one = joc.ok("/joc/api/workflow", {"controllerId": CID, "workflowId": {"path": "/asker"}})["workflow"]
+    assert [i["positionString"] for i in one["instructions"]] == ["0", "1"]
+    unknown = joc.post("/joc/api/workflow", {"controllerId": CID, "workflowId": {"path": "/nope"}})
+    assert unknown.status == 420 and unknown.error["code"] == "JOC-404"
+    wanted = {"controllerId": CID, "workflowIds": [{"path": "/asker"}, {"path": "/greet"}]}
+    counts = joc.ok("/joc/api/workflows/order_count", wanted)
+    assert_valid("workflow/workflowsOrderCount-schema.json", counts)
+    assert [c["numOfOrders"]["prompting"] for c in counts["workflows"]] == [1, 0]
+    assert counts["workflows"][1]["numOfOrders"]["terminated"] == 2
+    skip = joc.post(
+        "/joc/api/workflow/skip", {"controllerId": CID, "workflowPath": "/asker", "labels": ["a"]}
+    )
+    assert skip.status == 420 and skip.error["code"] == "JOC-501"
 
 
 def check_permissions_before_changes(
