@@ -52,8 +52,13 @@ def test_history_logs_and_their_filters(
     assert events == ["OrderStarted", "OrderLockAcquired", "OrderFinished"]
     assert order_log["complete"] is True
 
+    running_log = {"controllerId": CID, "historyId": ids.ok, "eventId": order_log["eventId"]}
+    assert joc.ok("/joc/api/order/log/running", running_log)["logEvents"] == []
+
     task_log = joc.post("/joc/api/task/log", {"controllerId": CID, "taskId": ids.running_task})
     assert (task_log.status, task_log.body) == (200, "hello\n")
+    download = joc.post("/joc/api/task/log/download", {"controllerId": CID, "taskId": ids.ended_task})
+    assert (download.status, download.body) == (200, "hello\n")
 
     async def more_output(cockpit: Cockpit) -> None:
         async with cockpit.database.session() as db:
