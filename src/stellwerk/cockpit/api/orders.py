@@ -153,6 +153,8 @@ async def _modify(
     state only where the operation applies."""
     controller_id = body.controller_id
     caller.require(permission, controller_id)
+    if not (body.order_ids or body.workflow_ids or body.folders or body.states):
+        raise BadRequest("$: name the orders with orderIds, workflowIds, folders or states")
     now = cockpit.now()
     orders, paths = await controller_orders(cockpit, controller_id)
     by_id = {order.id: order for order in orders}

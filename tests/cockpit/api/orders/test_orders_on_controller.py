@@ -141,6 +141,8 @@ def check_permissions_before_changes(
     )
     assert elsewhere.post("/joc/api/orders/add", body).status == 403
     assert elsewhere.ok("/joc/api/orders", {"controllerId": CID})["orders"] == []
+    everything = joc.post("/joc/api/orders/cancel", {"controllerId": CID, "orderIds": []})
+    assert everything.status == 420 and "orderIds" in everything.error["message"]
     assert len(audit_entries()) == before
     wait_for_state(joc, CID, sleeper, "RUNNING")
     assert Joc(url).post("/joc/api/orders", {"controllerId": CID}).status == 401
