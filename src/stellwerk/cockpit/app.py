@@ -16,13 +16,19 @@ from stellwerk.cockpit.api import (
     authentication,
     controller,
     deployment,
+    history,
     iam_accounts,
     iam_roles,
     iam_services,
     inventory,
     inventory_archive,
     joc,
+    order,
+    orders,
+    task,
     tree,
+    workflow,
+    workflows,
 )
 from stellwerk.cockpit.context import Cockpit
 from stellwerk.cockpit.db.enums import ControllerRole
@@ -45,6 +51,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     iam_roles.router,
     audit_log.router,
     controller.router,
+    orders.router,
+    order.router,
+    history.router,
+    task.router,
+    workflows.router,
+    workflow.router,
 )
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.db.enums import HistoryState
 from stellwerk.cockpit.db.repositories.folders import FolderFilter, in_folders
@@ -87,3 +88,17 @@ def next_cursor(rows: list[Any], limit: int) -> HistoryCursor | None:
         return None
     last = rows[limit - 1]
     return HistoryCursor(start_time=last.start_time, id=last.id)
+
+
+async def count_by_severity(session: AsyncSession, wanted: HistoryFilter) -> dict[HistoryState, int]:
+    """How many order runs (main orders, not the children of forks) the filter takes, by severity; the
+    cursor and limit are ignored."""
+    query = (
+        select(HistoryOrder.severity, func.count())
+        .where(HistoryOrder.parent_id.is_(None), *conditions(HistoryOrder, wanted))
+        .group_by(HistoryOrder.severity)
+    )
+    counts = dict.fromkeys(HistoryState, 0)
+    for severity, count in await session.execute(query):
+        counts[HistoryState(severity)] = int(count)
+    return counts

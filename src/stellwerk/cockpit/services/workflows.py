@@ -1,0 +1,101 @@
+"""Deployed workflows as JOC shows them: the inventory path of each workflow the Controller knows by name (from
+the deployment history), the workflow's JSON with every instruction's `position` and `positionString` (JOC's
+graph data), and its sync state. `with_positions` and `workflow_view` are pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stellwerk.cockpit.db.enums import ConfigurationType
+from stellwerk.cockpit.db.repositories.deployments import DeploymentRepository
+from stellwerk.model.position import to_string
+
+IN_SYNC = {"severity": 6, "_text": "IN_SYNC"}
+
+# Blocks an instruction holds (in engine JSON and in JOC's inventory JSON alike) and their branch ids.
+_BLOCKS = {
+    "then": "then",
+    "else": "else",
+    "try": "try+0",
+    "catch": "catch+0",
+    "lockedWorkflow": "lock",
+    "cycleWorkflow": "cycle",
+}
+_BY_TYPE = {
+    ("ForkList", "workflow"): "fork",
+    ("ConsumeNotices", "subworkflow"): "consumeNotices",
+    ("StickySubagent", "subworkflow"): "stickySubagent",
+    ("Options", "block"): "options",
+    ("AdmissionTime", "block"): "admissionTime",
+}
+
+
+async def workflow_paths(db: AsyncSession, controller_id: str) -> dict[str, str]:
+    """The inventory path of every workflow deployed to the Controller, by its name there."""
+    deployed = await DeploymentRepository(db).deployed(
+        controller_id, object_types=(ConfigurationType.WORKFLOW,)
+    )
+    return {item.name: item.path for item in deployed}
+
+
+def _block(block: dict[str, Any], branch: tuple[int | str, ...]) -> dict[str, Any]:
+    return {**block, "instructions": with_positions(list(block["instructions"]), branch)}
+
+
+def _is_block(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("instructions"), list)
+
+
+def _inner_positions(instruction: dict[str, Any], position: tuple[int | str, ...]) -> dict[str, Any]:
+    kind = str(instruction.get("TYPE"))
+    shown = dict(instruction)
+    for field, value in instruction.items():
+        bid = _BLOCKS.get(field) or _BY_TYPE.get((kind, field))
+        if bid is not None and _is_block(value):
+            shown[field] = _block(value, (*position, bid))
+    if isinstance(instruction.get("ifThens"), list):
+        shown["ifThens"] = [
+            {**item, "then": _block(item["then"], (*position, "then" if k == 1 else f"then+{k}"))}
+            if isinstance(item, dict) and _is_block(item.get("then"))
+            else item
+            for k, item in enumerate(instruction["ifThens"], 1)
+        ]
+    if isinstance(instruction.get("branches"), list):
+        shown["branches"] = [
+            {**item, "workflow": _block(item["workflow"], (*position, f"fork+{item.get('id', '')}"))}
+            if isinstance(item, dict) and _is_block(item.get("workflow"))
+            else item
+            for item in instruction["branches"]
+        ]
+    return shown
+
+
+def with_positions(instructions: list[Any], branch: tuple[int | str, ...] = ()) -> list[Any]:
+    """The instructions (a copy) with each one's `position` (array) and `positionString` ("1/then:0")."""
+    annotated = []
+    for n, instruction in enumerate(instructions):
+        if isinstance(instruction, dict):
+            position = (*branch, n)
+            instruction = _inner_positions(instruction, position)
+            instruction["position"] = list(position)
+            instruction["positionString"] = to_string(position)
+        annotated.append(instruction)
+    return annotated
+
+
+def workflow_view(content: dict[str, Any], path: str, version_id: str, *, compact: bool) -> dict[str, Any]:
+    """JOC's controller workflow of a deployed workflow's JSON."""
+    view: dict[str, Any] = {"path": path, "versionId": version_id}
+    if not compact:
+        for field in ("orderPreparation", "jobResourceNames", "timeZone", "title", "documentationName"):
+            if field in content:
+                view[field] = content[field]
+        view["instructions"] = with_positions(list(content.get("instructions") or ()))
+        if content.get("jobs"):
+            view["jobs"] = content["jobs"]
+    else:
+        view["instructions"] = []
+    view.update({"state": IN_SYNC, "suspended": False, "isCurrentVersion": True, "deployed": True})
+    return view
