@@ -216,7 +216,7 @@ def main() -> None:
             ceiling = engine_only(orders)
             throughput = end_to_end(joc, orders)
             print(f"end to end: {throughput:,.0f} orders/s ({orders} orders); engine alone {ceiling:,.0f}/s")
-            add_orders(joc, waiting, "waiting", "2030-01-01T00:00:00Z")
+            add_orders(joc, waiting, "waiting", "2030-01-01 00:00:00")
             database = Database.connect(default_url(cockpit_data))
             seconds = asyncio.run(fill(database, history))
             asyncio.run(database.close())

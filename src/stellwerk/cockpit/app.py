@@ -99,6 +99,7 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
         docs_url="/joc/api/docs",
         openapi_url="/joc/api/openapi.json",
         redoc_url=None,
+        strict_content_type=False,  # the JOC client sends JSON bodies without a Content-Type
     )
     app.state.cockpit = cockpit
     install_error_handlers(app)
