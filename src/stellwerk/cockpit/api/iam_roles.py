@@ -5,7 +5,7 @@ Controller or (controllerId "") for every Controller."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -125,6 +125,22 @@ def checked_permissions(permissions: Sequence[PermissionBody], field: str) -> li
     return [Permission(permission=name, excluded=excluded) for name, excluded in unique.items()]
 
 
+class _RoleScoped(Protocol):
+    identity_service_name: str
+    controller_id: str
+    role_name: str
+
+
+def _of_role(body: _RoleScoped, **found: Any) -> dict[str, Any]:
+    """An answer about one role's grants for a Controller (or the defaults)."""
+    return {
+        "identityServiceName": body.identity_service_name,
+        "controllerId": body.controller_id,
+        "roleName": body.role_name,
+        **found,
+    }
+
+
 async def _permissions(db: AsyncSession, service: str, role: str, controller_id: str) -> list[Permission]:
     await existing_role(db, service, role)
     return await RoleRepository(db).permissions(service, role, controller_id)
@@ -135,12 +151,7 @@ async def permissions(cockpit: CockpitDep, caller: CallerDep, body: PermissionLi
     caller.require(VIEW)
     async with cockpit.database.session() as db:
         found = await _permissions(db, body.identity_service_name, body.role_name, body.controller_id)
-    return {
-        "identityServiceName": body.identity_service_name,
-        "controllerId": body.controller_id,
-        "roleName": body.role_name,
-        "permissions": [permission_item(p) for p in found],
-    }
+    return _of_role(body, permissions=[permission_item(p) for p in found])
 
 
 @router.post("/permission")
@@ -151,12 +162,7 @@ async def permission(cockpit: CockpitDep, caller: CallerDep, body: PermissionFil
     match = [p for p in found if p.permission == body.permission_path]
     if not match:
         raise UnknownObject(f"The role {body.role_name} has no permission {body.permission_path}")
-    return {
-        "identityServiceName": body.identity_service_name,
-        "controllerId": body.controller_id,
-        "roleName": body.role_name,
-        "permission": permission_item(match[0]),
-    }
+    return _of_role(body, permission=permission_item(match[0]))
 
 
 @router.post("/permissions/store")
@@ -219,12 +225,7 @@ async def folders(cockpit: CockpitDep, caller: CallerDep, body: FolderListFilter
     caller.require(VIEW)
     async with cockpit.database.session() as db:
         found = await _folders(db, body.identity_service_name, body.role_name, body.controller_id)
-    return {
-        "identityServiceName": body.identity_service_name,
-        "controllerId": body.controller_id,
-        "roleName": body.role_name,
-        "folders": [folder_item(f) for f in found],
-    }
+    return _of_role(body, folders=[folder_item(f) for f in found])
 
 
 @router.post("/folder")
@@ -235,12 +236,7 @@ async def folder(cockpit: CockpitDep, caller: CallerDep, body: FolderFilter) -> 
     match = [f for f in found if f.folder == body.folder_name]
     if not match:
         raise UnknownObject(f"The role {body.role_name} has no folder {body.folder_name}")
-    return {
-        "identityServiceName": body.identity_service_name,
-        "controllerId": body.controller_id,
-        "roleName": body.role_name,
-        "folder": folder_item(match[0]),
-    }
+    return _of_role(body, folder=folder_item(match[0]))
 
 
 @router.post("/folders/store")
