@@ -22,7 +22,11 @@ from referencing.jsonschema import DRAFT7
 SPEC = Path(__file__).parent / "spec"
 URN = "urn:js7:"
 # Where each copy lives in the repositories' layout (`raml/api/schemas/x` refers to `../../inventory/schemas/y`).
-TREES = {"raml/inventory/schemas": SPEC / "inventory-schemas", "raml/api/schemas": SPEC / "api-schemas"}
+TREES = {
+    "raml/inventory/schemas": SPEC / "inventory-schemas",
+    "raml/api/schemas": SPEC / "api-schemas",
+    "raml/controller/schemas": SPEC / "controller-schemas",
+}
 INVENTORY = "raml/inventory/schemas/"
 API = "raml/api/schemas/"
 

@@ -85,17 +85,31 @@ def with_positions(instructions: list[Any], branch: tuple[int | str, ...] = ()) 
     return annotated
 
 
+# The engine's names of job fields and JOC's (js7-reference §1.11), for showing a deployed job as JOC does.
+_JOC_JOB_FIELDS = {
+    "agentPath": "agentName",
+    "processLimit": "parallelism",
+    "jobResourcePaths": "jobResourceNames",
+    "subagentBundleIdExpr": "subagentClusterIdExpr",
+    "subagentBundleId": "subagentClusterId",
+}
+
+
+def joc_job(job: dict[str, Any]) -> dict[str, Any]:
+    """A job of a deployed workflow with JOC's field names."""
+    return {_JOC_JOB_FIELDS.get(field, field): value for field, value in job.items()}
+
+
 def workflow_view(content: dict[str, Any], path: str, version_id: str, *, compact: bool) -> dict[str, Any]:
-    """JOC's controller workflow of a deployed workflow's JSON."""
+    """JOC's controller workflow of a deployed workflow's JSON; compact leaves out all but the instructions (which
+    the published schema requires)."""
     view: dict[str, Any] = {"path": path, "versionId": version_id}
+    view["instructions"] = with_positions(list(content.get("instructions") or ()))
     if not compact:
         for field in ("orderPreparation", "jobResourceNames", "timeZone", "title", "documentationName"):
             if field in content:
                 view[field] = content[field]
-        view["instructions"] = with_positions(list(content.get("instructions") or ()))
         if content.get("jobs"):
-            view["jobs"] = content["jobs"]
-    else:
-        view["instructions"] = []
+            view["jobs"] = {name: joc_job(job) for name, job in content["jobs"].items()}
     view.update({"state": IN_SYNC, "suspended": False, "isCurrentVersion": True, "deployed": True})
     return view

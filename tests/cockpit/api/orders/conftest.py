@@ -26,16 +26,21 @@ AGENT = "agentA"
 
 GREET = workflow(
     "greet",
-    [{"TYPE": "Execute.Named", "jobName": "hello"}],
+    [{"TYPE": "Execute.Named", "jobName": "hello", "label": "hello"}],
     {"hello": shell_job(AGENT, "echo hello")},
     orderPreparation={"parameters": {"name": {"type": "String"}}},
 )
 SLEEPER = workflow(
-    "sleeper", [{"TYPE": "Execute.Named", "jobName": "nap"}], {"nap": shell_job(AGENT, "sleep 60")}
+    "sleeper",
+    [{"TYPE": "Execute.Named", "jobName": "nap", "label": "nap"}],
+    {"nap": shell_job(AGENT, "sleep 60")},
 )
 ASKER = workflow(
     "asker",
-    [{"TYPE": "Prompt", "question": "'Go on?'"}, {"TYPE": "Execute.Named", "jobName": "hello"}],
+    [
+        {"TYPE": "Prompt", "question": "'Go on?'"},
+        {"TYPE": "Execute.Named", "jobName": "hello", "label": "hello"},
+    ],
     {"hello": shell_job(AGENT, "echo hello")},
 )
 

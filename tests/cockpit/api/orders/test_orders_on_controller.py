@@ -39,6 +39,7 @@ def add(joc: Joc, workflow: str, audit: dict[str, str] | None = None, **order: o
 
 def order_ids(joc: Joc, **filters: object) -> list[str]:
     answer = joc.ok("/joc/api/orders", {"controllerId": CID, **filters})
+    assert_valid("order/orders_v-schema.json", answer)
     return [order["orderId"] for order in answer["orders"]]
 
 
@@ -79,6 +80,7 @@ def check_the_life_of_orders(joc: Joc, audit_entries: Callable[[], list[AuditRec
     [asker] = add(joc, "asker")
     wait_for_state(joc, CID, asker, "PROMPTING")
     order = joc.ok("/joc/api/order", {"controllerId": CID, "orderId": asker})
+    assert_valid("order/order_v-schema.json", order)
     assert order["question"] == "Go on?"
     assert order["workflowId"]["path"] == "/asker"
     check_workflows(joc)
@@ -101,8 +103,11 @@ def check_the_life_of_orders(joc: Joc, audit_entries: Callable[[], list[AuditRec
 def check_workflows(joc: Joc) -> None:
     """The deployed workflows, one with its positions, order counts; skipping jobs is not supported."""
     workflows = joc.ok("/joc/api/workflows", {"controllerId": CID, "compact": True})
+    assert_valid("workflow/workflows-schema.json", workflows)
     assert {w["path"] for w in workflows["workflows"]} == {"/greet", "/sleeper", "/asker"}
-    one = joc.ok("/joc/api/workflow", {"controllerId": CID, "workflowId": {"path": "/asker"}})["workflow"]
+    answer = joc.ok("/joc/api/workflow", {"controllerId": CID, "workflowId": {"path": "/asker"}})
+    assert_valid("workflow/workflow-schema.json", answer)
+    one = answer["workflow"]
     assert [i["positionString"] for i in one["instructions"]] == ["0", "1"]
     unknown = joc.post("/joc/api/workflow", {"controllerId": CID, "workflowId": {"path": "/nope"}})
     assert unknown.status == 420 and unknown.error["code"] == "JOC-404"
@@ -192,9 +197,14 @@ def drive_the_joc_client(client: js7.Client, url: str, running: RunningCockpit) 
         client.workflow.operate.suspend_workflows(CID, ["/asker"])
 
     ids = running.call(lambda c: fill_history(c, CID))
-    history = manage.get_orders_history(CID, OrderHistoryFilter())
+    # The History service writes the runs of the orders above too: look at the rows of early 2026 only.
+    inserted = OrderHistoryFilter(date_to="2026-01-02T00:00:00Z")
+    history = manage.get_orders_history(CID, inserted)
     assert [item["history_id"] for item in history] == [ids.running, ids.failed, ids.ok]
-    assert manage.get_orders_overview(CID, date_from="2026-01-01T00:00:00Z") == (1, 1)
+    overview = manage.get_orders_overview(
+        CID, date_from="2026-01-01T00:00:00Z", date_to="2026-01-02T00:00:00Z"
+    )
+    assert overview == (1, 1)
     events = [entry["log_event"] for entry in manage.get_order_log(CID, ids.ok)]
     assert events == ["OrderStarted", "OrderLockAcquired", "OrderFinished"]
     tasks = client.task.manage.get_task_history_info(CID, TasksFilter())
