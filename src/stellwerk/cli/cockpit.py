@@ -74,6 +74,12 @@ def _parse_controllers(
     help="The CA that issued the Controllers' certificates; default DATA/../ca/ca.pem.",
 )
 @click.option(
+    "--client-ca",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="A CA whose client certificates log in without a password (the account is the certificate's common "
+    "name and must exist in the internal identity service); HTTPS only.",
+)
+@click.option(
     "--admin-password",
     envvar="STELLWERK_ADMIN_PASSWORD",
     help="Password of the account root (set on every start); without it a first start generates one.",
@@ -109,6 +115,7 @@ def cockpit_command(
     certificate: Path | None,
     key: Path | None,
     ca: Path | None,
+    client_ca: Path | None,
     admin_password: str | None,
     session_timeout: int,
     controllers: tuple[tuple[str, str], ...],
@@ -132,7 +139,7 @@ def cockpit_command(
         certificate, key = certificate or data / "node.pem", key or data / "node-key.pem"
         if not certificate.exists() or not key.exists():
             raise click.UsageError(f"HTTPS needs {certificate} and {key}; give --certificate/--key or --http")
-        tls = browser_context(certificate, key)
+        tls = browser_context(certificate, key, client_ca)
     run_until_stopped(lambda stop: _serve(config, host, port, tls, admin_password, stop))
 
 

@@ -17,11 +17,15 @@ from stellwerk.cockpit.services.proxy import Proxies
 from stellwerk.transport.server import serve
 
 
-def browser_context(certificate: Path, key: Path) -> ssl.SSLContext:
-    """HTTPS for browsers and API clients: the server's certificate, no client certificate asked for."""
+def browser_context(certificate: Path, key: Path, client_ca: Path | None = None) -> ssl.SSLContext:
+    """HTTPS for browsers and API clients: the server's certificate; with `client_ca`, a client certificate
+    issued by it is asked for but not required (it logs in without a password; see api/authentication.py)."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(certificate, key)
+    if client_ca is not None:
+        context.verify_mode = ssl.CERT_OPTIONAL
+        context.load_verify_locations(client_ca)
     return context
 
 

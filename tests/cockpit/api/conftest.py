@@ -65,7 +65,8 @@ def serve_cockpit(config: CockpitConfig, **options: Any) -> Iterator[RunningCock
 
     async def main() -> None:
         try:
-            async with run_cockpit(config, "127.0.0.1", 0, tls=None, **options) as running:
+            tls = options.pop("tls", None)
+            async with run_cockpit(config, "127.0.0.1", 0, tls=tls, **options) as running:
                 started.set_result(RunningCockpit(running.url, running.cockpit, loop))
                 await stop.wait()
         except BaseException as error:

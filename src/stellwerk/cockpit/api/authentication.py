@@ -1,5 +1,6 @@
-"""`/joc/api/authentication`: login with HTTP Basic (→ an access token and the session's timeout) through the
-identity services (see security/login.py), logout, and the permissions of the logged-in account."""
+"""`/joc/api/authentication`: login with HTTP Basic or a client certificate (→ an access token and the session's
+timeout) through the identity services (see security/login.py), logout, and the permissions of the logged-in
+account."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from stellwerk.cockpit.context import CockpitDep
 from stellwerk.cockpit.db.repositories.sessions import SessionRepository
 from stellwerk.cockpit.errors import not_authenticated
 from stellwerk.cockpit.security.guard import CallerDep, jocs_permissions
-from stellwerk.cockpit.security.login import log_in
+from stellwerk.cockpit.security.login import log_in, log_in_by_certificate
+from stellwerk.transport.tls import peer_of
 
 router = APIRouter(prefix="/joc/api/authentication", tags=["authentication"])
 
@@ -44,9 +46,14 @@ async def login(
     identity_service: Annotated[str | None, Header(alias="X-IDENTITY-SERVICE")] = None,
 ) -> dict[str, Any]:
     """Opens a session for the account of the Basic credentials, verified by the named identity service or
-    the first enabled one that knows it."""
-    name, password = basic_credentials(authorization)
-    logged_in = await log_in(cockpit, name, password, identity_service or None)
+    the first enabled one that knows it; without credentials, for the account named by the client certificate
+    (its common name) when the Cockpit asked for one and the handshake verified it."""
+    peer = peer_of(request.scope)
+    if authorization is None and peer is not None and peer.common_name:
+        logged_in = await log_in_by_certificate(cockpit, peer.common_name, identity_service or None)
+    else:
+        name, password = basic_credentials(authorization)
+        logged_in = await log_in(cockpit, name, password, identity_service or None)
     account, service = logged_in.account, logged_in.service
     seconds = logged_in.settings.session_timeout
     timeout = seconds * 1000 if seconds else cockpit.config.session_timeout_ms

@@ -71,6 +71,22 @@ async def log_in(
     raise not_authenticated("Wrong account or password")
 
 
+async def log_in_by_certificate(cockpit: Cockpit, name: str, service_name: str | None = None) -> LoggedIn:
+    """The account named by a client certificate the TLS handshake verified against the Cockpit's client CA:
+    it must exist in an enabled internal (JOC) identity service; no password is asked. 401 otherwise."""
+    services = await _candidates(cockpit.database, name, service_name)
+    async with cockpit.database.session() as db:
+        identities = IdentityRepository(db)
+        for service in services:
+            if service.service_type == IdentityServiceType.JOC and await identities.account(
+                service.name, name
+            ):
+                break
+        else:
+            raise not_authenticated(f"No internal identity service has the account {name} of the certificate")
+    return await _accepted(cockpit, service, Identity(name=name))
+
+
 async def _candidates(database: Database, name: str, service_name: str | None) -> list[IdentityService]:
     async with database.session() as db:
         identities = IdentityRepository(db)
