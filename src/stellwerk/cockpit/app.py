@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from stellwerk import __version__
 from stellwerk.cockpit.api import (
+    agents,
     audit_log,
     authentication,
     controller,
@@ -45,6 +46,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     iam_roles.router,
     audit_log.router,
     controller.router,
+    agents.router,
 )
 
 
