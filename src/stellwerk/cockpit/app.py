@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from stellwerk import __version__
 from stellwerk.cockpit.api import (
     agents,
+    agents_cluster,
     audit_log,
     authentication,
     controller,
@@ -47,6 +48,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit_log.router,
     controller.router,
     agents.router,
+    agents_cluster.router,
 )
 
 
