@@ -12,6 +12,8 @@ from fastapi import APIRouter, FastAPI
 
 from stellwerk import __version__
 from stellwerk.cockpit.api import (
+    agents,
+    agents_cluster,
     audit_log,
     authentication,
     controller,
@@ -57,6 +59,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     task.router,
     workflows.router,
     workflow.router,
+    agents.router,
+    agents_cluster.router,
 )
 
 

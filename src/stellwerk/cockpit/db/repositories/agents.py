@@ -90,12 +90,37 @@ class AgentRepository:
         row = await self._row(controller_id, agent_id)
         return None if row is None else _agent(row)
 
-    async def agents(self, controller_id: str) -> list[StoredAgent]:
-        """The Agents of a Controller, by ordering and id."""
-        rows = await self._session.scalars(
-            select(Agent).where(Agent.controller_id == controller_id).order_by(Agent.ordering, Agent.agent_id)
+    async def agents(self, controller_id: str | None = None) -> list[StoredAgent]:
+        """The Agents of a Controller (of every Controller when None), by Controller, ordering and id."""
+        query = select(Agent).order_by(Agent.controller_id, Agent.ordering, Agent.agent_id)
+        if controller_id is not None:
+            query = query.where(Agent.controller_id == controller_id)
+        return [_agent(row) for row in await self._session.scalars(query)]
+
+    async def agent_of_subagent(self, controller_id: str, subagent_id: str) -> str | None:
+        """The id of the Agent that has this Subagent, None when no Agent of the Controller has it."""
+        found = await self._session.scalar(
+            select(Agent.agent_id)
+            .join(Subagent, Subagent.agent_ref == Agent.id)
+            .where(Agent.controller_id == controller_id, Subagent.subagent_id == subagent_id)
         )
-        return [_agent(row) for row in rows]
+        return None if found is None else str(found)
+
+    async def agent_of_subagent_cluster(self, controller_id: str, cluster_id: str) -> str | None:
+        """The id of the Agent that has this Subagent cluster, None when no Agent of the Controller has it."""
+        found = await self._session.scalar(
+            select(Agent.agent_id)
+            .join(SubagentCluster, SubagentCluster.agent_ref == Agent.id)
+            .where(Agent.controller_id == controller_id, SubagentCluster.cluster_id == cluster_id)
+        )
+        return None if found is None else str(found)
+
+    async def controllers_of(self, agent_id: str) -> list[str]:
+        """The ids of the Controllers that have an Agent with this id."""
+        rows = await self._session.scalars(
+            select(Agent.controller_id).where(Agent.agent_id == agent_id).order_by(Agent.controller_id)
+        )
+        return [str(row) for row in rows]
 
     async def set_disabled(self, controller_id: str, agent_id: str, disabled: bool, now: int) -> bool:
         """Enables or disables an Agent; False when there is no such Agent."""
