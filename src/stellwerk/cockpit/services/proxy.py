@@ -63,6 +63,7 @@ class ControllerProxy:
         self._active = urls[0]
         self._clock = clock
         self._status = {url: NodeStatus(url=url) for url in urls}
+        self._closed = False
 
     @property
     def url(self) -> str:
@@ -78,6 +79,8 @@ class ControllerProxy:
         self._status[url] = NodeStatus(url=url, connection=connection, since=self._clock(), problem=problem)
 
     async def _client(self, url: str) -> NodeClient:
+        if self._closed:  # a call that began before the proxy was replaced or forgotten opens nothing new
+            raise ControllerUnreachable(f"The proxy of Controller {self.controller_id} has been closed")
         client = self._clients.get(url)
         if client is None:
             context = self._ssl_context if url.startswith("https:") else None
@@ -192,6 +195,7 @@ class ControllerProxy:
         await self.command({"TYPE": "ReleaseEvents", "untilEventId": until_event_id})
 
     async def close(self) -> None:
+        self._closed = True
         await asyncio.gather(*(client.close() for client in self._clients.values()))
         self._clients.clear()
 
@@ -216,6 +220,7 @@ class Proxies:
         self._proxies: dict[str, ControllerProxy] = {}
         self._listeners: list[ProxyListener] = []
         self._clock = clock
+        self._closing: set[asyncio.Task[None]] = set()
 
     def listen(self, listener: ProxyListener) -> None:
         """Adds a listener; it is told of the proxies that exist already as if they were registered now."""
@@ -230,7 +235,7 @@ class Proxies:
         """Creates or replaces the proxy of a Controller."""
         old = self._proxies.pop(controller_id, None)
         if old is not None:
-            asyncio.ensure_future(old.close())
+            self._close_later(old)
         proxy = ControllerProxy(controller_id, urls, self._ssl_context, self._clock)
         self._proxies[controller_id] = proxy
         for listener in self._listeners:
@@ -246,7 +251,13 @@ class Proxies:
         if old is not None:
             for listener in self._listeners:
                 listener.forgotten(controller_id)
-            asyncio.ensure_future(old.close())
+            self._close_later(old)
+
+    def _close_later(self, proxy: ControllerProxy) -> None:
+        """Closes a replaced or forgotten proxy in the background; `close` waits for it."""
+        task = asyncio.ensure_future(proxy.close())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
 
     def get(self, controller_id: str) -> ControllerProxy:
         """The proxy of a registered Controller; JOC-404 for an unknown id."""
@@ -259,5 +270,5 @@ class Proxies:
         return sorted(self._proxies)
 
     async def close(self) -> None:
-        await asyncio.gather(*(proxy.close() for proxy in self._proxies.values()))
+        await asyncio.gather(*(proxy.close() for proxy in self._proxies.values()), *self._closing)
         self._proxies.clear()
