@@ -1,6 +1,6 @@
 """The Cockpit's web application: the JOC API routers, JOC's error shapes, request size limits, and the start-up
 work (migrations to head, the first account, proxies of the registered Controllers); while the app runs, a
-History service follows every registered Controller."""
+History service follows every registered Controller and feeds the event snapshots of `/joc/api/events`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from stellwerk.cockpit.api import (
     authentication,
     controller,
     deployment,
+    events,
     history,
     iam_accounts,
     iam_roles,
@@ -39,6 +40,7 @@ from stellwerk.cockpit.db.repositories.controllers import ControllerNode, Contro
 from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
+from stellwerk.cockpit.services.events import EventSnapshots
 from stellwerk.cockpit.services.history import HistoryServices
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -61,6 +63,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     workflow.router,
     agents.router,
     agents_cluster.router,
+    events.router,
 )
 
 
@@ -88,7 +91,7 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
-        history = HistoryServices(cockpit.database, cockpit.now)
+        history = HistoryServices(cockpit.database, cockpit.now, snapshots.observe)
         cockpit.proxies.listen(history)
         yield {}
         cockpit.proxies.unlisten(history)
@@ -106,6 +109,8 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
         strict_content_type=False,  # the JOC client sends JSON bodies without a Content-Type
     )
     app.state.cockpit = cockpit
+    snapshots = EventSnapshots(cockpit.now)
+    app.state.event_snapshots = snapshots
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)

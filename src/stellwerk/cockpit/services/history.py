@@ -3,7 +3,8 @@ stored last, writes order history, task history and log chunks, and stores the n
 transaction — and only then releases the events on the Controller (whose journal may then shrink). A crash
 between the commit and the release only repeats the release; a crash before the commit repeats the events, and
 nothing of them was written. When the Controller or the database is away it retries with backoff; the
-Controller keeps the events until they are released.
+Controller keeps the events until they are released. After storing a batch it hands it to its batch listener (the
+event snapshots of `/joc/api/events`).
 
 Rows as written (the read endpoints rely on this):
 - `history_orders`: one row per run of an order, added at `OrderStarted` (a fork's children at `OrderForked`,
@@ -24,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +59,9 @@ CONSUMER = "history"
 WAIT_SECONDS = 5.0
 BATCH = 1000
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+# Told of every batch of a Controller's events once History has stored it: (Controller id, the events).
+BatchListener = Callable[[str, Sequence[dict[str, Any]]], None]
 
 
 def event_time(event_id: int) -> int:
@@ -365,11 +369,18 @@ class History:
     """The History of one Controller: its loop, and what it remembers between batches (orders added but not yet
     started, workflows and Agent URLs it looked up)."""
 
-    def __init__(self, database: Database, proxy: ControllerProxy, clock: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        database: Database,
+        proxy: ControllerProxy,
+        clock: Callable[[], int],
+        on_batch: BatchListener | None = None,
+    ) -> None:
         self.database = database
         self.proxy = proxy
         self.controller_id = proxy.controller_id
         self.clock = clock
+        self.on_batch = on_batch
         self.added: dict[str, Added] = {}
         self._workflows: dict[tuple[str, str], Workflow] = {}
         self._agent_urls: dict[str, str] = {}
@@ -401,6 +412,8 @@ class History:
             for raw in events:
                 await writer.write(raw)
             await EventIdRepository(db).store(self.controller_id, CONSUMER, last, self.clock())
+        if self.on_batch is not None:
+            self.on_batch(self.controller_id, events)
         await self.proxy.release_events(last)
         return len(events)
 
@@ -447,14 +460,17 @@ class HistoryServices(ProxyListener):
     """A History task per registered Controller: started when its proxy is registered (again: restarted),
     stopped when it is forgotten or the Cockpit stops."""
 
-    def __init__(self, database: Database, clock: Callable[[], int]) -> None:
+    def __init__(
+        self, database: Database, clock: Callable[[], int], on_batch: BatchListener | None = None
+    ) -> None:
         self._database = database
         self._clock = clock
+        self._on_batch = on_batch
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
     def registered(self, proxy: ControllerProxy) -> None:
         self.forgotten(proxy.controller_id)
-        history = History(self._database, proxy, self._clock)
+        history = History(self._database, proxy, self._clock, self._on_batch)
         self._tasks[proxy.controller_id] = asyncio.create_task(
             history.run(), name=f"History {proxy.controller_id}"
         )
