@@ -230,6 +230,9 @@ def main() -> None:
                 ("history", listed),
             ):
                 print(f"{label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+        except Exception:
+            print((Path(folder) / "standalone.log").read_text()[-4000:], file=sys.stderr)
+            raise
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)

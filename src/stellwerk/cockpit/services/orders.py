@@ -51,8 +51,15 @@ def fresh_order(
     end_positions: Sequence[JocPosition],
     block_position: JocPosition | None,
 ) -> dict[str, Any]:
-    """The engine's FreshOrder (JSON) for AddOrders."""
-    fresh: dict[str, Any] = {"id": order_id, "workflowPath": workflow_name, "arguments": dict(arguments)}
+    """The engine's FreshOrder (JSON) for AddOrders. As in JOC, the Controller deletes the order once it has
+    finished or was cancelled (its run stays in the history); a failed order stays until it is resumed or
+    cancelled."""
+    fresh: dict[str, Any] = {
+        "id": order_id,
+        "workflowPath": workflow_name,
+        "arguments": dict(arguments),
+        "deleteWhenTerminated": True,
+    }
     if scheduled_for is not None:
         fresh["scheduledFor"] = scheduled_for
     if priority:

@@ -97,5 +97,5 @@ def test_the_fresh_order_of_an_added_order() -> None:
     )  # fmt: skip
     assert fresh == {
         "id": "#2026-01-01#T00000000000-x", "workflowPath": "wf", "arguments": {"n": 1}, "scheduledFor": 7,
-        "priority": 2, "forceAdmission": True, "startPosition": "label", "stopPositions": [[1, "then", 0], [3]],
+        "deleteWhenTerminated": True, "priority": 2, "forceAdmission": True, "startPosition": "label", "stopPositions": [[1, "then", 0], [3]],
     }  # fmt: skip
