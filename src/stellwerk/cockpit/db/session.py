@@ -32,10 +32,18 @@ def default_url(data_directory: Path) -> str:
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # the driver's own BEGIN is replaced by _begin_immediate
     cursor = dbapi_connection.cursor()
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(pragma)
     cursor.close()
+
+
+def _begin_immediate(connection: Any) -> None:
+    # A deferred transaction that reads first and writes later fails at once with "database is locked" when
+    # another connection wrote in between (WAL cannot upgrade its old snapshot; the busy timeout does not help).
+    # Taking the write lock at BEGIN makes concurrent transactions wait for each other instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 # Servers close idle connections (MariaDB after wait_timeout): check before use, renew after half an hour.
@@ -48,13 +56,14 @@ SERVER_POOL: dict[str, Any] = {
 
 
 def create_engine(url: str | URL) -> AsyncEngine:
-    """An async engine for the URL: SQLite with WAL, foreign keys, NORMAL sync and a busy timeout on every
-    connection; PostgreSQL and MariaDB with a pre-pinged, recycled pool (MariaDB with utf8mb4)."""
+    """An async engine for the URL: SQLite with WAL, foreign keys, NORMAL sync, a busy timeout on every
+    connection and transactions that take the write lock when they begin; PostgreSQL and MariaDB with a pre-pinged, recycled pool (MariaDB with utf8mb4)."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         engine = create_async_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     if backend in ("mysql", "mariadb") and "charset" not in parsed.query:
         parsed = parsed.update_query_dict({"charset": "utf8mb4"})
