@@ -3,6 +3,7 @@ has expired), and each checks the permission it needs (403). The session is exte
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 import msgspec
@@ -18,6 +19,9 @@ from stellwerk.cockpit.security.permissions import Grants, merged
 DEFAULTS = ""
 
 
+# Folder checks run once per listed row (orders, history, inventory): the grants are computed once per account
+# and Controller, not per row. Both arguments are frozen values, so the cache cannot go stale.
+@functools.lru_cache(maxsize=1024)
 def grants_for(grants: AccountGrants, controller_id: str | None = None) -> Grants:
     """What an account's roles grant for one Controller (its own grants and the defaults), or the defaults."""
     wanted = {DEFAULTS, controller_id or DEFAULTS}
