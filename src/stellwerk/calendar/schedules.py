@@ -142,6 +142,27 @@ class RunTime(msgspec.Struct, frozen=True, order=True):
     time_zone: str
 
 
+class PlannedOrder(msgspec.Struct, frozen=True):
+    """What one start of a schedule submits for one workflow and one order parameterisation."""
+
+    workflow_name: str
+    start_ms: int
+    parameterisation: OrderParameterisation
+
+
+_NO_PARAMETERISATION = OrderParameterisation()
+
+
+def planned_orders(schedule: Schedule, run: RunTime) -> tuple[PlannedOrder, ...]:
+    """One order per workflow and parameterisation at the run's start, as JOC plans them (none given: one each)."""
+    parameterisations = schedule.order_parameterisations or (_NO_PARAMETERISATION,)
+    return tuple(
+        PlannedOrder(workflow, run.start_ms, parameterisation)
+        for workflow in schedule.workflows
+        for parameterisation in parameterisations
+    )
+
+
 def parse_schedule(raw: bytes | str | Mapping[str, Any]) -> Schedule | Problem:
     """A schedule from inventory JSON (bytes/str) or already decoded JSON; a Problem naming the bad field."""
     return decode_inventory(raw, Schedule, "schedule")
