@@ -12,10 +12,10 @@ two calendars, or a moved start meeting a regular one) starts once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -132,8 +132,12 @@ class Schedule(msgspec.Struct, frozen=True, kw_only=True, rename="camel"):
         return self.workflow_names or ((self.workflow_name,) if self.workflow_name else ())
 
 
-class RunTime(msgspec.Struct, frozen=True, order=True):
-    """One start of a schedule: the instant, the calendar date it belongs to and what produced it."""
+class RunTime(msgspec.Struct, frozen=True, order=True, gc=False):
+    """One start of a schedule: the instant, the calendar date it belongs to and what produced it.
+
+    Untracked by the garbage collector (`gc=False`: it holds no containers, so it cannot be part of a cycle);
+    a projection makes hundreds of thousands of them.
+    """
 
     start_ms: int
     date: date
@@ -181,10 +185,9 @@ def run_times(
         dates = _working_dates(assigned, library, lo, hi)
         if isinstance(dates, Problem):
             return dates.prefixed(f"calendars[{index}]")
-        for run in _runs(assigned, sorted(dates), non_working, schedule.dst_policy):
-            if first <= run.date <= last:
-                starts.setdefault(run.start_ms, run)
-    return sorted(starts.values())
+        for run in _runs(assigned, sorted(dates), non_working, schedule.dst_policy, (first, last)):
+            starts.setdefault(run.start_ms, run)
+    return [starts[start_ms] for start_ms in sorted(starts)]
 
 
 def _working_dates(
@@ -203,21 +206,46 @@ def _working_dates(
     return problems[0] if problems else restricted
 
 
+class _Timing(NamedTuple):
+    """A period's times in local milliseconds after midnight, computed once per schedule."""
+
+    single_ms: int | None
+    begin_ms: int
+    end_ms: int
+    step_ms: int | None
+
+
+def _timing(period: Period) -> _Timing:
+    single = None if period.single_start is None else seconds_of_day(period.single_start) * SECOND_MS
+    step = None if period.repeat is None else seconds_of_day(period.repeat) * SECOND_MS
+    return _Timing(single, period.begin_seconds * SECOND_MS, period.end_seconds * SECOND_MS, step)
+
+
 def _runs(
-    assigned: AssignedCalendar, dates: list[date], non_working: frozenset[date], policy: DstPolicy
-) -> Iterator[RunTime]:
-    zone = assigned.zone
+    assigned: AssignedCalendar,
+    dates: list[date],
+    non_working: frozenset[date],
+    policy: DstPolicy,
+    wanted: tuple[date, date],
+) -> list[RunTime]:
+    zone, name, time_zone = assigned.zone, assigned.calendar_name, assigned.time_zone
+    timings = [(period, _timing(period)) for period in assigned.periods]
+    runs: list[RunTime] = []
     for day in dates:
-        for period in assigned.periods:
-            run_day = _run_day(day, period.when_holiday, non_working)
-            if run_day is None:
+        for period, timing in timings:
+            run_day = day if day not in non_working else _moved_day(day, period.when_holiday, non_working)
+            if run_day is None or not wanted[0] <= run_day <= wanted[1]:
                 continue
-            for start_ms in _period_starts(period, run_day, zone, policy):
-                yield RunTime(start_ms, run_day, assigned.calendar_name, period, assigned.time_zone)
+            runs.extend(
+                RunTime(start_ms, run_day, name, period, time_zone)
+                for start_ms in _starts(timing, run_day, zone, policy)
+            )
+    return runs
 
 
-def _run_day(day: date, when_holiday: WhenHoliday, non_working: frozenset[date]) -> date | None:
-    if day not in non_working or when_holiday == "IGNORE":
+def _moved_day(day: date, when_holiday: WhenHoliday, non_working: frozenset[date]) -> date | None:
+    """Where a start on a non-working day goes: nowhere, nowhere else, or the next/previous other day."""
+    if when_holiday == "IGNORE":
         return day
     if when_holiday == "SUPPRESS":
         return None
@@ -228,27 +256,22 @@ def _run_day(day: date, when_holiday: WhenHoliday, non_working: frozenset[date])
     return moved
 
 
-def _period_starts(period: Period, day: date, zone: ZoneInfo, policy: DstPolicy) -> Iterator[int]:
+def _starts(timing: _Timing, day: date, zone: ZoneInfo, policy: DstPolicy) -> Iterable[int]:
     midnight = local_day_ms(day)
     offset = plain_day_offset(zone, day)
-    if period.single_start is not None:
-        local_ms = midnight + seconds_of_day(period.single_start) * SECOND_MS
-        yield from (local_ms - offset,) if offset is not None else wall_clock_instants(local_ms, zone, policy)
-    if period.repeat is not None:
-        yield from _repeat_starts(period, midnight, zone, offset, policy)
-
-
-def _repeat_starts(
-    period: Period, midnight: int, zone: ZoneInfo, offset: int | None, policy: DstPolicy
-) -> Iterator[int]:
-    assert period.repeat is not None
-    step = seconds_of_day(period.repeat) * SECOND_MS
-    begin, end = midnight + period.begin_seconds * SECOND_MS, midnight + period.end_seconds * SECOND_MS
+    single: Iterable[int] = ()
+    if timing.single_ms is not None:
+        local_ms = midnight + timing.single_ms
+        single = (local_ms - offset,) if offset is not None else wall_clock_instants(local_ms, zone, policy)
+    if timing.step_ms is None:
+        return single
+    begin, end = midnight + timing.begin_ms, midnight + timing.end_ms
     if offset is not None:
-        yield from range(begin - offset, end - offset, step)
-        return
-    stepped = range(to_instant_ms(begin, zone), to_instant_ms(end, zone), step)
-    yield from sorted({occurrence_of(instant, zone, policy) for instant in stepped})
+        repeated: Iterable[int] = range(begin - offset, end - offset, timing.step_ms)
+    else:
+        stepped = range(to_instant_ms(begin, zone), to_instant_ms(end, zone), timing.step_ms)
+        repeated = sorted({occurrence_of(instant, zone, policy) for instant in stepped})
+    return (*single, *repeated) if single else repeated
 
 
 @lru_cache(maxsize=65_536)
