@@ -48,4 +48,5 @@ def test_local_day_ms_counts_from_the_local_epoch() -> None:
 def test_resolve_zone() -> None:
     assert resolve_zone("Europe/Berlin") == BERLIN
     assert isinstance(resolve_zone("Mars/Olympus"), Problem)
+    assert isinstance(resolve_zone("Mars/" + "x" * 300), Problem)
     assert isinstance(resolve_zone("../etc"), Problem)

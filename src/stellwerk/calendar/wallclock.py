@@ -36,7 +36,7 @@ def resolve_zone(name: str) -> ZoneInfo | Problem:
     """The zone for an IANA name like 'Europe/Berlin', or a Problem for an unknown name."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         return Problem(f"Unknown time zone: {name!r}")
 
 

@@ -16,6 +16,7 @@ from stellwerk.cockpit.api import (
     agents_cluster,
     audit_log,
     authentication,
+    calendars,
     controller,
     deployment,
     events,
@@ -64,6 +65,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     agents.router,
     agents_cluster.router,
     events.router,
+    calendars.router,
 )
 
 
