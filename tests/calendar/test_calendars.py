@@ -155,6 +155,18 @@ WORKING_DAYS = frozenset(
             id="first_monday",
         ),
         pytest.param({"dates": ["2026-01-03", "2026-01-06"]}, {}, ["2026-01-06"], id="only_working_dates"),
+        pytest.param(
+            {"monthdays": [{"days": [2], "from": "2026-02-01"}]},
+            {},
+            ["2026-02-03"],
+            id="second_working_day_from",
+        ),
+        pytest.param(
+            {"ultimos": [{"weeklyDays": [{"day": 5, "weekOfMonth": 1}]}]},
+            {"weekdays": [{"days": [5], "to": "2026-01-31"}]},
+            ["2026-02-27"],
+            id="last_friday_except_in_january",
+        ),
     ],
 )
 def test_schedule_restrictions_count_the_calendars_dates(

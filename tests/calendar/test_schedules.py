@@ -343,3 +343,12 @@ def test_run_times_are_unique_in_order_and_on_their_local_date(
         assert local.date() == run.date or local.date() == run.date + timedelta(
             days=1
         )  # a start shifted past midnight
+
+
+def test_parses_json_text_and_jocs_older_name_for_order_parameterisations() -> None:
+    text = b'{"workflowName": "w", "calendars": [{"calendarName": "weekdays", "periods": [{"singleStart": "08:00"}]}],'
+    parsed = parse_schedule(text + b' "variableSets": [{"orderName": "old", "variables": {"a": 1}}]}')
+    assert isinstance(parsed, Schedule) and parsed.workflows == ("w",)
+    assert [p.order_name for p in parsed.order_parameterisations] == ["old"]
+    broken = parse_schedule(b'{"workflowName": ')
+    assert isinstance(broken, Problem) and broken.message.startswith("Invalid schedule JSON")

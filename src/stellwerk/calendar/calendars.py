@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from stellwerk.calendar.frequencies import Frequencies, NamedDates, months_touching
+from stellwerk.calendar.frequencies import Frequencies, NamedDates
 from stellwerk.calendar.inventory_json import decode_inventory
 from stellwerk.model.problems import Problem
 
@@ -138,35 +138,26 @@ def _restricted(
     base: frozenset[date], includes: Frequencies, first: date, last: date, named: NamedDates
 ) -> frozenset[date]:
     plain = msgspec.structs.replace(includes, monthdays=(), ultimos=())
-    kept = base & plain.resolve(first, last, named) if not plain.is_empty() else set()
-    counted = [(days.days, False) for days in includes.monthdays] + [
-        (days.days, True) for days in includes.ultimos
-    ]
-    by_month = _by_month(base, first, last) if counted else {}
-    for numbers, from_end in counted:
-        for month_dates in by_month.values():
-            kept |= {_nth(month_dates, number, from_end) for number in numbers if number <= len(month_dates)}
-    weekly = msgspec.structs.replace(
-        includes,
-        dates=(),
-        weekdays=(),
-        months=(),
-        holidays=(),
-        repetitions=(),
-        non_working_day_calendars=(),
-        monthdays=tuple(msgspec.structs.replace(m, days=()) for m in includes.monthdays if m.weekly_days),
-        ultimos=tuple(msgspec.structs.replace(m, days=()) for m in includes.ultimos if m.weekly_days),
-    )
-    if not weekly.is_empty():
-        kept |= base & weekly.resolve(first, last, named)
+    kept = base & plain.resolve(first, last, named)
+    counted = [(days, False) for days in includes.monthdays] + [(days, True) for days in includes.ultimos]
+    by_month = _by_month(base) if counted else {}
+    for days, from_end in counted:
+        lo, hi = days.window(first, last)
+        found = {
+            _nth(dates, n, from_end) for dates in by_month.values() for n in days.days if n <= len(dates)
+        }
+        if days.weekly_days:
+            weekly = msgspec.structs.replace(days, days=())
+            found |= base.intersection(weekly.dates(lo, hi, from_end=from_end))
+        kept |= {day for day in found if lo <= day <= hi}
     return frozenset(kept)
 
 
-def _by_month(dates: frozenset[date], first: date, last: date) -> dict[date, list[date]]:
-    months: dict[date, list[date]] = {month: [] for month in months_touching(first, last)}
+def _by_month(dates: frozenset[date]) -> dict[date, list[date]]:
+    """The dates in order, by the first day of their month."""
+    months: dict[date, list[date]] = {}
     for day in sorted(dates):
-        if day.replace(day=1) in months:
-            months[day.replace(day=1)].append(day)
+        months.setdefault(day.replace(day=1), []).append(day)
     return months
 
 

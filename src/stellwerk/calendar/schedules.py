@@ -168,8 +168,17 @@ def planned_orders(schedule: Schedule, run: RunTime) -> tuple[PlannedOrder, ...]
 
 
 def parse_schedule(raw: bytes | str | Mapping[str, Any]) -> Schedule | Problem:
-    """A schedule from inventory JSON (bytes/str) or already decoded JSON; a Problem naming the bad field."""
-    return decode_inventory(raw, Schedule, "schedule")
+    """A schedule from inventory JSON (bytes/str) or already decoded JSON; a Problem naming the bad field.
+
+    JOC's older name `variableSets` is read as `orderParameterisations`.
+    """
+    decoded = decode_inventory(raw, dict, "schedule") if isinstance(raw, bytes | str) else raw
+    if isinstance(decoded, Problem):
+        return decoded
+    if "variableSets" in decoded and "orderParameterisations" not in decoded:
+        renamed = {key: value for key, value in decoded.items() if key != "variableSets"}
+        decoded = renamed | {"orderParameterisations": decoded["variableSets"]}
+    return decode_inventory(decoded, Schedule, "schedule")
 
 
 def run_times(
