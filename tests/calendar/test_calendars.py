@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from stellwerk.calendar.calendars import Calendar, CalendarLibrary, parse_calendar, restrict
 from stellwerk.calendar.frequencies import Frequencies
@@ -177,3 +179,30 @@ def test_schedule_restrictions_count_the_calendars_dates(
         assert len(kept) == expected and kept <= WORKING_DAYS
     else:
         assert sorted(day.isoformat() for day in kept) == expected
+
+
+any_frequencies = st.sampled_from(
+    [
+        {"weekdays": [{"days": [1, 3]}]},
+        {"monthdays": [{"days": [1, 10, 31]}]},
+        {"ultimos": [{"days": [1, 2]}]},
+        {"repetitions": [{"repetition": "DAILY", "step": 4, "from": "2025-12-30"}]},
+        {"months": [{"months": [2, 3], "weekdays": [{"days": [5]}]}]},
+        {},
+    ]
+)
+
+
+@given(any_frequencies, any_frequencies, st.dates(date(2025, 1, 1), date(2027, 12, 31)), st.integers(0, 500))
+def test_a_calendar_is_its_includes_minus_its_excludes_within_from_to(
+    includes: dict[str, Any], excludes: dict[str, Any], start: date, length: int
+) -> None:
+    bounded = calendar({"includes": includes, "excludes": excludes, "from": "2026-01-01", "to": "2026-12-31"})
+    first, last = start, start + timedelta(days=length)
+    found = CalendarLibrary({"c": bounded}).dates("c", first, last)
+    assert not isinstance(found, Problem)
+    lo, hi = max(first, date(2026, 1, 1)), min(last, date(2026, 12, 31))
+    expected = frequencies(includes).resolve(lo, hi, no_names) - frequencies(excludes).resolve(
+        lo, hi, no_names
+    )
+    assert found == expected

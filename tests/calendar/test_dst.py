@@ -197,7 +197,10 @@ def test_policy_is_parsed_with_precise_errors() -> None:
     assert hasattr(bad, "message") and "at `$.dstPolicy.repeatedHour`" in bad.message
 
 
-ZONES = [ZoneInfo(name) for name in ("America/New_York", "Europe/Berlin", "Australia/Sydney", "Asia/Tokyo")]
+ZONES = [
+    ZoneInfo(name)
+    for name in ("America/New_York", "Europe/Berlin", "Australia/Sydney", "Asia/Tokyo", "Australia/Lord_Howe")
+]  # Lord Howe Island moves its clock by half an hour
 POLICIES = [DstPolicy(missing_hour=m, repeated_hour=r) for m in MissingHour for r in RepeatedHour]
 local_times = st.integers(
     int((datetime(2000, 1, 1) - datetime(1970, 1, 1)).total_seconds()) // 60,

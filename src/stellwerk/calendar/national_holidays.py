@@ -10,8 +10,6 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-import holidays
-
 from stellwerk.model.problems import Problem
 
 
@@ -38,6 +36,8 @@ def national_holiday_dates(code: str, first: date, last: date) -> frozenset[date
 
 @lru_cache(maxsize=1)
 def _supported() -> dict[str, frozenset[str]]:
+    import holidays  # here, not at the top: importing it takes about a second, and most calendars never need it
+
     return {country: frozenset(subs) for country, subs in holidays.list_supported_countries().items()}
 
 
@@ -46,6 +46,8 @@ def _holidays_of_years(code: str, first_year: int, last_year: int) -> frozenset[
     unknown = region_problem(code)
     if unknown is not None:
         return unknown
+    import holidays
+
     country, _, subdivision = code.upper().partition("-")
     table = holidays.country_holidays(
         country, subdiv=subdivision or None, years=range(first_year, last_year + 1)
