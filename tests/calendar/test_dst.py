@@ -148,6 +148,14 @@ HOURLY_0_TO_5 = {"begin": "00:00", "end": "05:00", "repeat": "01:00"}
         ),
         pytest.param(
             "America/New_York",
+            "2026-11-01",
+            {"begin": "00:30", "end": "01:30", "repeat": "00:30"},
+            LAST,
+            ["00:30-04:00", "01:00-04:00"],
+            id="new_york_autumn_last_never_after_the_periods_end",
+        ),
+        pytest.param(
+            "America/New_York",
             "2026-03-08",
             {"begin": "02:30", "end": "04:00", "repeat": "00:30"},
             None,
@@ -229,3 +237,51 @@ def test_every_instant_shows_the_wall_clock_time_unless_shifted_out_of_a_gap(
     else:
         assert all(s == local_ms for s in shown)
         assert len(instants) >= 1 or policy.missing_hour is MissingHour.SKIP
+
+
+times = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59))
+change_days = st.sampled_from(
+    [
+        ("America/New_York", "2026-03-08"),
+        ("America/New_York", "2026-11-01"),
+        ("Europe/Berlin", "2026-03-29"),
+        ("Europe/Berlin", "2026-10-25"),
+        ("Australia/Sydney", "2026-04-05"),
+        ("Australia/Sydney", "2026-10-04"),
+        ("Australia/Lord_Howe", "2026-04-05"),
+        ("Asia/Tokyo", "2026-04-05"),
+    ]
+)
+repeating = st.builds(
+    lambda begin, length, step: {
+        "begin": f"{begin // 60:02d}:{begin % 60:02d}",
+        "end": f"{min(begin + length, 1440) // 60:02d}:{min(begin + length, 1440) % 60:02d}",
+        "repeat": f"{step // 60:02d}:{step % 60:02d}",
+    },
+    st.integers(0, 1380),
+    st.integers(1, 600),
+    st.integers(1, 180),
+).filter(lambda period: period["begin"] < period["end"])
+
+
+@given(change_days, repeating)
+def test_first_and_last_take_one_start_per_wall_clock_time_last_never_earlier(
+    zone_and_day: tuple[str, str], period: dict[str, str]
+) -> None:
+    zone, day = zone_and_day
+    first, last, both = (starts(zone, day, period, policy) for policy in (FIRST, LAST, BOTH))
+    wall_times = sorted({start[:5] for start in both})
+    assert sorted(start[:5] for start in first) == wall_times == sorted(start[:5] for start in last)
+    by_wall_time = {start[:5]: datetime.fromisoformat(f"{day}T{start}") for start in first}
+    assert all(datetime.fromisoformat(f"{day}T{start}") >= by_wall_time[start[:5]] for start in last)
+
+
+@given(change_days, times)
+def test_skip_drops_only_what_shift_moves(zone_and_day: tuple[str, str], time: str) -> None:
+    zone, day = zone_and_day
+    shifted, skipped = (
+        starts(zone, day, {"singleStart": time}, SHIFT),
+        starts(zone, day, {"singleStart": time}, SKIP),
+    )
+    assert skipped in ([], shifted)
+    assert skipped == shifted or shifted[0][:5] != time

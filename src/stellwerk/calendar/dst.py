@@ -11,8 +11,8 @@ java.time's `LocalDateTime.atZone`, which it uses):
 These are the defaults. A schedule may declare `"dstPolicy": {"missingHour": "SKIP", "repeatedHour": "BOTH"}`
 (our extension of the schedule JSON; JOC has no such field).
 For repeating periods the policy applies to the starts stepped into the repeated hour (FIRST maps them to the
-earlier occurrence, LAST to the later one, BOTH keeps each as stepped); the begin and end of a period always
-resolve as JS7 does (gap shifted, overlap earlier).
+earlier occurrence, LAST to the later one if that is before the period's end, BOTH keeps each as stepped); the
+begin and end of a period always resolve as JS7 does (gap shifted, overlap earlier).
 """
 
 from __future__ import annotations
@@ -67,14 +67,18 @@ def wall_clock_instants(local_ms: int, zone: ZoneInfo, policy: DstPolicy) -> tup
     return (earlier, later)
 
 
-def occurrence_of(instant_ms: int, zone: ZoneInfo, policy: DstPolicy) -> int:
-    """An instant stepped to by a repeating period, moved to the occurrence the policy wants of its wall-clock time."""
+def occurrence_of(instant_ms: int, zone: ZoneInfo, policy: DstPolicy, end_ms: int) -> int:
+    """An instant stepped to by a repeating period that ends at `end_ms`, moved to the occurrence of its wall-clock
+    time that the policy wants. FIRST is JS7's mapping (even to before the period's begin, as JS7 does); LAST
+    moves only to an occurrence before the period's end."""
     if policy.repeated_hour is RepeatedHour.BOTH:
         return instant_ms
     earlier, later = _candidates(to_local_ms(instant_ms, zone), zone)
     if earlier == later or instant_ms not in (earlier, later):
         return instant_ms
-    return earlier if policy.repeated_hour is RepeatedHour.FIRST else later
+    if policy.repeated_hour is RepeatedHour.FIRST:
+        return earlier
+    return later if later < end_ms else instant_ms
 
 
 def _candidates(local_ms: int, zone: ZoneInfo) -> tuple[int, int]:

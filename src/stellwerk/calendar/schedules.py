@@ -278,8 +278,9 @@ def _starts(timing: _Timing, day: date, zone: ZoneInfo, policy: DstPolicy) -> It
     if offset is not None:
         repeated: Iterable[int] = range(begin - offset, end - offset, timing.step_ms)
     else:
-        stepped = range(to_instant_ms(begin, zone), to_instant_ms(end, zone), timing.step_ms)
-        repeated = sorted({occurrence_of(instant, zone, policy) for instant in stepped})
+        end_ms = to_instant_ms(end, zone)
+        stepped = range(to_instant_ms(begin, zone), end_ms, timing.step_ms)
+        repeated = sorted({occurrence_of(instant, zone, policy, end_ms) for instant in stepped})
     return (*single, *repeated) if single else repeated
 
 
