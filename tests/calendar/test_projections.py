@@ -23,7 +23,9 @@ LIBRARY = CalendarLibrary({"first mondays": FIRST_MONDAYS})
 
 def test_projection_range_is_twelve_calendar_months() -> None:
     assert projection_range(date(2026, 11, 22), 12) == (date(2026, 11, 22), date(2027, 11, 21))
-    assert projection_range(date(2028, 2, 29), 12) == (date(2028, 2, 29), date(2029, 2, 27))
+    assert projection_range(date(2028, 2, 29), 12) == (date(2028, 2, 29), date(2029, 2, 28))
+    assert projection_range(date(2027, 3, 1), 12) == (date(2027, 3, 1), date(2028, 2, 29))
+    assert projection_range(date(2026, 1, 31), 1) == (date(2026, 1, 31), date(2026, 2, 28))
 
 
 def test_projects_every_schedule_for_twelve_months() -> None:

@@ -36,8 +36,10 @@ class Projection(msgspec.Struct, frozen=True):
 
 
 def projection_range(first: date, months: int) -> tuple[date, date]:
-    """[first, last] covering `months` calendar months from `first`, both inclusive."""
-    return first, add_months(first, months) - timedelta(days=1)
+    """[first, last] covering `months` calendar months from `first`, both inclusive: up to the day before the same
+    day of the month `months` later, or to that month's end when it has no such day (Feb 29 -> Feb 28)."""
+    later = add_months(first, months)
+    return first, later if later.day < first.day else later - timedelta(days=1)
 
 
 def project(
