@@ -206,3 +206,16 @@ def test_a_calendar_is_its_includes_minus_its_excludes_within_from_to(
         lo, hi, no_names
     )
     assert found == expected
+
+
+@given(any_frequencies, any_frequencies, any_frequencies)
+def test_a_restriction_only_ever_keeps_the_calendars_own_dates(
+    base_frequencies: dict[str, Any], includes: dict[str, Any], excludes: dict[str, Any]
+) -> None:
+    first, last = date(2026, 1, 1), date(2026, 12, 31)
+    base = frozenset(frequencies(base_frequencies).resolve(first, last, no_names))
+    kept = restrict(base, frequencies(includes), frequencies(excludes), first, last, no_names)
+    assert kept <= base
+    assert not kept & frequencies(excludes).resolve(first, last, no_names)
+    if not includes and not excludes:
+        assert kept == base
