@@ -219,3 +219,15 @@ def test_a_failing_output_callback_is_raised_after_the_process_ended(env: dict[s
 def test_start_failure_raises(env: dict[str, str], output: OutputRecorder) -> None:
     with pytest.raises(FileNotFoundError):
         run(ProcessLaunch(argv=["/nonexistent/program"], env=env), output)
+
+
+def test_stdin_larger_than_the_pipe_buffer_arrives_whole(env: dict[str, str], output: OutputRecorder) -> None:
+    data = b"x" * 300_000 + b"\n"
+    result = run(ProcessLaunch(argv=["/bin/sh", "-c", "wc -c"], env=env, stdin=data), output)
+    assert result.return_code == 0
+    assert output.text("stdout").strip() == str(len(data))
+
+
+def test_stdin_the_process_does_not_read_is_dropped(env: dict[str, str], output: OutputRecorder) -> None:
+    result = run(ProcessLaunch(argv=["/bin/sh", "-c", "echo done"], env=env, stdin=b"y" * 300_000), output)
+    assert result.return_code == 0 and output.text("stdout") == "done\n"

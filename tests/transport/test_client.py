@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from stellwerk.transport.client import HttpError, NodeClient, RetryPolicy, Unreachable
+from stellwerk.transport.client import HttpError, NodeClient, RetryPolicy, TransportError, Unreachable
 from stellwerk.transport.server import serve
 from tests.transport.apps import Echo, TestApp
 from tests.transport.pki import TestPki
@@ -51,6 +51,23 @@ async def test_lines_are_delivered_as_they_are_sent(pki: TestPki) -> None:
                 assert await asyncio.wait_for(anext(lines), STEP) == f"event {text}".encode()
             app.lines.put_nowait(None)
             assert [line async for line in lines] == []
+
+
+async def test_many_lines_at_once_come_one_by_one_and_a_too_long_one_fails() -> None:
+    app = TestApp()
+    async with (
+        serve(app.app, "127.0.0.1", 0, tls=None, insecure=True) as server,
+        NodeClient(server.url, ssl_context=None, max_line_bytes=100) as client,
+    ):
+        for index in range(1000):
+            app.lines.put_nowait(f"line {index}")
+        app.lines.put_nowait("x" * 101)
+        received: list[bytes] = []
+        with pytest.raises(TransportError, match="LineTooLong"):
+            async with contextlib.aclosing(client.stream_lines("/lines")) as lines:
+                async for line in lines:
+                    received.append(line)  # noqa: PERF401 (the lines before the failure are wanted)
+        assert received == [f"line {index}".encode() for index in range(1000)]
 
 
 async def test_a_stream_closed_early_frees_the_server() -> None:

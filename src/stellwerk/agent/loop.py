@@ -58,6 +58,10 @@ def attached_here(order: o.Order) -> bool:
     return isinstance(order.attached_state, o.Attached)
 
 
+def _couples(commands: tuple[ac.AgentCommand, ...]) -> bool:
+    return any(isinstance(command, ac.CoupleController) for command in commands)
+
+
 class AgentLoop:
     """Owns the job processes and the order of committing; `run` is the loop task."""
 
@@ -128,7 +132,8 @@ class AgentLoop:
             agent_path=self._config.name,
             new_run_id=uuid.uuid4().hex,
             last_event_id=self._journal.last_event_id,
-            oldest_event_id=self._oldest_event_id(),
+            # Only CoupleController needs it, and it lists the journal's directory.
+            oldest_event_id=self._oldest_event_id() if _couples(commands) else 0,
             process_limit=self._config.process_limit,
         )
         now = self._clock()

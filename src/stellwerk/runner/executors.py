@@ -182,7 +182,7 @@ def _script_command(script: str, file: Path) -> list[str]:
 
 
 def resolve_executable_path(path: str, executables_directory: Path) -> Path | Problem:
-    if PurePath(path).is_absolute():
+    if os.path.isabs(path):
         return Path(path)
     if not path or ".." in PurePath(path).parts:
         return Problem(f"Invalid relative executable path: {path!r}")

@@ -10,22 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import inspect
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Literal
 
 OutputStream = Literal["stdout", "stderr"]
-OutputCallback = Callable[[OutputStream, str], Awaitable[None] | None]
+OutputCallback = Callable[[OutputStream, str], None]
 
 CHUNK_BYTES = 8192
 COALESCE_SECONDS = 0.1
 # JS7's js7.job.execution.used-error-line-length
 ERROR_LINE_MAX = 4096
-_READ_BYTES = 8192
-_QUEUE_ITEMS = 16
-
-_Item = tuple[OutputStream, str | None]
+_READ_BYTES = 65536
 
 
 class StderrWatch:
@@ -96,120 +92,105 @@ def chunk_cut(data: bytes | bytearray, limit: int = CHUNK_BYTES) -> int:
 
 
 class OutputPump:
-    """Reads both pipes of one process and delivers their text to `on_output`."""
+    """Reads both pipes of one process in the event loop (`add_reader`, no task per pipe) and delivers their
+    text to `on_output`. Construct it in the running loop."""
 
     def __init__(self, on_output: OutputCallback, coalesce_seconds: float = COALESCE_SECONDS) -> None:
         self.stderr = StderrWatch()
         self._on_output = on_output
         self._coalesce = coalesce_seconds
-        self._queue: asyncio.Queue[_Item] = asyncio.Queue(_QUEUE_ITEMS)
-        self._transports: list[asyncio.ReadTransport] = []
-        self._readers: dict[OutputStream, asyncio.Task[None]] = {}
-        self._delivery: asyncio.Task[None] | None = None
+        self._loop = asyncio.get_running_loop()
+        self._open: dict[OutputStream, int] = {}
+        self._decoders: dict[OutputStream, codecs.IncrementalDecoder] = {}
+        self._batches: dict[OutputStream, _Batch] = {"stdout": _Batch(), "stderr": _Batch()}
+        self._flush_timer: asyncio.TimerHandle | None = None
+        self._all_ended: asyncio.Future[None] | None = None
         self._progress = 0
         self._error: Exception | None = None
 
-    async def start(self, stdout_fd: int, stderr_fd: int) -> None:
+    def start(self, stdout_fd: int, stderr_fd: int) -> None:
         """Takes ownership of the read ends of both pipes."""
         pipes: tuple[tuple[OutputStream, int], ...] = (("stdout", stdout_fd), ("stderr", stderr_fd))
         for stream, fd in pipes:
-            reader = await self._connect(fd)
-            self._readers[stream] = asyncio.create_task(self._read(stream, reader))
-        self._delivery = asyncio.create_task(self._deliver())
-
-    async def _connect(self, fd: int) -> asyncio.StreamReader:
-        reader = asyncio.StreamReader()
-        pipe = os.fdopen(fd, "rb", buffering=0)
-        transport, _ = await asyncio.get_running_loop().connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(reader), pipe
-        )
-        self._transports.append(transport)
-        return reader
+            os.set_blocking(fd, False)
+            self._open[stream] = fd
+            self._decoders[stream] = _utf8_decoder()
+            self._loop.add_reader(fd, self._read, stream, fd)
 
     async def finish(self, grace: float | None) -> bool:
         """Reads on until both pipes end or nothing was read nor delivered for `grace` seconds; then stops
         reading and delivers the rest. Returns whether the output was read to its end."""
-        pending = set(self._readers.values())
-        while pending:
+        while self._open:
             progress = self._progress
-            _, pending = await asyncio.wait(pending, timeout=grace)
-            if pending and progress == self._progress:
+            self._all_ended = self._all_ended or self._loop.create_future()
+            await asyncio.wait({self._all_ended}, timeout=grace)
+            if self._open and progress == self._progress:
                 break
-        for stream, task in self._readers.items():
-            if task in pending:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-                await self._queue.put((stream, None))
-        for transport in self._transports:
-            transport.close()
-        if self._delivery is not None:
-            await self._delivery
+        complete = not self._open
+        for stream in list(self._open):
+            self._close(stream)
         if self._error is not None:
             raise self._error
-        return not pending
+        return complete
 
-    async def _read(self, stream: OutputStream, reader: asyncio.StreamReader) -> None:
-        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        while data := await reader.read(_READ_BYTES):
-            self._progress += 1
-            await self._put(stream, decoder.decode(data))
-        await self._put(stream, decoder.decode(b"", final=True))
-        await self._queue.put((stream, None))
-
-    async def _put(self, stream: OutputStream, text: str) -> None:
-        if text:
-            if stream == "stderr":
-                self.stderr.feed(text)
-            await self._queue.put((stream, text))
-
-    async def _deliver(self) -> None:
-        loop = asyncio.get_running_loop()
-        batches: dict[OutputStream, _Batch] = {"stdout": _Batch(), "stderr": _Batch()}
-        open_streams = len(batches)
-        while open_streams:
-            deadline = self._deadline(batches)
-            if deadline is not None and loop.time() >= deadline:
-                await self._flush(batches)
-                continue
-            item = await self._next_item(deadline)
-            if item is None:
-                continue
-            stream, text = item
-            if text is None:
-                open_streams -= 1
-                continue
-            batch = batches[stream]
-            batch.add(text, loop.time())
-            for chunk in batch.take_full_chunks(loop.time()):
-                await self._emit(stream, chunk)
-        await self._flush(batches)
-
-    def _deadline(self, batches: dict[OutputStream, _Batch]) -> float | None:
-        waiting = [batch.since for batch in batches.values() if batch.data]
-        return min(waiting) + self._coalesce if waiting else None
-
-    async def _next_item(self, deadline: float | None) -> _Item | None:
-        if deadline is None:
-            return await self._queue.get()
+    def _read(self, stream: OutputStream, fd: int) -> None:
         try:
-            async with asyncio.timeout_at(deadline):
-                return await self._queue.get()
-        except TimeoutError:
-            return None
+            data = os.read(fd, _READ_BYTES)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if data:
+            self._progress += 1
+            self._take(stream, self._decoders[stream].decode(data))
+        else:
+            self._close(stream)
 
-    async def _flush(self, batches: dict[OutputStream, _Batch]) -> None:
-        for stream, batch in sorted(batches.items(), key=lambda pair: pair[1].since):
+    def _take(self, stream: OutputStream, text: str) -> None:
+        if not text:
+            return
+        if stream == "stderr":
+            self.stderr.feed(text)
+        now = self._loop.time()
+        batch = self._batches[stream]
+        batch.add(text, now)
+        for chunk in batch.take_full_chunks(now):
+            self._emit(stream, chunk)
+        if self._flush_timer is None:
+            self._flush_timer = self._loop.call_at(batch.since + self._coalesce, self._flush_due)
+
+    def _close(self, stream: OutputStream) -> None:
+        fd = self._open.pop(stream)
+        self._loop.remove_reader(fd)
+        os.close(fd)
+        self._take(stream, self._decoders[stream].decode(b"", final=True))
+        if not self._open:
+            self._flush()
+            if self._all_ended is not None and not self._all_ended.done():
+                self._all_ended.set_result(None)
+
+    def _flush_due(self) -> None:
+        self._flush_timer = None
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        for stream, batch in sorted(self._batches.items(), key=lambda pair: pair[1].since):
             if batch.data:
-                await self._emit(stream, batch.take_all())
+                self._emit(stream, batch.take_all())
 
-    async def _emit(self, stream: OutputStream, text: str) -> None:
+    def _emit(self, stream: OutputStream, text: str) -> None:
         self._progress += 1
         if self._error is not None:
             return
         # A failing callback must not stop the draining of the pipes, or the process would block on them.
         try:
-            result = self._on_output(stream, text)
-            if inspect.isawaitable(result):
-                await result
+            self._on_output(stream, text)
         except Exception as error:
             self._error = error
+
+
+def _utf8_decoder() -> codecs.IncrementalDecoder:
+    return codecs.getincrementaldecoder("utf-8")(errors="replace")

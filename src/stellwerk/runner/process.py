@@ -11,6 +11,9 @@ Decisions:
 - The pipes are made here rather than with `PIPE`, so that this module owns their read ends and can close
   them while a background process still holds the write end.
 - A signal death n gives return code 128+n, like a shell.
+- The process is spawned with `subprocess.Popen` (vfork and exec) and watched by the event loop itself: its pidfd
+  for the exit, `add_reader` for the pipes, `add_writer` for stdin. asyncio's subprocess transport with a reader
+  task per pipe cost half again as much CPU per process, and the Agent spawns one per order.
 - Cancelling `run_process` SIGKILLs the process group and then re-raises the cancellation.
 """
 
@@ -25,7 +28,6 @@ from pathlib import Path
 
 import msgspec
 
-from stellwerk.runner import child_watcher
 from stellwerk.runner.group import ProcessGroupTerminator
 from stellwerk.runner.output import OutputCallback, OutputPump
 
@@ -89,20 +91,21 @@ class ProcessKiller:
 class _Supervision:
     """The state of one running process, shared by the waiting code and the killer's callback."""
 
-    def __init__(self, process: asyncio.subprocess.Process, launch: ProcessLaunch) -> None:
-        self.process = process
-        self.terminator = ProcessGroupTerminator(process.pid, launch.sigkill_delay)
+    def __init__(self, pid: int, exited: asyncio.Future[int], launch: ProcessLaunch) -> None:
+        self.pid = pid
+        self.exited = exited
+        self.terminator = ProcessGroupTerminator(pid, launch.sigkill_delay)
         self.killed = False
         self.timed_out = False
 
     def kill(self, immediately: bool) -> None:
-        running = self.process.returncode is None
+        running = not self.exited.done()
         self.killed = self.killed or running
         if running or self.terminator.terminating:
             self.terminator.terminate(immediately)
 
     def time_out(self) -> None:
-        if self.process.returncode is None:
+        if not self.exited.done():
             self.timed_out = True
             self.terminator.terminate()
 
@@ -111,14 +114,15 @@ async def run_process(
     launch: ProcessLaunch, on_output: OutputCallback, kill: ProcessKiller | None = None
 ) -> ProcessResult:
     """Runs the process to its end and returns how it ended. Raises OSError if it cannot be started."""
+    loop = asyncio.get_running_loop()
     pump = OutputPump(on_output)
-    process = await _start(launch, pump)
-    supervision = _Supervision(process, launch)
-    stdin_writer = asyncio.create_task(_write_stdin(process, launch.stdin))
+    process, stdin = _start(launch, pump)
+    supervision = _Supervision(process.pid, _exit_code(loop, process), launch)
+    timer = None if launch.timeout is None else loop.call_later(launch.timeout, supervision.time_out)
     if kill is not None:
         kill.attach(supervision.kill)
     try:
-        await _wait_for_exit(supervision, launch.timeout)
+        await asyncio.shield(supervision.exited)
         await supervision.terminator.settle()
     except asyncio.CancelledError:
         await _clean_up_after_cancel(supervision, pump)
@@ -126,19 +130,23 @@ async def run_process(
     finally:
         if kill is not None:
             kill.detach()
-        stdin_writer.cancel()
+        if timer is not None:
+            timer.cancel()
+        if stdin is not None:
+            stdin.close()
     output_complete = await pump.finish(launch.output_grace)
     return _result(supervision, pump, output_complete)
 
 
-async def _start(launch: ProcessLaunch, pump: OutputPump) -> asyncio.subprocess.Process:
-    child_watcher.install()
+def _start(launch: ProcessLaunch, pump: OutputPump) -> tuple[subprocess.Popen[bytes], _StdinFeeder | None]:
+    """Spawns the process (vfork and exec, no transport nor task of asyncio) and connects its pipes."""
     stdout_read, stdout_write = os.pipe()
     stderr_read, stderr_write = os.pipe()
+    stdin_read, stdin_write = os.pipe() if launch.stdin is not None else (subprocess.DEVNULL, None)
     try:
-        process = await asyncio.create_subprocess_exec(
-            *launch.argv,
-            stdin=subprocess.DEVNULL if launch.stdin is None else subprocess.PIPE,
+        process = subprocess.Popen(
+            launch.argv,
+            stdin=stdin_read,
             stdout=stdout_write,
             stderr=stderr_write,
             env=launch.env,
@@ -146,53 +154,84 @@ async def _start(launch: ProcessLaunch, pump: OutputPump) -> asyncio.subprocess.
             start_new_session=True,
         )
     except BaseException:
-        os.close(stdout_read)
-        os.close(stderr_read)
+        for fd in (stdout_read, stderr_read, stdin_write):
+            if fd is not None:
+                os.close(fd)
         raise
     finally:
-        os.close(stdout_write)
-        os.close(stderr_write)
-    await pump.start(stdout_read, stderr_read)
-    return process
+        for fd in (stdout_write, stderr_write, stdin_read):
+            if fd >= 0:
+                os.close(fd)
+    pump.start(stdout_read, stderr_read)
+    if stdin_write is None or launch.stdin is None:
+        return process, None
+    return process, _StdinFeeder(stdin_write, launch.stdin)
 
 
-async def _write_stdin(process: asyncio.subprocess.Process, data: bytes | None) -> None:
-    if process.stdin is None or data is None:
-        return
+def _exit_code(loop: asyncio.AbstractEventLoop, process: subprocess.Popen[bytes]) -> asyncio.Future[int]:
+    """The process's return code (-n after signal n), when it has ended: its pidfd becomes readable then."""
     try:
-        process.stdin.write(data)
-        await process.stdin.drain()
-    except (BrokenPipeError, ConnectionResetError):
-        pass  # the process exited without reading all of it
-    finally:
-        process.stdin.close()
+        pidfd = os.pidfd_open(process.pid)
+    except (AttributeError, OSError):  # before Linux 5.3: a thread waits
+        return asyncio.ensure_future(asyncio.to_thread(process.wait))
+    exited: asyncio.Future[int] = loop.create_future()
+
+    def reap() -> None:
+        loop.remove_reader(pidfd)
+        os.close(pidfd)
+        exited.set_result(process.wait())
+
+    loop.add_reader(pidfd, reap)
+    return exited
 
 
-async def _wait_for_exit(supervision: _Supervision, time_limit: float | None) -> None:
-    exited = asyncio.create_task(supervision.process.wait())
-    try:
-        done, _ = await asyncio.wait({exited}, timeout=time_limit)
-        if not done:
-            supervision.time_out()
-            await exited
-    finally:
-        exited.cancel()
+class _StdinFeeder:
+    """Writes the launch's stdin into the pipe as far as the process reads it, then closes the pipe."""
+
+    def __init__(self, fd: int, data: bytes) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._fd: int | None = fd
+        self._rest = memoryview(data)
+        self._waiting = False
+        os.set_blocking(fd, False)
+        self._write()
+
+    def _write(self) -> None:
+        assert self._fd is not None
+        try:
+            while self._rest:
+                self._rest = self._rest[os.write(self._fd, self._rest) :]
+        except BlockingIOError:
+            if not self._waiting:
+                self._waiting = True
+                self._loop.add_writer(self._fd, self._write)
+            return
+        except OSError:
+            pass  # the process exited without reading all of it
+        self.close()
+
+    def close(self) -> None:
+        if self._fd is None:
+            return
+        if self._waiting:
+            self._loop.remove_writer(self._fd)
+        os.close(self._fd)
+        self._fd = None
 
 
 async def _clean_up_after_cancel(supervision: _Supervision, pump: OutputPump) -> None:
     supervision.terminator.kill()
     with contextlib.suppress(asyncio.CancelledError):
-        await supervision.process.wait()
+        await asyncio.shield(supervision.exited)
         await supervision.terminator.settle()
         await pump.finish(0)
 
 
 def _result(supervision: _Supervision, pump: OutputPump, output_complete: bool) -> ProcessResult:
-    code = supervision.process.returncode
-    assert code is not None
+    code = supervision.exited.result()
     signal_number = -code if code < 0 else None
     return ProcessResult(
-        pid=supervision.process.pid,
+        pid=supervision.pid,
         return_code=128 + signal_number if signal_number is not None else code,
         signal=signal_number,
         timed_out=supervision.timed_out,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
 RETURN_VALUES_VARIABLE = "JS7_RETURN_VALUES"
 V1_RETURN_VALUES_VARIABLE = "SCHEDULER_RETURN_VALUES"
+_READ_BYTES = 65536
 
 
 def parse_return_values(text: str) -> dict[str, str]:
@@ -24,9 +26,14 @@ def parse_return_values(text: str) -> dict[str, str]:
 
 def read_return_values(path: Path) -> dict[str, str]:
     try:
-        return parse_return_values(path.read_bytes().decode(errors="replace"))
+        descriptor = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return {}
+    try:
+        data = b"".join(iter(lambda: os.read(descriptor, _READ_BYTES), b""))
+    finally:
+        os.close(descriptor)
+    return parse_return_values(data.decode(errors="replace")) if data else {}
 
 
 def format_return_values(values: Mapping[str, object]) -> str:

@@ -153,14 +153,27 @@ class NodeClient:
         response = await self._request("GET", path, params=params, client_timeout=timeout)
         async with response:
             await _raise_for_status(response)
-            while line := await self._read_line(response):
-                yield line.removesuffix(b"\n").removesuffix(b"\r")
+            # Split here what arrived rather than `readline` per line: a long-poll answer holds many lines.
+            partial = b""
+            while chunk := await self._read_chunk(response):
+                *lines, partial = (partial + chunk).split(b"\n")
+                self._check_line_length(response, partial)
+                for line in lines:
+                    self._check_line_length(response, line)
+                    yield line.removesuffix(b"\r")
+            if partial:
+                yield partial.removesuffix(b"\r")
 
-    async def _read_line(self, response: aiohttp.ClientResponse) -> bytes:
+    async def _read_chunk(self, response: aiohttp.ClientResponse) -> bytes:
         try:
-            return await response.content.readline(max_line_length=self.max_line_bytes)
-        except (aiohttp.ClientError, LineTooLong, TimeoutError) as error:
+            return await response.content.readany()
+        except (aiohttp.ClientError, TimeoutError) as error:
             raise TransportError(f"reading the stream from {response.url} failed: {error!r}") from error
+
+    def _check_line_length(self, response: aiohttp.ClientResponse, line: bytes) -> None:
+        if len(line) > self.max_line_bytes:
+            error = LineTooLong(line[:100], str(self.max_line_bytes), str(len(line)))
+            raise TransportError(f"reading the stream from {response.url} failed: {error!r}")
 
     async def _request(
         self,
