@@ -136,10 +136,17 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield values[start : start + IN_CHUNK]
 
 
-async def _insert_returning_ids(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Inserts the rows (one executemany); their new ids in the rows' order."""
-    ids = await session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return list(ids)
+async def _insert_returning_ids(
+    session: AsyncSession, table: Table, rows: list[dict[str, Any]], key: tuple[str, ...]
+) -> list[int]:
+    """Inserts the rows (one executemany); their new ids in the rows' order. The rows are told apart by their
+    `key` columns (unique among them): RETURNING does not keep the rows' order on every backend, and asking
+    SQLAlchemy to sort them makes it insert one row at a time on SQLite."""
+    found = await session.execute(insert(table).returning(table.c.id, *(table.c[name] for name in key)), rows)
+    ids = {tuple(returned[1:]): returned[0] for returned in found}
+    if len(ids) != len(rows):
+        raise ValueError(f"{table.name}: {len(rows)} rows but {len(ids)} different {key}")
+    return [ids[tuple(row[name] for name in key)] for row in rows]
 
 
 async def _update_by_id(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -212,20 +219,22 @@ class HistoryBatchRepository:
 
     async def write(self, changes: Changes) -> None:
         """Inserts the new runs and tasks, updates the changed ones, ends joined children, appends the logs."""
-        await self._insert_runs([run for run in changes.runs if run.history_id is None])
+        new_runs = [run for run in changes.runs if run.history_id is None]
+        new_tasks = [task for task in changes.tasks if task.task_id is None]
         await self._update_runs([run for run in changes.runs if run.history_id is not None])
+        await self._insert_runs(new_runs)
         if changes.joined:
             await self._session.execute(
                 update(_ORDERS)
                 .where(_ORDERS.c.parent_id == bindparam("b_parent"), _ORDERS.c.end_time.is_(None))
                 .values(
-                    state="FINISHED", severity=bindparam("b_severity"),
+                    state=OrderStateText.FINISHED, severity=bindparam("b_severity"),
                     end_time=bindparam("b_time"), modified=bindparam("b_time"),
                 ),
                 [{"b_parent": j.parent_id, "b_severity": j.severity, "b_time": j.time} for j in changes.joined],
             )  # fmt: skip
-        await self._insert_tasks([task for task in changes.tasks if task.task_id is None])
         await self._update_tasks([task for task in changes.tasks if task.task_id is not None])
+        await self._insert_tasks(new_tasks)
         await self._append_logs(changes.log)
 
     async def _insert_runs(self, runs: list[Run]) -> None:
@@ -264,7 +273,8 @@ class HistoryBatchRepository:
             }
             for run in runs
         ]
-        ids = await _insert_returning_ids(self._session, _ORDERS, rows)
+        # A run starts at an event, a forked child's at its parent's: one run per order id and EventId.
+        ids = await _insert_returning_ids(self._session, _ORDERS, rows, ("order_id", "start_event_id"))
         for run, history_id in zip(runs, ids, strict=True):
             run.history_id = history_id
 
@@ -311,7 +321,7 @@ class HistoryBatchRepository:
             }
             for task in tasks
         ]
-        ids = await _insert_returning_ids(self._session, _TASKS, rows)
+        ids = await _insert_returning_ids(self._session, _TASKS, rows, ("history_order_id", "start_event_id"))
         for task, task_id in zip(tasks, ids, strict=True):
             task.task_id = task_id
 
