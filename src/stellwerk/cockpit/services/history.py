@@ -20,11 +20,12 @@ Rows as written (the read endpoints rely on this):
 
 Times are the events' times (an EventId is epoch milliseconds × 1000).
 
-A batch is worked out in memory first (`history_fold`): from the runs not ended of the orders it names (read
-before), each row it touches is inserted or updated once with a few bulk statements, the log lines of an order or
-a task become one chunk per batch. What the fold needs of the Controller (workflows, Agent URLs, orders added
-before a restart) is asked between the read and the write, never while a transaction is open. Events at or
-before the stored EventId are skipped, so a batch that comes again changes nothing."""
+A batch is worked out in memory first (`history_fold`), in its transaction: from the runs not ended of the orders
+it names (two queries), each row it touches is inserted or updated once with a few bulk statements, and the log
+lines of an order or a task become one chunk per batch. When the fold needs something of the Controller
+(workflows, Agent URLs, orders added before a restart), the transaction ends having written nothing, the Controller
+is asked (never while a transaction is open) and the batch is folded again. Events at or before the stored
+EventId are skipped, so a batch that comes again changes nothing."""
 
 from __future__ import annotations
 
