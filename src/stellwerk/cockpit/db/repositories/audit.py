@@ -4,7 +4,7 @@ and the objects it touched (JOC's `auditLog`)."""
 from __future__ import annotations
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.db.enums import AuditCategory
@@ -70,11 +70,20 @@ class AuditRepository:
         row = AuditLog(**{field: getattr(entry, field) for field in _ENTRY_FIELDS}, created=now)
         self._session.add(row)
         await self._session.flush()
-        self._session.add_all(
-            AuditLogObject(audit_id=row.id, object_type=o.object_type, path=o.path, folder=folder_of(o.path))
-            for o in entry.objects
-        )
-        await self._session.flush()
+        if entry.objects:
+            # One executemany: the ORM would insert the objects one at a time to learn ids nobody needs.
+            await self._session.execute(
+                insert(AuditLogObject),
+                [
+                    {
+                        "audit_id": row.id,
+                        "object_type": o.object_type,
+                        "path": o.path,
+                        "folder": folder_of(o.path),
+                    }
+                    for o in entry.objects
+                ],
+            )
         return row.id
 
     async def search(self, wanted: AuditFilter) -> list[AuditRecord]:

@@ -1,0 +1,130 @@
+"""The History service storing batches of events on every backend: rows and logs of a batch written in bulk (a
+fork's children point to their parent's row), a batch that comes again changes nothing, a batch that fails half
+way leaves nothing behind and is written whole when it comes again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from stellwerk.cockpit.db.enums import HistoryState, OrderStateText
+from stellwerk.cockpit.db.repositories.event_ids import EventIdRepository
+from stellwerk.cockpit.db.repositories.history_query import HistoryFilter
+from stellwerk.cockpit.db.repositories.logs import LogRepository
+from stellwerk.cockpit.db.repositories.order_history import OrderHistory, OrderHistoryRepository
+from stellwerk.cockpit.db.repositories.task_history import TaskHistoryRepository
+from stellwerk.cockpit.db.session import Database
+from stellwerk.cockpit.db.tables import HistoryLogChunk, HistoryOrder, HistoryTask
+from stellwerk.cockpit.services.history import CONSUMER, History
+from stellwerk.cockpit.services.order_log import log_entries
+from stellwerk.cockpit.services.proxy import ControllerProxy
+from stellwerk.model import events as e
+from stellwerk.model import outcome as o
+from stellwerk.model.order import ForkedChild
+from tests.cockpit.services.test_history_fold import ADDED, WORKFLOW, T, events
+
+CID = "c"
+FORK = e.OrderForked(children=(ForkedChild(order_id="p|a"), ForkedChild(order_id="p|b")))
+BATCH = events(
+    ("o1", ADDED),
+    ("p", ADDED),
+    ("o1", e.OrderStarted()),
+    ("p", e.OrderStarted()),
+    ("o1", e.OrderProcessingStarted(subagent_id="agentA")),
+    ("p", FORK),
+    ("o1", e.OrderStdoutWritten(chunk="hello\n")),
+    ("o1", e.OrderStderrWritten(chunk="oops\n")),
+    ("o1", e.OrderProcessed(outcome=o.Succeeded(named_values={"returnCode": 0}))),
+    ("o1", e.OrderMoved(to=(1,))),
+    ("o1", e.OrderFinished()),
+)
+LATER = events(
+    ("p|a", e.OrderMoved(to=(0, "fork+a", 1))),
+    ("p", e.OrderJoined(outcome=o.Succeeded())),
+    ("p", e.OrderCancelled()),
+)
+LATER = [(key, value, event_id + 1_000_000) for key, value, event_id in LATER]
+
+
+def history(database: Database) -> History:
+    # The Controller is never asked: the workflow and the Agent are known, every order's OrderAdded is here.
+    proxy = ControllerProxy(CID, ("https://127.0.0.1:9",), None)
+    return History(database, proxy, lambda: T, workflows=[WORKFLOW], agent_urls={"agentA": "https://a"})
+
+
+async def rows(database: Database) -> dict[str, Any]:
+    async with database.session() as db:
+        orders = (await OrderHistoryRepository(db).search(HistoryFilter(), main_orders_only=False)).items
+        counts = [
+            await db.scalar(select(func.count()).select_from(table))
+            for table in (HistoryOrder, HistoryTask, HistoryLogChunk)
+        ]
+        return {
+            "orders": {order.order_id: order for order in orders},
+            "counts": counts,
+            "event_id": await EventIdRepository(db).load(CID, CONSUMER),
+        }
+
+
+async def test_a_batch_is_written_in_bulk_and_not_twice(database: Database) -> None:
+    writer = history(database)
+    await writer.store(BATCH, BATCH[-1][2])
+    first = await rows(database)
+    orders: dict[str, OrderHistory] = first["orders"]
+    assert set(orders) == {"o1", "p", "p|a", "p|b"}
+    o1, parent = orders["o1"], orders["p"]
+    assert (o1.state, o1.severity, o1.end_time, o1.position) == (
+        OrderStateText.FINISHED, HistoryState.SUCCESSFUL, T + 10, "1",
+    )  # fmt: skip
+    assert orders["p|a"].parent_id == parent.history_id == orders["p|b"].parent_id
+    assert (parent.state, parent.end_time) == (OrderStateText.WAITING, None)
+    async with database.session() as db:
+        [task] = await TaskHistoryRepository(db).of_order(o1.history_id)
+        logs = LogRepository(db)
+        assert await logs.task_log(task.task_id) == "hello\noops\n"
+        entries = log_entries(await logs.order_log(o1.history_id))
+    assert (task.job_name, task.return_code, task.severity) == ("hello", 0, HistoryState.SUCCESSFUL)
+    assert [entry["logEvent"] for entry in entries] == [
+        "OrderStarted", "OrderProcessingStarted", "OrderProcessed", "OrderFinished",
+    ]  # fmt: skip
+    assert entries[1]["taskId"] == entries[2]["taskId"] == task.task_id
+    assert first["counts"] == [4, 1, 5], (
+        "one chunk each: o1's log, its task's output, p's log, each child's log"
+    )
+    assert first["event_id"] == BATCH[-1][2]
+
+    await history(database).store(BATCH, BATCH[-1][2])
+    assert await rows(database) == first, "the same events again change nothing"
+
+    await writer.store(LATER, LATER[-1][2])
+    later = (await rows(database))["orders"]
+    assert (later["p|a"].state, later["p|a"].end_time, later["p|a"].position) == (
+        OrderStateText.FINISHED, T + 1001, "0/fork+a:1",
+    )  # fmt: skip
+    assert later["p|b"].severity == HistoryState.SUCCESSFUL and later["p|b"].end_time == T + 1001
+    assert (later["p"].state, later["p"].severity, later["p"].end_time) == (
+        OrderStateText.CANCELLED, HistoryState.FAILED, T + 1002,
+    )  # fmt: skip
+
+
+async def test_a_batch_that_fails_half_way_leaves_nothing_and_is_written_whole_again(
+    database: Database,
+) -> None:
+    writer = history(database)
+
+    def fail_at_tasks(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO HISTORY_TASKS"):
+            raise RuntimeError("the Cockpit died here")
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", fail_at_tasks)
+    with pytest.raises(RuntimeError, match="died"):
+        await writer.store(BATCH, BATCH[-1][2])
+    event.remove(database.engine.sync_engine, "before_cursor_execute", fail_at_tasks)
+    assert await rows(database) == {"orders": {}, "counts": [0, 0, 0], "event_id": None}
+    assert writer.added == {}, "what the failed batch added is not remembered"
+
+    await writer.store(BATCH, BATCH[-1][2])
+    written = await rows(database)
+    assert set(written["orders"]) == {"o1", "p", "p|a", "p|b"} and written["counts"] == [4, 1, 5]
