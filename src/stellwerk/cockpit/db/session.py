@@ -39,7 +39,13 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "stellwerk_read_only"
+
+
 def _begin_immediate(connection: Any) -> None:
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+        return
     # A deferred transaction that reads first and writes later fails at once with "database is locked" when
     # another connection wrote in between (WAL cannot upgrade its old snapshot; the busy timeout does not help).
     # Taking the write lock at BEGIN makes concurrent transactions wait for each other instead.
@@ -77,6 +83,9 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+        self._readers = async_sessionmaker(
+            engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False, autoflush=True
+        )
 
     @classmethod
     def connect(cls, url: str | URL) -> Database:
@@ -92,6 +101,13 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session in one transaction, committed at the end of the block."""
         async with self._sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads only: on SQLite it does not take the write lock, so it neither waits for writers
+        nor makes them wait (it must not write: a deferred transaction cannot take the lock later)."""
+        async with self._readers() as session, session.begin():
             yield session
 
     async def close(self) -> None:

@@ -11,7 +11,12 @@ from fastapi import Depends, Header
 
 from stellwerk.cockpit.context import CockpitDep
 from stellwerk.cockpit.db.repositories.roles import AccountGrants, RoleRepository
-from stellwerk.cockpit.db.repositories.sessions import LoginSession, SessionRepository
+from stellwerk.cockpit.db.repositories.sessions import (
+    LoginSession,
+    SessionRepository,
+    extended,
+    needs_recording,
+)
 from stellwerk.cockpit.errors import not_authenticated, not_permitted, session_expired
 from stellwerk.cockpit.security.permission_tree import permissions_object
 from stellwerk.cockpit.security.permissions import Grants, merged
@@ -89,15 +94,18 @@ async def _caller(
     if not access_token:
         raise not_authenticated("The X-Access-Token header is missing; log in first")
     now = cockpit.now()
-    async with cockpit.database.session() as db:
+    async with cockpit.database.reading() as db:
         sessions = SessionRepository(db)
-        session = await sessions.touch(access_token, now)
+        session = await sessions.find(access_token, now)
         if session is None:
             if await sessions.expired(access_token, now):
                 raise session_expired()
             raise not_authenticated("The access token is unknown; log in again")
         grants = await RoleRepository(db).grants(session.account_id)
-    return Caller(session=session, grants=grants, token=access_token)
+    if needs_recording(session, now):
+        async with cockpit.database.session() as db:
+            await SessionRepository(db).extend(session, now)
+    return Caller(session=extended(session, now), grants=grants, token=access_token)
 
 
 CallerDep = Annotated[Caller, Depends(_caller)]

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 
 import msgspec
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.db.base import affected_rows
@@ -38,6 +38,17 @@ class OpenedSession(msgspec.Struct, frozen=True, kw_only=True):
 def token_hash(token: str) -> str:
     """What is stored of a token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def extended(found: LoginSession, now: int) -> LoginSession:
+    """The session as it is after a use at `now`."""
+    return msgspec.structs.replace(found, last_access=now, expires=now + found.timeout)
+
+
+def needs_recording(found: LoginSession, now: int) -> bool:
+    """Whether a use at `now` should be written: uses closer together than a twentieth of the timeout (at most
+    5 s) are not, so a busy client does not write on every request; the session may then expire that much early."""
+    return now - found.last_access >= min(found.timeout // 20, 5_000)
 
 
 class SessionRepository:
@@ -73,12 +84,19 @@ class SessionRepository:
 
     async def touch(self, token: str, now: int) -> LoginSession | None:
         """Uses the session: it expires `timeout` after now. None when it is unknown or expired."""
-        row = await self._session.scalar(select(IamSession).where(IamSession.token_hash == token_hash(token)))
-        if row is None or row.expires <= now:
+        found = await self.find(token, now)
+        if found is None:
             return None
-        row.last_access, row.expires = now, now + row.timeout
-        await self._session.flush()
-        return await self._find(token)
+        await self.extend(found, now)
+        return extended(found, now)
+
+    async def extend(self, found: LoginSession, now: int) -> None:
+        """Records a use of the session at `now`: it expires `timeout` after it."""
+        await self._session.execute(
+            update(IamSession)
+            .where(IamSession.id == found.id)
+            .values(last_access=now, expires=now + found.timeout)
+        )
 
     async def expired(self, token: str, now: int) -> bool:
         """Whether the token belongs to a session that has expired (and not been purged yet)."""
