@@ -14,7 +14,7 @@ from stellwerk.engine.apply import apply_events
 from stellwerk.engine.clone import clone
 from stellwerk.engine.instructions.common import move_on
 from stellwerk.engine.mark_commands import cancel_order, go_order, resume_order, step_of, suspend_order
-from stellwerk.engine.order_adding import add_order_events
+from stellwerk.engine.order_adding import add_order_events, add_orders_events
 from stellwerk.engine.state import EngineState, board_of
 from stellwerk.engine.step import Events, Step
 from stellwerk.model import commands as c
@@ -31,9 +31,12 @@ def execute_command(state: EngineState, command: c.Command, now: int) -> Result:
     """The events for `command`, or a Problem. `state` is not changed."""
     match command:
         case c.Batch():
+            added = [inner.order for inner in command.commands if isinstance(inner, c.AddOrder)]
+            if len(added) == len(command.commands):
+                return add_orders_events(state, added, now)
             return _all_or_nothing(state, command.commands, now)
         case c.AddOrders():
-            return _all_or_nothing(state, tuple(c.AddOrder(order=fresh) for fresh in command.orders), now)
+            return add_orders_events(state, command.orders, now)
         case c.AddOrder():
             return add_order_events(state, command.order, now)
         case c.CancelOrders():
@@ -71,7 +74,8 @@ def _one(command: c.ResumeOrders) -> c.ResumeOrder:
 
 
 def _all_or_nothing(state: EngineState, commands: tuple[c.Command, ...], now: int) -> Result:
-    """Each command sees the effects of the ones before; one Problem rejects them all."""
+    """Each command sees the effects of the ones before; one Problem rejects them all. A mixed batch (an order
+    added, then cancelled) needs the earlier commands applied, so it works on a copy; AddOrders needs none."""
     scratch = clone(state) if len(commands) > 1 else state
     emitted: list[e.KeyedEvent] = []
     for command in commands:
