@@ -1,6 +1,7 @@
 """The Controller's HTTP API under `/controller/api` (Starlette; mutual TLS with an allow-list of client
 subjects). Bodies are engine JSON; a malformed body is a 400 problem naming the JSON path; a rejected command
-changes nothing. The event endpoint long-polls: stamped events as ndjson, or one heartbeat line. Item updates
+changes nothing. The event endpoint long-polls (stamped events as ndjson, or one heartbeat line), or streams for
+a reader that accepts application/x-ndjson (event_stream.py). Item updates
 may carry signed items, which must be signed when the Controller trusts signing certificates (signed_items.py)."""
 
 from __future__ import annotations
@@ -15,15 +16,22 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from stellwerk.controller.config import ControllerConfig
 from stellwerk.controller.core import Accepted, ControllerCore
+from stellwerk.controller.event_stream import (
+    EVENT_LIMIT,
+    NDJSON,
+    event_query,
+    long_poll,
+    stream,
+    wants_stream,
+)
 from stellwerk.controller.items import UpdateItems
 from stellwerk.controller.signed_items import UpdateItemsRequest, load_trusted_certificates, verified_update
-from stellwerk.journal.event_log import EventLog
-from stellwerk.journal.stamped import Stamped
+from stellwerk.journal.event_log import TORN, EventLog
 from stellwerk.model import codec
 from stellwerk.model import commands as c
 from stellwerk.model import events as e
@@ -32,9 +40,7 @@ from stellwerk.transport.auth import problem_body
 from stellwerk.transport.tls import peer_of
 
 JSON = "application/json"
-NDJSON = "application/x-ndjson"
 JOURNAL_BASE = "controller"
-EVENT_LIMIT = 10_000
 
 
 class ReleaseEvents(msgspec.Struct, frozen=True, kw_only=True, tag_field="TYPE", tag="ReleaseEvents"):
@@ -138,34 +144,19 @@ class ControllerApi:
         return problem_response(problem.message) if problem else json_response(Accepted())
 
     async def events(self, request: Request) -> Response:
-        try:
-            after = int(request.query_params.get("after", "0"))
-            timeout = float(request.query_params.get("timeout", "0"))
-            limit_text = request.query_params.get("limit")
-            limit = int(limit_text) if limit_text else None
-        except ValueError as error:
-            return problem_response(f"Malformed query: {error}")
-        found = await self._wait_for_events(after, timeout, limit)
+        query = event_query(dict(request.query_params))
+        if isinstance(query, Problem):
+            return problem_response(query.message)
+        if wants_stream(request.headers.get("accept", "")):
+            first = await self._events.after(query.after, query.limit or EVENT_LIMIT)
+            if isinstance(first, Problem):
+                return _event_problem(first)
+            lines = stream(self._events, query, first, self._stopping)
+            return StreamingResponse(lines, media_type=NDJSON)
+        found = await long_poll(self._events, query, self._stopping)
         if isinstance(found, Problem):
-            status = 410 if found.message.startswith("Torn") else 400
-            return problem_response(found.message, status)
-        if not found:
-            heartbeat = {"eventId": self.core.journal.last_event_id, "TYPE": "Heartbeat"}
-            return Response(codec.encode(heartbeat) + b"\n", media_type=NDJSON)
-        lines = (codec.encode_keyed_event(s.keyed, eventId=s.event_id) + b"\n" for s in found)
-        return Response(b"".join(lines), media_type=NDJSON)
-
-    async def _wait_for_events(
-        self, after: int, wait_seconds: float, limit: int | None
-    ) -> list[Stamped] | Problem:
-        waiting = asyncio.ensure_future(self._events.wait_after(after, wait_seconds, limit or EVENT_LIMIT))
-        stopping = asyncio.ensure_future(self._stopping.wait())
-        await asyncio.wait([waiting, stopping], return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if not waiting.done():
-            waiting.cancel()
-            return []
-        return waiting.result()
+            return _event_problem(found)
+        return Response(found, media_type=NDJSON)
 
     async def orders(self, request: Request) -> Response:
         wanted = request.query_params.get("id")
@@ -200,6 +191,10 @@ class ControllerApi:
         self._order_gauge.set(len(self.core.state.orders))
         self._event_gauge.set(self.core.journal.last_event_id)
         return Response(generate_latest(self._metrics), media_type="text/plain; version=0.0.4")
+
+
+def _event_problem(problem: Problem) -> Response:
+    return problem_response(problem.message, 410 if problem.message.startswith(TORN) else 400)
 
 
 def all_items(core: ControllerCore) -> list[Any]:
