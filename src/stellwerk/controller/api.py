@@ -2,7 +2,8 @@
 subjects). Bodies are engine JSON; a malformed body is a 400 problem naming the JSON path; a rejected command
 changes nothing. The event endpoint long-polls (stamped events as ndjson, or one heartbeat line), or streams for
 a reader that accepts application/x-ndjson (event_stream.py). Item updates
-may carry signed items, which must be signed when the Controller trusts signing certificates (signed_items.py)."""
+may carry signed items, which must be signed when the Controller trusts signing certificates (signed_items.py).
+`/session` logs clients in and out (sessions.py); a request carrying a session token needs a valid one."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from stellwerk.controller.event_stream import (
     wants_stream,
 )
 from stellwerk.controller.items import UpdateItems
+from stellwerk.controller.sessions import Logout, SessionCheck, SessionCommand, Sessions, identity_of
 from stellwerk.controller.signed_items import UpdateItemsRequest, load_trusted_certificates, verified_update
 from stellwerk.journal.event_log import TORN, EventLog
 from stellwerk.model import codec
@@ -70,6 +72,7 @@ _typed_decoder = msgspec.json.Decoder(_Typed)
 _command_decoder = msgspec.json.Decoder(c.Command)
 _release_decoder = msgspec.json.Decoder(ReleaseEvents)
 _items_decoder = msgspec.json.Decoder(UpdateItemsRequest)
+_session_decoder = msgspec.json.Decoder(SessionCommand)
 
 
 def json_response(value: Any, status: int = 200) -> Response:
@@ -99,6 +102,7 @@ class ControllerApi:
         self._events = EventLog(core.journal, service.config.data_directory, JOURNAL_BASE)
         self._event_readers = frozenset(event_readers)
         self._stopping = stopping
+        self.sessions = Sessions(core.clock)
         self._metrics = CollectorRegistry()
         self._order_gauge = Gauge("stellwerk_controller_orders", "Orders", registry=self._metrics)
         self._event_gauge = Gauge("stellwerk_controller_event_id", "Last EventId", registry=self._metrics)
@@ -106,6 +110,7 @@ class ControllerApi:
         routes = [
             Route(base, self.overview),
             Route(f"{base}/health", self.health),
+            Route(f"{base}/session", self.session, methods=["POST"]),
             Route(f"{base}/command", self.command, methods=["POST"]),
             Route(f"{base}/event", self.events),
             Route(f"{base}/order", self.orders),
@@ -114,13 +119,27 @@ class ControllerApi:
             Route(f"{base}/item", self.update_items, methods=["POST"]),
             Route("/metrics", self.metrics),
         ]
-        self.app = Starlette(routes=routes, middleware=middleware)
+        checked = Middleware(SessionCheck, sessions=self.sessions, session_path=f"{base}/session")
+        self.app = Starlette(routes=routes, middleware=[*middleware, checked])
 
     async def overview(self, request: Request) -> Response:
         return json_response(self._service.overview())
 
     async def health(self, request: Request) -> Response:
         return json_response({"TYPE": "Healthy", "eventId": self.core.journal.last_event_id})
+
+    async def session(self, request: Request) -> Response:
+        try:
+            command = _session_decoder.decode(await request.body())
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            return problem_response(f"Malformed session command: {error}")
+        if isinstance(command, Logout):
+            self.sessions.logout(command.session_token)
+            return json_response(Accepted())
+        logged_in = self.sessions.login(identity_of(request.scope), command)
+        if isinstance(logged_in, Problem):
+            return problem_response(logged_in.message, 403)
+        return json_response(logged_in)
 
     async def command(self, request: Request) -> Response:
         body = await request.body()
