@@ -230,5 +230,7 @@ def all_items(core: ControllerCore) -> list[Any]:
         state.calendars.values(),
         state.file_watches.values(),
         state.plan_schemas.values(),
+        state.workflow_path_controls.values(),
+        state.workflow_controls.values(),
     ]
     return [item for registry in registries for item in registry]

@@ -14,12 +14,13 @@ import msgspec
 from msgspec.structs import replace
 
 from stellwerk.engine.state import EngineState
+from stellwerk.engine.workflow_controls import agents_having_workflow, controls_of
 from stellwerk.model import agent_commands as ac
 from stellwerk.model import events as e
 from stellwerk.model import item_events as ie
 from stellwerk.model import order as o
 from stellwerk.model.instructions import ExecuteAnonymous
-from stellwerk.model.items import FileWatch
+from stellwerk.model.items import FileWatch, WorkflowControl, WorkflowPathControl
 from stellwerk.model.workflow import Workflow, walk
 
 IntentKind = Literal["attach", "detach", "mark", "item", "detach_item"]
@@ -69,6 +70,11 @@ def _intents_of_event(state: EngineState, keyed: e.KeyedEvent) -> Iterator[tuple
 
 def _item_intents(state: EngineState, item: ie.AnyItem) -> Iterator[tuple[str, Intent]]:
     key = ie.item_key(item)
+    if isinstance(item, WorkflowPathControl | WorkflowControl):
+        # Agents honour the controls while alone: every Agent that has the workflow gets them.
+        for agent in agents_having_workflow(state, item):
+            yield agent, Intent("item", key)
+        return
     holders = set(_agents_having(state, key))
     if isinstance(item, FileWatch):
         yield item.agent_path, Intent("item", key)
@@ -168,7 +174,7 @@ def items_needed(state: EngineState, workflow: Workflow) -> list[ie.AnyItem]:
     needed += [state.job_resources[path] for path in paths if path in state.job_resources]
     if workflow.calendar_path is not None and workflow.calendar_path in state.calendars:
         needed.append(state.calendars[workflow.calendar_path])
-    return needed
+    return needed + controls_of(state, workflow.id)
 
 
 def find_item(state: EngineState, key: str) -> ie.AnyItem | None:
@@ -185,6 +191,8 @@ def find_item(state: EngineState, key: str) -> ie.AnyItem | None:
         "SubagentItem": state.subagent_items,
         "SubagentBundle": state.subagent_bundles,
         "PlanSchema": state.plan_schemas,
+        "WorkflowPathControl": state.workflow_path_controls,
+        "WorkflowControl": state.workflow_controls,
         "GlobalBoard": state.boards,
         "PlannableBoard": state.boards,
     }

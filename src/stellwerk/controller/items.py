@@ -20,6 +20,7 @@ from stellwerk.model import events as e
 from stellwerk.model import instructions as i
 from stellwerk.model import item_events as ie
 from stellwerk.model.instructions import ExecuteAnonymous
+from stellwerk.model.items import WorkflowControl, WorkflowPathControl
 from stellwerk.model.problems import Problem
 from stellwerk.model.workflow import Workflow, walk
 
@@ -63,6 +64,10 @@ def _add_or_change(
             return Problem("A workflow needs a path")
         item = item if item.version_id else replace(item, version_id=new_version())
     key = ie.item_key(item)
+    if isinstance(item, WorkflowPathControl | WorkflowControl):
+        return Problem(
+            f"{key} is made by the ControlWorkflowPath and ControlWorkflow commands, not by UpdateItems"
+        )
     if key.endswith(":"):
         return Problem(f"The {key[:-1]} needs a path or id")
     existing = find_item(state, key)
@@ -77,6 +82,10 @@ def _add_or_change(
 
 def _delete(state: EngineState, key: str) -> list[e.KeyedEvent] | Problem:
     kind, _, name = key.partition(":")
+    if kind in ("WorkflowPathControl", "WorkflowControl"):
+        return Problem(
+            f"{key} is changed by the ControlWorkflowPath and ControlWorkflow commands, not deleted"
+        )
     if kind == "Workflow" and "~" not in name:
         keys = [f"Workflow:{w}" for w in state.workflows if w.path == name]
     else:
