@@ -134,6 +134,9 @@ class HistoryWriter:
                 scheduled_for=None,
                 position=to_string(event.start_position or (0,)),
             )
+        elif isinstance(event, e.OrderMoved) and key in self._h.added:
+            # Moved before it started (a skipped first job): its run begins where it has moved to.
+            self._h.added[key] = msgspec.structs.replace(self._h.added[key], position=to_string(event.to))
         elif isinstance(event, e.OrderStarted):
             await self._started(key, event_id, now)
         elif isinstance(event, e.OrderForked):
