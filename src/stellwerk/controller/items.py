@@ -95,7 +95,19 @@ def _delete(state: EngineState, key: str) -> list[e.KeyedEvent] | Problem:
     for each in keys:
         if users := list(_users(state, each)):
             return Problem(f"{each} is in use by {', '.join(users[:3])}")
-    return [e.KeyedEvent("", ie.ItemDeleted(key=each)) for each in keys]
+    controls = _controls_going_with(state, keys)
+    return [e.KeyedEvent("", ie.ItemDeleted(key=each)) for each in [*keys, *controls]]
+
+
+def _controls_going_with(state: EngineState, keys: list[str]) -> list[str]:
+    """The controls of deleted workflow versions, and of a workflow path none of whose versions remain."""
+    versions = {key.removeprefix("Workflow:") for key in keys if key.startswith("Workflow:")}
+    going = [f"WorkflowControl:{version}" for version in versions if version in state.workflow_controls]
+    for path in {version.partition("~")[0] for version in versions}:
+        remaining = [w for w in state.workflows if w.path == path and str(w) not in versions]
+        if not remaining and path in state.workflow_path_controls:
+            going.append(f"WorkflowPathControl:{path}")
+    return sorted(going)
 
 
 def _users(state: EngineState, key: str) -> Iterator[str]:
