@@ -124,8 +124,8 @@ def held(step: Step) -> Events | None:
     """An order held before its instruction: at a breakpoint it is suspended (at the Controller: an attached
     order detaches first), in a suspended workflow it waits. None: the controls do not hold it."""
     order = step.order
-    if not _may_step(step):
-        return None
+    if not (step.state.workflow_controls or step.state.workflow_path_controls) or not _may_step(step):
+        return None  # the common case first: no controls at all
     version_control = step.state.workflow_controls.get(str(order.workflow_id))
     if (
         version_control is not None
@@ -140,8 +140,10 @@ def held(step: Step) -> Events | None:
 def skipped(step: Step) -> Events | None:
     """A job whose label is skipped: the order moves past it (OrderMoved, reason SkippedDueToWorkflowPathControl)."""
     path_control = step.state.workflow_path_controls.get(step.order.workflow_id.path)
+    if path_control is None or not path_control.skip:
+        return None
     instruction = step.instruction
-    if path_control is None or not isinstance(instruction, i.ExecuteNamed | i.ExecuteAnonymous):
+    if not isinstance(instruction, i.ExecuteNamed | i.ExecuteAnonymous):
         return None
     if instruction.label is None or instruction.label not in path_control.skip or not _may_step(step):
         return None
