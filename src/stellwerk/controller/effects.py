@@ -66,6 +66,10 @@ def _intents_of_event(state: EngineState, keyed: e.KeyedEvent) -> Iterator[tuple
         case ie.ItemDeleted():
             for agent in _agents_having(state, event.key):
                 yield agent, Intent("detach_item", event.key)
+        case ie.ItemAttached() if event.key.startswith("Workflow:"):
+            # A control changed while the workflow was on its way was not sent: send the controls as they are.
+            for key in _control_keys(state, event.key.removeprefix("Workflow:")):
+                yield event.delegate_id, Intent("item", key)
 
 
 def _item_intents(state: EngineState, item: ie.AnyItem) -> Iterator[tuple[str, Intent]]:
@@ -83,6 +87,11 @@ def _item_intents(state: EngineState, item: ie.AnyItem) -> Iterator[tuple[str, I
         return
     for agent in sorted(holders):
         yield agent, Intent("item", key)  # a changed item the Agent has: send the new version
+
+
+def _control_keys(state: EngineState, printed_workflow_id: str) -> list[str]:
+    workflow = next((w for w in state.workflows.values() if str(w.id) == printed_workflow_id), None)
+    return [ie.item_key(control) for control in controls_of(state, workflow.id)] if workflow else []
 
 
 def _agents_having(state: EngineState, key: str) -> list[str]:
@@ -111,6 +120,11 @@ def coupling_intents(state: EngineState, agent_path: str, agent_order_ids: Itera
         if order.mark is not None and not isinstance(attached, o.Detaching):
             intents.append(Intent("mark", order.id))
     known = state.attached_items.get(agent_path, set())
+    for key in sorted(known):
+        if key.startswith("Workflow:"):  # a control change may not have reached the Agent before a restart
+            intents += [
+                Intent("item", control) for control in _control_keys(state, key.removeprefix("Workflow:"))
+            ]
     for watch in state.file_watches.values():
         key = ie.item_key(watch)
         if watch.agent_path == agent_path and key not in known:
