@@ -87,11 +87,11 @@ def decide_batch(
             commit(decision.events)
         events.extend(decision.events)
         responses.append(decision.response)
-    touched = [
-        *(k.key for k in events),
-        *(order_id for k in events for order_id in touched_by(state, None, k)),
-    ]
-    touched = [order_id for order_id in dict.fromkeys(touched) if order_id in state.orders]
+    # An attached workflow control (suspend, skip, breakpoints) concerns the orders of its workflow too.
+    controlled = (
+        i for k in events if isinstance(k.event, ie.ItemAttachedToMe) for i in touched_by(state, None, k)
+    )
+    touched = [i for i in dict.fromkeys([*(k.key for k in events), *controlled]) if i in state.orders]
     return BatchDecision(events, responses, touched)
 
 
