@@ -63,12 +63,20 @@ def _wanted(
     return not folders or any(in_folder(path, f) for f in folders)
 
 
+def _in_states(view: dict[str, Any], states: list[str] | None, instruction_states: list[str] | None) -> bool:
+    if states and view["state"]["_text"] not in states:
+        return False
+    counts = {"SKIPPED": view["numOfSkippedInstructions"], "STOPPED": view["numOfStoppedInstructions"]}
+    return not instruction_states or any(counts.get(state, 0) for state in instruction_states)
+
+
 @router.post("")
 async def workflows(body: WorkflowsFilter, caller: CallerDep, cockpit: CockpitDep) -> dict[str, Any]:
-    """The deployed workflows, filtered by ids and folders."""
+    """The deployed workflows, filtered by ids, folders, their state (SUSPENDED, IN_SYNC) and the states of their
+    jobs (SKIPPED, STOPPED)."""
     caller.require(WORKFLOWS_VIEW, body.controller_id)
-    if body.workflow_tags or body.order_tags or body.states or body.instruction_states or body.agent_names:
-        raise NotSupported("$: filtering workflows by tags, states or agents is not supported by Stellwerk")
+    if body.workflow_tags or body.order_tags or body.agent_names:
+        raise NotSupported("$: filtering workflows by tags or agents is not supported by Stellwerk")
     refs = tuple(w.ref() for w in body.workflow_ids or ())
     folders = tuple(f.filter() for f in body.folders or ())
     found = []
@@ -77,7 +85,9 @@ async def workflows(body: WorkflowsFilter, caller: CallerDep, cockpit: CockpitDe
         version_id = str(item.get("versionId", ""))
         if caller.sees(path, body.controller_id) and _wanted(path, version_id, refs, folders):
             controls = WorkflowControls.of(items, str(item.get("path")), version_id)
-            found.append(workflow_view(item, path, version_id, compact=body.compact, controls=controls))
+            view = workflow_view(item, path, version_id, compact=body.compact, controls=controls)
+            if _in_states(view, body.states, body.instruction_states):
+                found.append(view)
     stamp = delivery_date()
     return {"deliveryDate": stamp, "surveyDate": stamp, "workflows": found}
 

@@ -28,9 +28,16 @@ STEPS = workflow(
 )
 
 
-def jobs_run(joc: Joc, order_id: str) -> list[str]:
-    history = joc.ok("/joc/api/tasks/history", {"controllerId": CID, "orderId": order_id})["history"]
-    return sorted(task["job"] for task in history)
+def jobs_run(joc: Joc, order_id: str, expected: list[str], seconds: float = 30.0) -> list[str]:
+    """The jobs of the order in the task history, once the History service has written `expected` (or the
+    jobs found after `seconds`)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        history = joc.ok("/joc/api/tasks/history", {"controllerId": CID, "orderId": order_id})["history"]
+        found = sorted(task["job"] for task in history)
+        if found == expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def listed(joc: Joc) -> dict[str, Any]:
@@ -38,6 +45,11 @@ def listed(joc: Joc) -> dict[str, Any]:
     assert_valid("workflow/workflows-schema.json", workflows)
     [steps] = [w for w in workflows["workflows"] if w["path"] == "/steps"]
     return steps  # type: ignore[no-any-return]
+
+
+def paths_in(joc: Joc, **filters: object) -> list[str]:
+    workflows = joc.ok("/joc/api/workflows", {"controllerId": CID, "compact": True, **filters})
+    return [w["path"] for w in workflows["workflows"]]
 
 
 def stays(joc: Joc, order_id: str, state: str, seconds: float = 1.0) -> None:
@@ -68,13 +80,15 @@ def check_suspend_and_resume(joc: Joc) -> None:
     assert_valid("common/ok-schema.json", suspended)
     shown = listed(joc)
     assert shown["suspended"] is True and shown["state"]["_text"] == "SUSPENDED"
+    assert paths_in(joc, states=["SUSPENDED"]) == ["/steps"]
+    assert paths_in(joc, states=["IN_SYNC"]) == []
     [order_id] = add(joc, "steps")
     wait_for_state(joc, CID, order_id, "SCHEDULED")
     stays(joc, order_id, "SCHEDULED")
     joc.ok("/joc/api/workflows/resume", {"controllerId": CID, "folders": [{"folder": "/"}]})
     assert listed(joc)["suspended"] is False
     wait_until_ended(joc, order_id, "SUCCESSFUL")
-    assert jobs_run(joc, order_id) == ["one", "two"]
+    assert jobs_run(joc, order_id, ["one", "two"]) == ["one", "two"]
 
 
 def check_skip_and_unskip(joc: Joc) -> None:
@@ -86,25 +100,27 @@ def check_skip_and_unskip(joc: Joc) -> None:
     assert [i.get("state", {}).get("_text") for i in shown["instructions"]] == ["SKIPPED", None]
     [skipping] = add(joc, "steps")
     wait_until_ended(joc, skipping, "SUCCESSFUL")
-    assert jobs_run(joc, skipping) == ["two"]
+    assert jobs_run(joc, skipping, ["two"]) == ["two"]
     joc.ok("/joc/api/workflow/unskip", {"controllerId": CID, "workflowPath": "steps", "labels": ["one"]})
     [again] = add(joc, "steps")
     wait_until_ended(joc, again, "SUCCESSFUL")
-    assert jobs_run(joc, again) == ["one", "two"]
+    assert jobs_run(joc, again, ["one", "two"]) == ["one", "two"]
 
 
 def check_stop_and_unstop(joc: Joc) -> None:
     stop = {"controllerId": CID, "workflowId": {"path": "/steps"}, "positions": ["1"]}
     joc.ok("/joc/api/workflow/stop", stop)
     assert listed(joc)["numOfStoppedInstructions"] == 1
+    assert paths_in(joc, instructionStates=["STOPPED"]) == ["/steps"]
+    assert paths_in(joc, instructionStates=["SKIPPED"]) == []
     [stopped] = add(joc, "steps")
     wait_for_state(joc, CID, stopped, "SUSPENDED")
     order = joc.ok("/joc/api/order", {"controllerId": CID, "orderId": stopped})
     assert order["position"] == [1]
-    assert jobs_run(joc, stopped) == ["one"]
+    assert jobs_run(joc, stopped, ["one"]) == ["one"]
     joc.ok("/joc/api/orders/resume", {"controllerId": CID, "orderIds": [stopped]})
     wait_until_ended(joc, stopped, "SUCCESSFUL")
-    assert jobs_run(joc, stopped) == ["one", "two"]
+    assert jobs_run(joc, stopped, ["one", "two"]) == ["one", "two"]
     joc.ok("/joc/api/workflow/unstop", {**stop, "positions": ["two"]})
     assert listed(joc)["numOfStoppedInstructions"] == 0
     [free] = add(joc, "steps")
