@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from stellwerk.controller.service import ControllerService
 from stellwerk.model import order as o
 from stellwerk.transport.client import CertificateRejected, HttpError, NodeClient, TransportError
-from tests.controller.support import COCKPIT, controller_config
+from tests.controller.support import COCKPIT, controller_config, eventually
 from tests.transport.pki import TestPki
 
 API = "/controller/api"
@@ -135,3 +136,71 @@ async def test_overview_health_metrics_and_release(pki: TestPki, tmp_path: Path)
 async def events_after(client: NodeClient, after: int, wait: float = 0) -> list[dict[str, Any]]:
     params: dict[str, str | int] = {"after": after, "timeout": f"{wait:g}"}
     return [msgspec.json.decode(line) async for line in client.stream_lines(f"{API}/event", params)]
+
+
+STREAM = {"Accept": "application/x-ndjson"}
+
+
+async def test_the_event_stream_sends_events_as_they_happen_with_heartbeats(
+    pki: TestPki, tmp_path: Path
+) -> None:
+    async with running(pki, tmp_path) as (controller, client):
+        last = controller.core.journal.last_event_id
+        params: dict[str, str | int] = {"after": last, "heartbeat": "0.05", "timeout": "30"}
+        lines = client.stream_lines(f"{API}/event", params, headers=STREAM)
+        async with contextlib.aclosing(lines):
+            assert msgspec.json.decode(await anext(lines)) == {"eventId": last, "TYPE": "Heartbeat"}
+            await update(client, add({"TYPE": "Lock", "path": "L1"}))
+            first = await _next_event(lines)
+            assert first["TYPE"] == "ItemAdded" and first["eventId"] > last
+            await update(client, add({"TYPE": "Lock", "path": "L2"}))
+            second = await _next_event(lines)
+            assert second["TYPE"] == "ItemAdded" and second["item"]["path"] == "L2"
+
+
+async def test_the_event_stream_ends_at_its_timeout_or_limit(pki: TestPki, tmp_path: Path) -> None:
+    async with running(pki, tmp_path) as (controller, client):
+        await update(client, add({"TYPE": "Lock", "path": "L1"}), add({"TYPE": "Lock", "path": "L2"}))
+        last = controller.core.journal.last_event_id
+        ended = [
+            line
+            async for line in client.stream_lines(f"{API}/event", {"after": 0, "limit": 1}, headers=STREAM)
+        ]
+        assert [msgspec.json.decode(line)["TYPE"] for line in ended] == ["ItemAdded"]
+        params: dict[str, str | int] = {"after": last, "timeout": "0.2", "heartbeat": "0.05"}
+        idle = [
+            msgspec.json.decode(line)
+            async for line in client.stream_lines(f"{API}/event", params, headers=STREAM)
+        ]
+        assert idle and all(line == {"eventId": last, "TYPE": "Heartbeat"} for line in idle)
+        with pytest.raises(HttpError) as unknown:
+            await anext(client.stream_lines(f"{API}/event", {"after": last + 10**9}, headers=STREAM))
+        assert unknown.value.status == 400
+        with pytest.raises(HttpError) as malformed:
+            await anext(client.stream_lines(f"{API}/event", {"heartbeat": "0"}, headers=STREAM))
+        assert malformed.value.status == 400
+
+
+async def test_a_closed_event_stream_leaves_no_waiting_task(pki: TestPki, tmp_path: Path) -> None:
+    async with running(pki, tmp_path) as (controller, client):
+        last = controller.core.journal.last_event_id
+        before = _waiting_tasks()
+        params: dict[str, str | int] = {"after": last, "heartbeat": "0.05"}
+        lines = client.stream_lines(f"{API}/event", params, headers=STREAM)
+        async with contextlib.aclosing(lines):
+            await anext(lines)
+            assert _waiting_tasks() > before
+        await eventually(lambda: _waiting_tasks() == before, seconds=10)
+
+
+async def _next_event(lines: AsyncIterator[bytes]) -> dict[str, Any]:
+    """The next line that is not a heartbeat."""
+    while (line := msgspec.json.decode(await anext(lines)))["TYPE"] == "Heartbeat":
+        pass
+    return line  # type: ignore[no-any-return]
+
+
+def _waiting_tasks() -> int:
+    """Tasks waiting for the journal's next event (the stream's waits)."""
+    names = {"EventLog.wait_after", "EventStream.wait_after", "Event.wait"}
+    return sum(1 for task in asyncio.all_tasks() if task.get_coro().__qualname__ in names)  # type: ignore[union-attr]

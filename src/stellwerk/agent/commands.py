@@ -24,7 +24,7 @@ from msgspec import structs
 from stellwerk.engine.apply import apply_events
 from stellwerk.engine.apply_items import all_item_keys, deletion_problem
 from stellwerk.engine.clone import clone
-from stellwerk.engine.derive import Commit
+from stellwerk.engine.derive import Commit, touched_by
 from stellwerk.engine.order_transitions import apply_order_event
 from stellwerk.engine.state import EngineState
 from stellwerk.model import agent_commands as ac
@@ -87,7 +87,11 @@ def decide_batch(
             commit(decision.events)
         events.extend(decision.events)
         responses.append(decision.response)
-    touched = list(dict.fromkeys(k.key for k in events if k.key in state.orders))
+    # An attached workflow control (suspend, skip, breakpoints) concerns the orders of its workflow too.
+    controlled = (
+        i for k in events if isinstance(k.event, ie.ItemAttachedToMe) for i in touched_by(state, None, k)
+    )
+    touched = [i for i in dict.fromkeys([*(k.key for k in events), *controlled]) if i in state.orders]
     return BatchDecision(events, responses, touched)
 
 
@@ -191,7 +195,8 @@ def _known_as_is(state: EngineState, item: ie.AnyItem) -> bool:
         return False
     registries = (
         state.locks, state.boards, state.job_resources, state.calendars, state.file_watches, state.agent_refs,
-        state.subagent_items, state.subagent_bundles, state.plan_schemas,
+        state.subagent_items, state.subagent_bundles, state.plan_schemas, state.workflow_path_controls,
+        state.workflow_controls,
     )  # fmt: skip
     return any(item in registry.values() for registry in registries)
 

@@ -1,7 +1,9 @@
 """The Controller's HTTP API under `/controller/api` (Starlette; mutual TLS with an allow-list of client
 subjects). Bodies are engine JSON; a malformed body is a 400 problem naming the JSON path; a rejected command
-changes nothing. The event endpoint long-polls: stamped events as ndjson, or one heartbeat line. Item updates
-may carry signed items, which must be signed when the Controller trusts signing certificates (signed_items.py)."""
+changes nothing. The event endpoint long-polls (stamped events as ndjson, or one heartbeat line), or streams for
+a reader that accepts application/x-ndjson (event_stream.py). Item updates
+may carry signed items, which must be signed when the Controller trusts signing certificates (signed_items.py).
+`/session` logs clients in and out (sessions.py); a request carrying a session token needs a valid one."""
 
 from __future__ import annotations
 
@@ -15,15 +17,23 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from stellwerk.controller.config import ControllerConfig
 from stellwerk.controller.core import Accepted, ControllerCore
+from stellwerk.controller.event_stream import (
+    EVENT_LIMIT,
+    NDJSON,
+    event_query,
+    long_poll,
+    stream,
+    wants_stream,
+)
 from stellwerk.controller.items import UpdateItems
+from stellwerk.controller.sessions import Logout, SessionCheck, SessionCommand, Sessions, identity_of
 from stellwerk.controller.signed_items import UpdateItemsRequest, load_trusted_certificates, verified_update
-from stellwerk.journal.event_log import EventLog
-from stellwerk.journal.stamped import Stamped
+from stellwerk.journal.event_log import TORN, EventLog
 from stellwerk.model import codec
 from stellwerk.model import commands as c
 from stellwerk.model import events as e
@@ -32,9 +42,7 @@ from stellwerk.transport.auth import problem_body
 from stellwerk.transport.tls import peer_of
 
 JSON = "application/json"
-NDJSON = "application/x-ndjson"
 JOURNAL_BASE = "controller"
-EVENT_LIMIT = 10_000
 
 
 class ReleaseEvents(msgspec.Struct, frozen=True, kw_only=True, tag_field="TYPE", tag="ReleaseEvents"):
@@ -64,6 +72,7 @@ _typed_decoder = msgspec.json.Decoder(_Typed)
 _command_decoder = msgspec.json.Decoder(c.Command)
 _release_decoder = msgspec.json.Decoder(ReleaseEvents)
 _items_decoder = msgspec.json.Decoder(UpdateItemsRequest)
+_session_decoder = msgspec.json.Decoder(SessionCommand)
 
 
 def json_response(value: Any, status: int = 200) -> Response:
@@ -93,6 +102,7 @@ class ControllerApi:
         self._events = EventLog(core.journal, service.config.data_directory, JOURNAL_BASE)
         self._event_readers = frozenset(event_readers)
         self._stopping = stopping
+        self.sessions = Sessions(core.clock)
         self._metrics = CollectorRegistry()
         self._order_gauge = Gauge("stellwerk_controller_orders", "Orders", registry=self._metrics)
         self._event_gauge = Gauge("stellwerk_controller_event_id", "Last EventId", registry=self._metrics)
@@ -100,6 +110,7 @@ class ControllerApi:
         routes = [
             Route(base, self.overview),
             Route(f"{base}/health", self.health),
+            Route(f"{base}/session", self.session, methods=["POST"]),
             Route(f"{base}/command", self.command, methods=["POST"]),
             Route(f"{base}/event", self.events),
             Route(f"{base}/order", self.orders),
@@ -108,13 +119,27 @@ class ControllerApi:
             Route(f"{base}/item", self.update_items, methods=["POST"]),
             Route("/metrics", self.metrics),
         ]
-        self.app = Starlette(routes=routes, middleware=middleware)
+        checked = Middleware(SessionCheck, sessions=self.sessions, session_path=f"{base}/session")
+        self.app = Starlette(routes=routes, middleware=[*middleware, checked])
 
     async def overview(self, request: Request) -> Response:
         return json_response(self._service.overview())
 
     async def health(self, request: Request) -> Response:
         return json_response({"TYPE": "Healthy", "eventId": self.core.journal.last_event_id})
+
+    async def session(self, request: Request) -> Response:
+        try:
+            command = _session_decoder.decode(await request.body())
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            return problem_response(f"Malformed session command: {error}")
+        if isinstance(command, Logout):
+            self.sessions.logout(command.session_token)
+            return json_response(Accepted())
+        logged_in = self.sessions.login(identity_of(request.scope), command)
+        if isinstance(logged_in, Problem):
+            return problem_response(logged_in.message, 403)
+        return json_response(logged_in)
 
     async def command(self, request: Request) -> Response:
         body = await request.body()
@@ -138,34 +163,19 @@ class ControllerApi:
         return problem_response(problem.message) if problem else json_response(Accepted())
 
     async def events(self, request: Request) -> Response:
-        try:
-            after = int(request.query_params.get("after", "0"))
-            timeout = float(request.query_params.get("timeout", "0"))
-            limit_text = request.query_params.get("limit")
-            limit = int(limit_text) if limit_text else None
-        except ValueError as error:
-            return problem_response(f"Malformed query: {error}")
-        found = await self._wait_for_events(after, timeout, limit)
+        query = event_query(dict(request.query_params))
+        if isinstance(query, Problem):
+            return problem_response(query.message)
+        if wants_stream(request.headers.get("accept", "")):
+            first = await self._events.after(query.after, query.limit or EVENT_LIMIT)
+            if isinstance(first, Problem):
+                return _event_problem(first)
+            lines = stream(self._events, query, first, self._stopping)
+            return StreamingResponse(lines, media_type=NDJSON)
+        found = await long_poll(self._events, query, self._stopping)
         if isinstance(found, Problem):
-            status = 410 if found.message.startswith("Torn") else 400
-            return problem_response(found.message, status)
-        if not found:
-            heartbeat = {"eventId": self.core.journal.last_event_id, "TYPE": "Heartbeat"}
-            return Response(codec.encode(heartbeat) + b"\n", media_type=NDJSON)
-        lines = (codec.encode_keyed_event(s.keyed, eventId=s.event_id) + b"\n" for s in found)
-        return Response(b"".join(lines), media_type=NDJSON)
-
-    async def _wait_for_events(
-        self, after: int, wait_seconds: float, limit: int | None
-    ) -> list[Stamped] | Problem:
-        waiting = asyncio.ensure_future(self._events.wait_after(after, wait_seconds, limit or EVENT_LIMIT))
-        stopping = asyncio.ensure_future(self._stopping.wait())
-        await asyncio.wait([waiting, stopping], return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
-        if not waiting.done():
-            waiting.cancel()
-            return []
-        return waiting.result()
+            return _event_problem(found)
+        return Response(found, media_type=NDJSON)
 
     async def orders(self, request: Request) -> Response:
         wanted = request.query_params.get("id")
@@ -202,6 +212,10 @@ class ControllerApi:
         return Response(generate_latest(self._metrics), media_type="text/plain; version=0.0.4")
 
 
+def _event_problem(problem: Problem) -> Response:
+    return problem_response(problem.message, 410 if problem.message.startswith(TORN) else 400)
+
+
 def all_items(core: ControllerCore) -> list[Any]:
     """Every item the Controller has: workflow versions first, then the simple items by kind."""
     state = core.state
@@ -216,5 +230,7 @@ def all_items(core: ControllerCore) -> list[Any]:
         state.calendars.values(),
         state.file_watches.values(),
         state.plan_schemas.values(),
+        state.workflow_path_controls.values(),
+        state.workflow_controls.values(),
     ]
     return [item for registry in registries for item in registry]

@@ -14,12 +14,13 @@ import msgspec
 from msgspec.structs import replace
 
 from stellwerk.engine.state import EngineState
+from stellwerk.engine.workflow_controls import agents_having_workflow, controls_of
 from stellwerk.model import agent_commands as ac
 from stellwerk.model import events as e
 from stellwerk.model import item_events as ie
 from stellwerk.model import order as o
 from stellwerk.model.instructions import ExecuteAnonymous
-from stellwerk.model.items import FileWatch
+from stellwerk.model.items import FileWatch, WorkflowControl, WorkflowPathControl
 from stellwerk.model.workflow import Workflow, walk
 
 IntentKind = Literal["attach", "detach", "mark", "item", "detach_item"]
@@ -65,10 +66,19 @@ def _intents_of_event(state: EngineState, keyed: e.KeyedEvent) -> Iterator[tuple
         case ie.ItemDeleted():
             for agent in _agents_having(state, event.key):
                 yield agent, Intent("detach_item", event.key)
+        case ie.ItemAttached() if event.key.startswith("Workflow:"):
+            # A control changed while the workflow was on its way was not sent: send the controls as they are.
+            for key in _control_keys(state, event.key.removeprefix("Workflow:")):
+                yield event.delegate_id, Intent("item", key)
 
 
 def _item_intents(state: EngineState, item: ie.AnyItem) -> Iterator[tuple[str, Intent]]:
     key = ie.item_key(item)
+    if isinstance(item, WorkflowPathControl | WorkflowControl):
+        # Agents honour the controls while alone: every Agent that has the workflow gets them.
+        for agent in agents_having_workflow(state, item):
+            yield agent, Intent("item", key)
+        return
     holders = set(_agents_having(state, key))
     if isinstance(item, FileWatch):
         yield item.agent_path, Intent("item", key)
@@ -77,6 +87,11 @@ def _item_intents(state: EngineState, item: ie.AnyItem) -> Iterator[tuple[str, I
         return
     for agent in sorted(holders):
         yield agent, Intent("item", key)  # a changed item the Agent has: send the new version
+
+
+def _control_keys(state: EngineState, printed_workflow_id: str) -> list[str]:
+    workflow = next((w for w in state.workflows.values() if str(w.id) == printed_workflow_id), None)
+    return [ie.item_key(control) for control in controls_of(state, workflow.id)] if workflow else []
 
 
 def _agents_having(state: EngineState, key: str) -> list[str]:
@@ -105,6 +120,11 @@ def coupling_intents(state: EngineState, agent_path: str, agent_order_ids: Itera
         if order.mark is not None and not isinstance(attached, o.Detaching):
             intents.append(Intent("mark", order.id))
     known = state.attached_items.get(agent_path, set())
+    for key in sorted(known):
+        if key.startswith("Workflow:"):  # a control change may not have reached the Agent before a restart
+            intents += [
+                Intent("item", control) for control in _control_keys(state, key.removeprefix("Workflow:"))
+            ]
     for watch in state.file_watches.values():
         key = ie.item_key(watch)
         if watch.agent_path == agent_path and key not in known:
@@ -168,7 +188,7 @@ def items_needed(state: EngineState, workflow: Workflow) -> list[ie.AnyItem]:
     needed += [state.job_resources[path] for path in paths if path in state.job_resources]
     if workflow.calendar_path is not None and workflow.calendar_path in state.calendars:
         needed.append(state.calendars[workflow.calendar_path])
-    return needed
+    return needed + controls_of(state, workflow.id)
 
 
 def find_item(state: EngineState, key: str) -> ie.AnyItem | None:
@@ -185,6 +205,8 @@ def find_item(state: EngineState, key: str) -> ie.AnyItem | None:
         "SubagentItem": state.subagent_items,
         "SubagentBundle": state.subagent_bundles,
         "PlanSchema": state.plan_schemas,
+        "WorkflowPathControl": state.workflow_path_controls,
+        "WorkflowControl": state.workflow_controls,
         "GlobalBoard": state.boards,
         "PlannableBoard": state.boards,
     }

@@ -20,6 +20,7 @@ from stellwerk.model import events as e
 from stellwerk.model import instructions as i
 from stellwerk.model import item_events as ie
 from stellwerk.model.instructions import ExecuteAnonymous
+from stellwerk.model.items import WorkflowControl, WorkflowPathControl
 from stellwerk.model.problems import Problem
 from stellwerk.model.workflow import Workflow, walk
 
@@ -63,6 +64,10 @@ def _add_or_change(
             return Problem("A workflow needs a path")
         item = item if item.version_id else replace(item, version_id=new_version())
     key = ie.item_key(item)
+    if isinstance(item, WorkflowPathControl | WorkflowControl):
+        return Problem(
+            f"{key} is made by the ControlWorkflowPath and ControlWorkflow commands, not by UpdateItems"
+        )
     if key.endswith(":"):
         return Problem(f"The {key[:-1]} needs a path or id")
     existing = find_item(state, key)
@@ -77,6 +82,10 @@ def _add_or_change(
 
 def _delete(state: EngineState, key: str) -> list[e.KeyedEvent] | Problem:
     kind, _, name = key.partition(":")
+    if kind in ("WorkflowPathControl", "WorkflowControl"):
+        return Problem(
+            f"{key} is changed by the ControlWorkflowPath and ControlWorkflow commands, not deleted"
+        )
     if kind == "Workflow" and "~" not in name:
         keys = [f"Workflow:{w}" for w in state.workflows if w.path == name]
     else:
@@ -86,7 +95,19 @@ def _delete(state: EngineState, key: str) -> list[e.KeyedEvent] | Problem:
     for each in keys:
         if users := list(_users(state, each)):
             return Problem(f"{each} is in use by {', '.join(users[:3])}")
-    return [e.KeyedEvent("", ie.ItemDeleted(key=each)) for each in keys]
+    controls = _controls_going_with(state, keys)
+    return [e.KeyedEvent("", ie.ItemDeleted(key=each)) for each in [*keys, *controls]]
+
+
+def _controls_going_with(state: EngineState, keys: list[str]) -> list[str]:
+    """The controls of deleted workflow versions, and of a workflow path none of whose versions remain."""
+    versions = {key.removeprefix("Workflow:") for key in keys if key.startswith("Workflow:")}
+    going = [f"WorkflowControl:{version}" for version in versions if version in state.workflow_controls]
+    for path in {version.partition("~")[0] for version in versions}:
+        remaining = [w for w in state.workflows if w.path == path and str(w) not in versions]
+        if not remaining and path in state.workflow_path_controls:
+            going.append(f"WorkflowPathControl:{path}")
+    return sorted(going)
 
 
 def _users(state: EngineState, key: str) -> Iterator[str]:

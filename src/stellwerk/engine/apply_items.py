@@ -18,6 +18,8 @@ from stellwerk.model.items import (
     PlanSchema,
     SubagentBundle,
     SubagentItem,
+    WorkflowControl,
+    WorkflowPathControl,
 )
 from stellwerk.model.problems import Problem
 from stellwerk.model.workflow import Workflow, WorkflowId
@@ -79,6 +81,10 @@ def _store(state: EngineState, item: ie.AnyItem) -> None:
             state.subagent_bundles[item.id] = item
         case PlanSchema():
             state.plan_schemas[item.id] = item
+        case WorkflowPathControl():
+            state.workflow_path_controls[item.path] = item
+        case WorkflowControl():
+            state.workflow_controls[str(item.id)] = item
 
 
 def all_item_keys(state: EngineState) -> set[str]:
@@ -133,6 +139,8 @@ def _registries(state: EngineState) -> dict[str, dict[str, Any]]:
         "SubagentItem": state.subagent_items,
         "SubagentBundle": state.subagent_bundles,
         "PlanSchema": state.plan_schemas,
+        "WorkflowPathControl": state.workflow_path_controls,
+        "WorkflowControl": state.workflow_controls,
     }
 
 

@@ -12,13 +12,16 @@ from typing import Any
 
 from stellwerk.engine.apply import apply_events
 from stellwerk.engine.clone import clone
+from stellwerk.engine.derive import touched_by
 from stellwerk.engine.instructions.common import move_on
 from stellwerk.engine.mark_commands import cancel_order, go_order, resume_order, step_of, suspend_order
-from stellwerk.engine.order_adding import add_order_events
+from stellwerk.engine.order_adding import add_order_events, add_orders_events
 from stellwerk.engine.state import EngineState, board_of
 from stellwerk.engine.step import Events, Step
+from stellwerk.engine.workflow_controls import control_workflow_events, control_workflow_path_events
 from stellwerk.model import commands as c
 from stellwerk.model import events as e
+from stellwerk.model import item_events as ie
 from stellwerk.model import order as o
 from stellwerk.model.problems import Problem
 from stellwerk.model.workflow import instruction_at
@@ -31,9 +34,12 @@ def execute_command(state: EngineState, command: c.Command, now: int) -> Result:
     """The events for `command`, or a Problem. `state` is not changed."""
     match command:
         case c.Batch():
+            added = [inner.order for inner in command.commands if isinstance(inner, c.AddOrder)]
+            if len(added) == len(command.commands):
+                return add_orders_events(state, added, now)
             return _all_or_nothing(state, command.commands, now)
         case c.AddOrders():
-            return _all_or_nothing(state, tuple(c.AddOrder(order=fresh) for fresh in command.orders), now)
+            return add_orders_events(state, command.orders, now)
         case c.AddOrder():
             return add_order_events(state, command.order, now)
         case c.CancelOrders():
@@ -61,6 +67,10 @@ def _other_command(state: EngineState, command: c.Command, now: int) -> Result:
             return _notice_command(state, command)
         case c.TransferOrders():
             return _transfer(state, command)
+        case c.ControlWorkflowPath():
+            return control_workflow_path_events(state, command)
+        case c.ControlWorkflow():
+            return control_workflow_events(state, command)
     return Problem(f"Unsupported command {type(command).__name__}")
 
 
@@ -71,7 +81,8 @@ def _one(command: c.ResumeOrders) -> c.ResumeOrder:
 
 
 def _all_or_nothing(state: EngineState, commands: tuple[c.Command, ...], now: int) -> Result:
-    """Each command sees the effects of the ones before; one Problem rejects them all."""
+    """Each command sees the effects of the ones before; one Problem rejects them all. A mixed batch (an order
+    added, then cancelled) needs the earlier commands applied, so it works on a copy; AddOrders needs none."""
     scratch = clone(state) if len(commands) > 1 else state
     emitted: list[e.KeyedEvent] = []
     for command in commands:
@@ -165,11 +176,14 @@ def _same_core(a: Any, b: Any) -> bool:
 
 
 def touched_orders(state: EngineState, events: list[e.KeyedEvent]) -> list[str]:
-    """The orders to derive after the command's events: their own, and those expecting a posted notice."""
+    """The orders to derive after the command's events: their own, those expecting a posted notice, and those
+    of a workflow whose controls changed."""
     touched: dict[str, None] = {}
     for keyed in events:
         if isinstance(keyed.event, e.NoticePosted):
             touched.update(dict.fromkeys(sorted(state.expecting.get(keyed.event.notice_id, ()))))
+        elif isinstance(keyed.event, ie.ItemAdded | ie.ItemChanged):
+            touched.update(dict.fromkeys(touched_by(state, None, keyed)))
         elif not isinstance(keyed.event, e.NoticeDeleted):
             touched[keyed.key] = None
     return [order_id for order_id in touched if order_id in state.orders]

@@ -10,8 +10,11 @@ from stellwerk.engine.apply import apply_event
 from stellwerk.engine.instructions.boards import expired_notices
 from stellwerk.engine.source import next_events
 from stellwerk.engine.state import EngineState, job_of_order
+from stellwerk.engine.workflow_controls import orders_controlled
 from stellwerk.model import events as e
+from stellwerk.model import item_events as ie
 from stellwerk.model import order as o
+from stellwerk.model.items import WorkflowControl, WorkflowPathControl
 from stellwerk.model.problems import Problem
 
 # A runaway loop of events for one order is a bug in a workflow or in the engine; stop it there.
@@ -147,6 +150,10 @@ def touched_by(state: EngineState, before: o.Order | None, keyed: e.KeyedEvent) 
         case e.OrderProcessed():
             if order is not None:
                 touched.extend(_waiting_for_a_slot(state, order))
+        case ie.ItemAdded() | ie.ItemChanged() | ie.ItemAttachedToMe() if isinstance(
+            event.item, WorkflowPathControl | WorkflowControl
+        ):
+            touched.extend(orders_controlled(state, event.item))
     return touched
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from stellwerk.engine.apply import new_order
 from stellwerk.engine.instructions.boards import announcements_for
 from stellwerk.engine.order_arguments import prepare_arguments
@@ -10,6 +12,7 @@ from stellwerk.engine.step import Step
 from stellwerk.model import events as e
 from stellwerk.model import order as o
 from stellwerk.model.commands import FreshOrder, PositionOrLabel
+from stellwerk.model.order import NoticeId
 from stellwerk.model.position import BranchPath, Position, is_valid_shape, movable_between
 from stellwerk.model.problems import Problem
 from stellwerk.model.workflow import Workflow, block_at, find_label, instruction_at
@@ -46,6 +49,31 @@ def add_order_events(state: EngineState, fresh: FreshOrder, now: int) -> list[e.
     )
     announced = announcements_for(state, new_order(fresh.id, added), now)
     return [e.KeyedEvent(fresh.id, added), *announced]
+
+
+def add_orders_events(
+    state: EngineState, orders: Sequence[FreshOrder], now: int
+) -> list[e.KeyedEvent] | Problem:
+    """AddOrders, all or nothing, without copying the state: each order is checked against the state, the ids
+    added before it in the batch are duplicates (ignored), and a notice is announced once for the batch. Adding
+    an order changes nothing another order's check reads besides these two."""
+    emitted: list[e.KeyedEvent] = []
+    added: set[str] = set()
+    announced: set[NoticeId] = set()
+    for fresh in orders:
+        if fresh.id in added:
+            continue
+        result = add_order_events(state, fresh, now)
+        if isinstance(result, Problem):
+            return result
+        added.add(fresh.id)
+        for keyed in result:
+            if isinstance(keyed.event, e.OrderNoticeAnnounced):
+                if keyed.event.notice_id in announced:
+                    continue
+                announced.add(keyed.event.notice_id)
+            emitted.append(keyed)
+    return emitted
 
 
 def check_order_id(order_id: str) -> Problem | None:

@@ -34,7 +34,8 @@ def _moved(order: o.Order, event: e.OrderMoved) -> o.Order | Problem:
     if problem := need(order, event, _MOVABLE):
         return problem
     state = order.state if isinstance(order.state, o.Fresh) else o.Ready()
-    return moved_to(order, event.to, state=state)
+    # A resumed order passes its breakpoint once (workflow_controls.py); the next one holds it again.
+    return moved_to(order, event.to, state=state, is_resumed=False)
 
 
 def _processing_started(order: o.Order, event: e.OrderProcessingStarted) -> o.Order | Problem:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from stellwerk.engine import workflow_controls
 from stellwerk.engine.failure import failure_events
 from stellwerk.engine.instructions import (
     add_order,
@@ -93,12 +94,16 @@ def order_events(step: Step) -> Events:
         return join.join_events(step)
     if isinstance(order.state, o.Processed):
         return _after_processed(step)
+    if (held_by_control := workflow_controls.held(step)) is not None:
+        return held_by_control
     if isinstance(order.state, o.Fresh | o.Ready | o.ProcessingKilled) and _last_failed(order):
         return failure_events(step)
     if order.position in order.stop_positions and isinstance(order.state, o.Ready):
         return [e.OrderDetachable()] if order.is_attached else [e.OrderFinished()]
     if isinstance(order.state, o.DelayingRetry):
         return retry.awake_events(step) if order.state.until <= step.now else []
+    if (skipped := workflow_controls.skipped(step)) is not None:
+        return skipped
     # Sleeping, BetweenCycles, WaitingForAdmission (and ExpectingNotices, Prompting): the executor of the instruction
     # the order waits at decides (sleep.py, cycle.py, admission_time.py, notices.py, prompt.py); wakeup.py says when.
     return _instruction_events(step)

@@ -19,6 +19,8 @@ from stellwerk.model.items import (
     PlanSchema,
     SubagentBundle,
     SubagentItem,
+    WorkflowControl,
+    WorkflowPathControl,
 )
 from stellwerk.model.jobs import WorkflowJob
 from stellwerk.model.order import Forked, NoticeId, Order
@@ -84,6 +86,9 @@ class EngineState:
     subagent_items: dict[str, SubagentItem] = field(default_factory=dict)
     subagent_bundles: dict[str, SubagentBundle] = field(default_factory=dict)
     plan_schemas: dict[str, PlanSchema] = field(default_factory=dict)
+    # Made by commands, not deployed: by workflow path, and by workflow version ("W~v1").
+    workflow_path_controls: dict[str, WorkflowPathControl] = field(default_factory=dict)
+    workflow_controls: dict[str, WorkflowControl] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)
     lock_states: dict[str, LockState] = field(default_factory=dict)
     notices: dict[NoticeId, Notice] = field(default_factory=dict)

@@ -32,6 +32,8 @@ from stellwerk.model.items import (
     SimpleItem,
     SubagentBundle,
     SubagentItem,
+    WorkflowControl,
+    WorkflowPathControl,
 )
 from stellwerk.model.order import NoticeId
 from stellwerk.model.problems import Problem
@@ -108,7 +110,7 @@ SNAPSHOT_FIELDS = frozenset(
     {"controller_id", "role", "workflows", "latest_workflow", "locks", "boards", "job_resources", "calendars"}
     | {"file_watches", "agent_refs", "subagent_items", "subagent_bundles", "plan_schemas", "orders"}
     | {"lock_states", "notices", "announced", "consumptions", "attached_items", "agents", "released"}
-    | {"external_orders"}
+    | {"external_orders", "workflow_path_controls", "workflow_controls"}
 )
 REBUILT_FIELDS = frozenset({"expecting", "processing", "agent_processing"})
 NOT_JOURNALED_FIELDS = frozenset({"agent_env"})
@@ -172,6 +174,8 @@ def _simple_items(state: EngineState) -> tuple[Mapping[str, SimpleItem], ...]:
         state.subagent_items,
         state.subagent_bundles,
         state.plan_schemas,
+        state.workflow_path_controls,
+        state.workflow_controls,
     )
 
 
@@ -208,6 +212,10 @@ def _load_element(state: EngineState, element: Element) -> None:
             _registry_of(state, element)[element.path] = element
         case SubagentItem() | SubagentBundle() | PlanSchema():
             _registry_of(state, element)[element.id] = element
+        case WorkflowPathControl():
+            state.workflow_path_controls[element.path] = element
+        case WorkflowControl():
+            state.workflow_controls[str(element.id)] = element
         case _:
             _load_state_element(state, element)
 

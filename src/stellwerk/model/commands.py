@@ -108,6 +108,23 @@ class TransferOrders(_Command, frozen=True, kw_only=True, tag="TransferOrders"):
     workflow_id: WorkflowId = msgspec.field(name="workflowId")
 
 
+class ControlWorkflowPath(_Command, frozen=True, kw_only=True, tag="ControlWorkflowPath"):
+    """Suspend or resume every version of a workflow (`suspend` absent: unchanged), and skip or unskip its
+    jobs by label (`skip`: label -> true to skip, false to run again)."""
+
+    workflow_path: str = msgspec.field(name="workflowPath")
+    suspend: bool | None = None
+    skip: dict[str, bool] = {}
+
+
+class ControlWorkflow(_Command, frozen=True, kw_only=True, tag="ControlWorkflow"):
+    """Add or remove breakpoints (JOC: stop / unstop a job) of one workflow version."""
+
+    workflow_id: WorkflowId = msgspec.field(name="workflowId")
+    add_breakpoints: tuple[Position, ...] = msgspec.field(default=(), name="addBreakpoints")
+    remove_breakpoints: tuple[Position, ...] = msgspec.field(default=(), name="removeBreakpoints")
+
+
 class Batch(_Command, frozen=True, kw_only=True, tag="Batch"):
     """Several commands, all or none."""
 
@@ -128,5 +145,7 @@ Command = (
     | PostNotice
     | DeleteNotice
     | TransferOrders
+    | ControlWorkflowPath
+    | ControlWorkflow
     | Batch
 )

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import msgspec
 
-from stellwerk.model.items import LockItem, PlanSchema, SimpleItem, SubagentBundle, SubagentItem
+from stellwerk.model.items import (
+    LockItem,
+    PlanSchema,
+    SimpleItem,
+    SubagentBundle,
+    SubagentItem,
+    WorkflowControl,
+)
 from stellwerk.model.values import NamedValues
 from stellwerk.model.workflow import Workflow
 
@@ -98,5 +105,7 @@ def item_key(item: AnyItem) -> ItemKey:
     if isinstance(item, Workflow):
         return f"Workflow:{item.id}"
     kind = "Lock" if isinstance(item, LockItem) else type(item).__name__
+    if isinstance(item, WorkflowControl):
+        return f"{kind}:{item.id}"
     name = item.id if isinstance(item, SubagentItem | SubagentBundle | PlanSchema) else item.path
     return f"{kind}:{name}"

@@ -7,6 +7,8 @@ from typing import Any
 import msgspec
 
 from stellwerk.model.jobs import Expr
+from stellwerk.model.position import Position
+from stellwerk.model.workflow import WorkflowId
 
 
 class _Item(
@@ -94,6 +96,23 @@ class PlanSchema(_Item, tag="PlanSchema", frozen=True, kw_only=True):
     named_values: dict[str, Any] = msgspec.field(default_factory=dict, name="namedValues")
 
 
+class WorkflowPathControl(_Item, tag="WorkflowPathControl", frozen=True, kw_only=True):
+    """Made by the ControlWorkflowPath command, not deployed: every version of the workflow `path` is suspended
+    (its orders start no new instruction) and the jobs labelled in `skip` are skipped (js7-reference §3.0)."""
+
+    path: str = ""
+    suspended: bool = False
+    skip: tuple[str, ...] = ()
+
+
+class WorkflowControl(_Item, tag="WorkflowControl", frozen=True, kw_only=True):
+    """Made by the ControlWorkflow command: an order arriving at a breakpoint of this workflow version is
+    suspended there (JOC's "stop" of a job); resuming it goes on from there."""
+
+    id: WorkflowId
+    breakpoints: tuple[Position, ...] = ()
+
+
 SimpleItem = (
     JobResource
     | LockItem
@@ -105,4 +124,6 @@ SimpleItem = (
     | SubagentBundle
     | Calendar
     | PlanSchema
+    | WorkflowPathControl
+    | WorkflowControl
 )

@@ -76,7 +76,7 @@ class PeerAllowList:
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008, "reason": refusal})
         else:
-            await _send_forbidden(send, refusal)
+            await send_forbidden(send, refusal)
 
     def refusal(self, scope: Scope) -> str | None:
         """Why this request is refused, or None when it may pass."""
@@ -117,7 +117,7 @@ def _arrived_on_loopback(scope: Scope) -> bool:
     return server is not None and is_loopback(str(server[0]))
 
 
-async def _send_forbidden(send: Send, message: str) -> None:
+async def send_forbidden(send: Send, message: str) -> None:
     body = problem_body(message)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 403, "headers": headers})

@@ -111,6 +111,8 @@ class NodeClient:
         self._ssl_context = ssl_context
         self._connections = connections
         self._session: aiohttp.ClientSession | None = None
+        # Sent with every request, e.g. a JS7 session token as `x-js7-session`.
+        self.headers: dict[str, str] = {}
 
     async def __aenter__(self) -> Self:
         tracing = aiohttp.TraceConfig()
@@ -142,15 +144,21 @@ class NodeClient:
         return await _decoded(response, response_type)
 
     async def stream_lines(
-        self, path: str, params: Params | None = None, *, idle_timeout: float | None = None
+        self,
+        path: str,
+        params: Params | None = None,
+        *,
+        idle_timeout: float | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> AsyncGenerator[bytes, None]:
         """GET path?params and yield each line of the answer as it arrives, without its line end.
 
-        `idle_timeout` bounds the wait for the next bytes (a stream with heartbeats can set it).
+        `idle_timeout` bounds the wait for the next bytes (a stream with heartbeats can set it); `headers` are
+        sent besides the session's (`{"Accept": "application/x-ndjson"}` asks a JS7 node to stream events).
         Close the iterator when done early (`contextlib.aclosing`) to give the connection back at once.
         """
         timeout = aiohttp.ClientTimeout(total=None, sock_connect=self.timeout, sock_read=idle_timeout)
-        response = await self._request("GET", path, params=params, client_timeout=timeout)
+        response = await self._request("GET", path, params=params, client_timeout=timeout, headers=headers)
         async with response:
             await _raise_for_status(response)
             # Split here what arrived rather than `readline` per line: a long-poll answer holds many lines.
@@ -183,12 +191,13 @@ class NodeClient:
         params: Params | None = None,
         data: bytes | None = None,
         client_timeout: aiohttp.ClientTimeout | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> aiohttp.ClientResponse:
         url = self.base_url + path
         delays = self.retry.delays()
         while True:
             try:
-                return await self._send_once(method, url, params, data, client_timeout)
+                return await self._send_once(method, url, params, data, client_timeout, headers)
             except Unreachable as error:
                 delay = next(delays, None)
                 if delay is None:
@@ -203,11 +212,14 @@ class NodeClient:
         params: Params | None,
         data: bytes | None,
         client_timeout: aiohttp.ClientTimeout | None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> aiohttp.ClientResponse:
         if self._session is None:
             raise RuntimeError("NodeClient used outside `async with`")
         attempt = _Attempt()
-        headers = {"Content-Type": "application/json"} if data is not None else None
+        headers = {**self.headers, **(extra_headers or {})}
+        if data is not None:
+            headers["Content-Type"] = "application/json"
         try:
             return await self._session.request(
                 method,

@@ -332,3 +332,24 @@ def test_add_order_command_announces_the_notices_of_a_planned_order() -> None:
     pb = ("DailyPlan", "2024-05-01", "PB")
     assert [type(k.event) for k in events] == [e.OrderAdded, e.OrderNoticeAnnounced]
     assert events[1] == e.KeyedEvent("post", e.OrderNoticeAnnounced(notice_id=pb))
+
+
+def test_add_orders_announces_a_notice_once_for_the_batch_and_changes_nothing() -> None:
+    state = planned_state()
+    batch = c.AddOrders(
+        orders=tuple(
+            c.FreshOrder(id=order_id, workflow_path="WPP", plan_id=PLAN, scheduled_for=T0 + 1000)
+            for order_id in ("p1", "p2", "p1")
+        )
+    )
+    events = execute_command(state, batch, T0)
+    assert not isinstance(events, Problem)
+    pb = ("DailyPlan", "2024-05-01", "PB")
+    assert [(k.key, type(k.event)) for k in events] == [
+        ("p1", e.OrderAdded),
+        ("p1", e.OrderNoticeAnnounced),
+        ("p2", e.OrderAdded),
+    ]
+    assert state.orders == {}
+    assert state.announced == set()
+    assert events[1].event == e.OrderNoticeAnnounced(notice_id=pb)

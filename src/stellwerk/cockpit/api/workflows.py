@@ -1,7 +1,7 @@
 """`/joc/api/workflows`: the workflows deployed to a Controller (JOC's controller workflow with its sync state,
 every instruction with its position), how many orders each has in JOC's state groups (`/workflows/order_count`).
-Suspending and resuming whole workflows needs Controller commands the engine does not have: those endpoints
-check the permission and answer that they are not supported."""
+`/workflows/suspend|resume` suspend and resume whole workflows (the Controller's ControlWorkflowPath), and the
+listing shows them suspended, with their skipped and stopped jobs, as JOC does."""
 
 from __future__ import annotations
 
@@ -9,29 +9,44 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from stellwerk.cockpit.api.models import Audited
 from stellwerk.cockpit.api.orders_common import (
     SUSPEND_RESUME,
     VIEW,
     WORKFLOWS_VIEW,
     controller_orders,
+    ok_answer,
     paths_of,
+    refusal,
 )
 from stellwerk.cockpit.api.orders_models import ModifyWorkflows, WorkflowOrderCountFilter, WorkflowsFilter
 from stellwerk.cockpit.context import Cockpit, CockpitDep
+from stellwerk.cockpit.db.enums import AuditCategory
 from stellwerk.cockpit.db.repositories.folders import FolderFilter
-from stellwerk.cockpit.errors import NotSupported, delivery_date
-from stellwerk.cockpit.security.guard import CallerDep
+from stellwerk.cockpit.errors import (
+    BadRequest,
+    ControllerUnreachable,
+    JocError,
+    NotSupported,
+    UnknownObject,
+    delivery_date,
+)
+from stellwerk.cockpit.security.guard import Caller, CallerDep
+from stellwerk.cockpit.services.audit import audit
 from stellwerk.cockpit.services.order_states import joc_state, summary
 from stellwerk.cockpit.services.orders import WorkflowRef, in_folder, joc_path
-from stellwerk.cockpit.services.workflows import workflow_view
+from stellwerk.cockpit.services.workflows import WorkflowControls, workflow_view
 
 router = APIRouter(prefix="/joc/api/workflows", tags=["workflows"], strict_content_type=False)
 
 
-async def deployed_workflows(cockpit: Cockpit, controller_id: str) -> list[tuple[str, dict[str, Any]]]:
+async def deployed_workflows(
+    cockpit: Cockpit, controller_id: str, items: list[Any] | None = None
+) -> list[tuple[str, dict[str, Any]]]:
     """The Controller's workflows (engine JSON) with their inventory paths; the newest version of a path
-    last."""
-    items = await cockpit.proxies.get(controller_id).items()
+    last. `items`: the Controller's items, if they have been read already."""
+    if items is None:
+        items = await cockpit.proxies.get(controller_id).items()
     paths = await paths_of(cockpit, controller_id)
     return [
         (joc_path(str(item.get("path", "")), paths), item)
@@ -48,19 +63,31 @@ def _wanted(
     return not folders or any(in_folder(path, f) for f in folders)
 
 
+def _in_states(view: dict[str, Any], states: list[str] | None, instruction_states: list[str] | None) -> bool:
+    if states and view["state"]["_text"] not in states:
+        return False
+    counts = {"SKIPPED": view["numOfSkippedInstructions"], "STOPPED": view["numOfStoppedInstructions"]}
+    return not instruction_states or any(counts.get(state, 0) for state in instruction_states)
+
+
 @router.post("")
 async def workflows(body: WorkflowsFilter, caller: CallerDep, cockpit: CockpitDep) -> dict[str, Any]:
-    """The deployed workflows, filtered by ids and folders."""
+    """The deployed workflows, filtered by ids, folders, their state (SUSPENDED, IN_SYNC) and the states of their
+    jobs (SKIPPED, STOPPED)."""
     caller.require(WORKFLOWS_VIEW, body.controller_id)
-    if body.workflow_tags or body.order_tags or body.states or body.instruction_states or body.agent_names:
-        raise NotSupported("$: filtering workflows by tags, states or agents is not supported by Stellwerk")
+    if body.workflow_tags or body.order_tags or body.agent_names:
+        raise NotSupported("$: filtering workflows by tags or agents is not supported by Stellwerk")
     refs = tuple(w.ref() for w in body.workflow_ids or ())
     folders = tuple(f.filter() for f in body.folders or ())
     found = []
-    for path, item in await deployed_workflows(cockpit, body.controller_id):
+    items = await cockpit.proxies.get(body.controller_id).items()
+    for path, item in await deployed_workflows(cockpit, body.controller_id, items):
         version_id = str(item.get("versionId", ""))
         if caller.sees(path, body.controller_id) and _wanted(path, version_id, refs, folders):
-            found.append(workflow_view(item, path, version_id, compact=body.compact))
+            controls = WorkflowControls.of(items, str(item.get("path")), version_id)
+            view = workflow_view(item, path, version_id, compact=body.compact, controls=controls)
+            if _in_states(view, body.states, body.instruction_states):
+                found.append(view)
     stamp = delivery_date()
     return {"deliveryDate": stamp, "surveyDate": stamp, "workflows": found}
 
@@ -97,19 +124,94 @@ async def order_count(
     }
 
 
-def _not_supported(what: str) -> NotSupported:
-    return NotSupported(f"{what} is not supported by Stellwerk: the Controller has no command for it")
+async def send_controls(
+    cockpit: Cockpit,
+    caller: Caller,
+    body: Audited,
+    *,
+    controller_id: str,
+    request: str,
+    workflow_paths: list[str],
+    commands: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Sends the control commands (one Batch, all or nothing) with the audit entry, in one transaction: a command
+    the Controller refuses writes no entry."""
+    proxy = cockpit.proxies.get(controller_id)
+    async with cockpit.database.session() as db:
+        await audit(
+            db, caller, request, AuditCategory.CONTROLLER, body, cockpit.now(),
+            controller_id=controller_id, objects=[("WORKFLOW", path) for path in workflow_paths],
+        )  # fmt: skip
+        try:
+            await proxy.command({"TYPE": "Batch", "commands": commands})
+        except ControllerUnreachable:
+            raise
+        except JocError as error:
+            raise BadRequest(refusal(error)) from None
+    return ok_answer()
+
+
+async def chosen_workflows(
+    cockpit: Cockpit, caller: Caller, body: ModifyWorkflows
+) -> list[tuple[str, dict[str, Any]]]:
+    """The newest deployed version of each workflow the body names (by paths, or the folders, or all); a named
+    workflow that is not deployed is a 420 naming it."""
+    controller_id = body.controller_id
+    newest = dict(await deployed_workflows(cockpit, controller_id))
+    if body.workflow_paths:
+        wanted = [
+            _deployed_path(path, newest, f"$.workflowPaths[{n}]")
+            for n, path in enumerate(body.workflow_paths)
+        ]
+    elif body.workflow_id is not None:
+        wanted = [_deployed_path(body.workflow_id.path, newest, "$.workflowId.path")]
+    elif body.folders or body.all:
+        folders = tuple(f.filter() for f in body.folders or ())
+        wanted = [p for p in newest if caller.sees(p, controller_id) and _wanted(p, "", (), folders)]
+    else:
+        raise BadRequest("$: name the workflows with workflowPaths, folders or all")
+    for path in wanted:
+        caller.require_folder(path, controller_id)
+    return [(path, newest[path]) for path in dict.fromkeys(wanted)]
+
+
+def _deployed_path(given: str, newest: dict[str, dict[str, Any]], field: str) -> str:
+    """The inventory path of a deployed workflow named by its path (or, without a slash, its name)."""
+    if given in newest:
+        return given
+    by_name = [path for path, item in newest.items() if "/" not in given and item.get("path") == given]
+    if not by_name:
+        raise UnknownObject(f"{field}: {given} is not deployed")
+    return by_name[0]
+
+
+async def _suspend_or_resume(
+    body: ModifyWorkflows, caller: Caller, cockpit: Cockpit, suspend: bool
+) -> dict[str, Any]:
+    caller.require(SUSPEND_RESUME, body.controller_id)
+    if body.workflow_tags:
+        raise NotSupported("$.workflowTags: tags are not supported by Stellwerk")
+    chosen = await chosen_workflows(cockpit, caller, body)
+    if not chosen:
+        return ok_answer()
+    commands = [
+        {"TYPE": "ControlWorkflowPath", "workflowPath": item["path"], "suspend": suspend}
+        for _, item in chosen
+    ]
+    return await send_controls(
+        cockpit, caller, body, controller_id=body.controller_id,
+        request=f"./workflows/{'suspend' if suspend else 'resume'}",
+        workflow_paths=[path for path, _ in chosen], commands=commands,
+    )  # fmt: skip
 
 
 @router.post("/suspend")
-async def suspend(body: ModifyWorkflows, caller: CallerDep) -> dict[str, Any]:
-    """Not supported (checked for the permission first)."""
-    caller.require(SUSPEND_RESUME, body.controller_id)
-    raise _not_supported("Suspending workflows")
+async def suspend(body: ModifyWorkflows, caller: CallerDep, cockpit: CockpitDep) -> dict[str, Any]:
+    """Suspends the workflows: their orders start no new instruction (a running job finishes) until resumed."""
+    return await _suspend_or_resume(body, caller, cockpit, suspend=True)
 
 
 @router.post("/resume")
-async def resume(body: ModifyWorkflows, caller: CallerDep) -> dict[str, Any]:
-    """Not supported (checked for the permission first)."""
-    caller.require(SUSPEND_RESUME, body.controller_id)
-    raise _not_supported("Resuming workflows")
+async def resume(body: ModifyWorkflows, caller: CallerDep, cockpit: CockpitDep) -> dict[str, Any]:
+    """Resumes suspended workflows: their orders go on."""
+    return await _suspend_or_resume(body, caller, cockpit, suspend=False)

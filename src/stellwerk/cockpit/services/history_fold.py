@@ -202,6 +202,11 @@ class _Fold:
                 scheduled_for=None,
                 position=to_string(event.start_position or (0,)),
             )
+        elif isinstance(event, e.OrderMoved) and key in self._changes.added:
+            # Moved before it started (a skipped first job): its run begins where it has moved to.
+            self._changes.added[key] = msgspec.structs.replace(
+                self._changes.added[key], position=to_string(event.to)
+            )
         elif isinstance(event, e.OrderStarted):
             self._started(key, event_id, now)
         elif isinstance(event, e.OrderForked):

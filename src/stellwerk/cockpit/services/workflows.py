@@ -4,15 +4,18 @@ graph data), and its sync state. `with_positions` and `workflow_view` are pure."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.db.enums import ConfigurationType
 from stellwerk.cockpit.db.repositories.deployments import DeploymentRepository
-from stellwerk.model.position import to_string
+from stellwerk.model.position import Position, normalized, to_string
 
 IN_SYNC = {"severity": 6, "_text": "IN_SYNC"}
+# The severities JOC gives a suspended workflow and a stopped or skipped job [?: JOC's colour codes].
+SUSPENDED = {"severity": 5, "_text": "SUSPENDED"}
+INSTRUCTION_SEVERITY = {"SKIPPED": 5, "STOPPED": 2}
 
 # Blocks an instruction holds (in engine JSON and in JOC's inventory JSON alike) and their branch ids.
 _BLOCKS = {
@@ -100,9 +103,16 @@ def joc_job(job: dict[str, Any]) -> dict[str, Any]:
     return {_JOC_JOB_FIELDS.get(field, field): value for field, value in job.items()}
 
 
-def workflow_view(content: dict[str, Any], path: str, version_id: str, *, compact: bool) -> dict[str, Any]:
+def workflow_view(
+    content: dict[str, Any],
+    path: str,
+    version_id: str,
+    *,
+    compact: bool,
+    controls: WorkflowControls | None = None,
+) -> dict[str, Any]:
     """JOC's controller workflow of a deployed workflow's JSON; compact leaves out all but the instructions (which
-    the published schema requires)."""
+    the published schema requires). With the workflow's controls: suspended, and its skipped and stopped jobs."""
     view: dict[str, Any] = {"path": path, "versionId": version_id}
     view["instructions"] = with_positions(list(content.get("instructions") or ()))
     if not compact:
@@ -112,4 +122,57 @@ def workflow_view(content: dict[str, Any], path: str, version_id: str, *, compac
         if content.get("jobs"):
             view["jobs"] = {name: joc_job(job) for name, job in content["jobs"].items()}
     view.update({"state": IN_SYNC, "suspended": False, "isCurrentVersion": True, "deployed": True})
-    return view
+    return _controlled(view, controls) if controls is not None else view
+
+
+class WorkflowControls(NamedTuple):
+    """The Controller's WorkflowPathControl of the workflow's path and WorkflowControl of its version (engine
+    JSON), if it has them."""
+
+    path: dict[str, Any] | None = None
+    version: dict[str, Any] | None = None
+
+    @staticmethod
+    def of(items: list[Any], name: str, version_id: str) -> WorkflowControls:
+        def find(kind: str, wanted: Any) -> dict[str, Any] | None:
+            key = "path" if kind == "WorkflowPathControl" else "id"
+            return next((i for i in items if i.get("TYPE") == kind and i.get(key) == wanted), None)
+
+        return WorkflowControls(
+            find("WorkflowPathControl", name),
+            find("WorkflowControl", {"path": name, "versionId": version_id}),
+        )
+
+
+def _controlled(view: dict[str, Any], controls: WorkflowControls) -> dict[str, Any]:
+    skip = set((controls.path or {}).get("skip", ()))
+    breakpoints = {normalized(tuple(p)) for p in (controls.version or {}).get("breakpoints", ())}
+    counts = {"SKIPPED": 0, "STOPPED": 0}
+
+    def mark(value: Any) -> Any:
+        if isinstance(value, list):
+            return [mark(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        marked = {field: mark(item) for field, item in value.items()}
+        states = _instruction_states(value, skip, breakpoints)
+        for state in states:
+            counts[state] += 1
+        if states:  # a job both stopped and skipped shows as stopped
+            marked["state"] = {"severity": INSTRUCTION_SEVERITY[states[0]], "_text": states[0]}
+        return marked
+
+    shown = {**view, "instructions": mark(view["instructions"])}
+    if (controls.path or {}).get("suspended"):
+        shown.update(state=SUSPENDED, suspended=True)
+    shown.update(numOfSkippedInstructions=counts["SKIPPED"], numOfStoppedInstructions=counts["STOPPED"])
+    return shown
+
+
+def _instruction_states(value: dict[str, Any], skip: set[str], breakpoints: set[Position]) -> list[str]:
+    position = value.get("position")
+    if not isinstance(position, list) or "TYPE" not in value:
+        return []
+    stopped = ["STOPPED"] if normalized(tuple(position)) in breakpoints else []
+    is_job = str(value["TYPE"]).startswith("Execute")
+    return stopped + (["SKIPPED"] if is_job and value.get("label") in skip else [])
