@@ -94,6 +94,8 @@ def _cluster_entry(controller_id: str, agent: ClusterAgentParam, url: str, index
         process_limit=agent.process_limit,
         is_cluster=True,
         disabled=agent.disabled,
+        hidden=agent.hidden,
+        name_aliases=tuple(sorted(set(agent.agent_name_aliases or ()) - {agent.agent_name})),
         deployed=True,
         ordering=agent.ordering - 1 if agent.ordering else index,
     )
@@ -125,8 +127,10 @@ async def store_cluster(body: StoreClusterAgents, cockpit: CockpitDep, caller: C
                 )
             if existing is not None and not existing.is_cluster:
                 raise BadRequest(f"$.clusterAgents[{index}].agentId: {entry.agent_id} is a standalone Agent")
-            if await name_clash(repository, controller_id, entry.agent_id, entry.name):
-                raise BadRequest(f"$.clusterAgents[{index}].agentName: another Agent is named {entry.name}")
+            if clash := await name_clash(repository, entry):
+                raise BadRequest(
+                    f"$.clusterAgents[{index}].agentName: another Agent is named {sorted(clash)}"
+                )
         items = []
         for entry, subagents in planned:
             await repository.store(entry, now)

@@ -10,7 +10,7 @@ drafts a Controller accepted are marked deployed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stellwerk.cockpit.context import Cockpit
 from stellwerk.cockpit.db.enums import ConfigurationType as T
 from stellwerk.cockpit.db.enums import DeploymentOperation, DeploymentState
+from stellwerk.cockpit.db.repositories.agents import AgentRepository
 from stellwerk.cockpit.db.repositories.deployments import Deployment, DeploymentRepository, NewDeployment
 from stellwerk.cockpit.db.repositories.inventory import Configuration, InventoryRepository
 from stellwerk.cockpit.errors import BadRequest, JocError
@@ -52,11 +53,42 @@ def new_commit_id() -> str:
     return str(uuid.uuid4())
 
 
-def prepared(draft: Configuration, names: Known, commit_id: str, key: Signer | None) -> Prepared | str:
+def with_agent_ids(content: Any, agent_ids: Mapping[str, str]) -> Any:
+    """The inventory JSON with every `agentName` that names an Agent (or one of its aliases) replaced by the
+    Agent's id, which is the AgentRef's path on the Controller; other names stay as written."""
+    if isinstance(content, dict):
+        return {
+            key: agent_ids.get(value, value)
+            if key == "agentName" and isinstance(value, str)
+            else with_agent_ids(value, agent_ids)
+            for key, value in content.items()
+        }
+    if isinstance(content, list):
+        return [with_agent_ids(value, agent_ids) for value in content]
+    return content
+
+
+async def agent_ids_by_name(db: AsyncSession, controller_id: str) -> dict[str, str]:
+    """The ids of a Controller's Agents by their names and aliases."""
+    found = {}
+    for agent in await AgentRepository(db).agents(controller_id):
+        for name in (agent.name, *agent.name_aliases):
+            found[name] = agent.agent_id
+    return found
+
+
+def prepared(
+    draft: Configuration,
+    names: Known,
+    commit_id: str,
+    key: Signer | None,
+    agent_ids: Mapping[str, str],
+) -> Prepared | str:
     """The draft as engine item, or why it cannot be deployed (schema and references, with JSON paths)."""
     if draft.object_type not in DEPLOYABLE or draft.content is None:
         return f"{draft.object_type.value} is not deployed to Controllers"
-    item = decoded(draft.object_type, draft.name, msgspec.json.decode(draft.content))
+    content = with_agent_ids(msgspec.json.decode(draft.content), agent_ids)
+    item = decoded(draft.object_type, draft.name, content)
     if item is None or isinstance(item, RawItem):
         return f"{draft.object_type.value} is not deployed to Controllers"
     if isinstance(item, str):
@@ -103,19 +135,22 @@ async def deploy(
     accepted). Invalid drafts refuse the whole deployment before anything is sent (JOC-400)."""
     commit_id = new_commit_id()
     key = await signer(db, now)
-    ready: list[Prepared] = []
-    problems = []
-    for draft in in_order(drafts):
-        made = prepared(draft, names, commit_id, key)
-        if isinstance(made, str):
-            problems.append(f"{draft.object_type.value} {draft.path}: {made}")
-        else:
-            ready.append(made)
+    plans: dict[str, list[Prepared]] = {}
+    problems: dict[str, None] = {}
+    for controller_id in controller_ids:
+        agent_ids = await agent_ids_by_name(db, controller_id)
+        plans[controller_id] = []
+        for draft in in_order(drafts):
+            made = prepared(draft, names, commit_id, key, agent_ids)
+            if isinstance(made, str):
+                problems[f"{draft.object_type.value} {draft.path}: {made}"] = None
+            else:
+                plans[controller_id].append(made)
     if problems:
         raise BadRequest("Not deployed: " + "; ".join(problems))
     history = DeploymentRepository(db)
     refusals = []
-    for controller_id in controller_ids:
+    for controller_id, ready in plans.items():
         proxy = cockpit.proxies.get(controller_id)
         deleted = [
             d for d in [await _deployed(history, controller_id, c) for c in deletions] if d is not None
