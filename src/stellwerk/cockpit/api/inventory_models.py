@@ -321,3 +321,19 @@ class ShowChangesRequest(JocModel):
     modified: TimeSpan | None = None
     closed: TimeSpan | None = None
     details: bool = False
+
+
+class RedeployRequest(Audited):
+    """`/inventory/deployment/redeploy` (redeployFilter-schema; a folder narrows it, as for synchronize)."""
+
+    controller_id: str = Field(min_length=1, max_length=100)
+    folder: str = Field(default="/", max_length=255)
+    recursive: bool = True
+
+
+class SynchronizeRequest(Audited):
+    """`/inventory/deployment/synchronize` (redeploySyncFilter-schema)."""
+
+    controller_id: str = Field(min_length=1, max_length=100)
+    folder: str = Field(max_length=255)
+    recursive: bool = False

@@ -5,6 +5,10 @@ signs workflows and job resources when the security level asks for it, and sends
 one UpdateItems per Controller, which the Controller applies all or nothing. The deployment history records
 what each Controller accepted (DEPLOYED) or refused (NOT_DEPLOYED, with the Controller's message), and the
 drafts a Controller accepted are marked deployed.
+
+The history keeps each item's text with its signature (`X509Signature` as engine JSON), so that the deployed
+versions can be sent again exactly as they were (`redeploy`, e.g. after a Controller was reset, and
+`synchronize`, for the items a Controller lacks).
 """
 
 from __future__ import annotations
@@ -98,13 +102,18 @@ def prepared(
     if isinstance(item, Workflow):
         item = msgspec.structs.replace(item, version_id=commit_id)
     text = msgspec.json.encode(item).decode()
+    signature = None
     if key is not None and isinstance(item, Workflow | JobResource):
-        signed = sign(text, key.key, key.certificate)
-        operation = {"TYPE": "AddOrChangeSigned", "signed": msgspec.to_builtins(signed)}
-        return Prepared(
-            draft=draft, text=text, operation=operation, signature=signed.signature.signature_string
-        )
-    return Prepared(draft=draft, text=text, operation={"TYPE": "AddOrChange", "item": msgspec.json.decode(text)}, signature=None)  # fmt: skip
+        signature = msgspec.json.encode(sign(text, key.key, key.certificate).signature).decode()
+    return Prepared(draft=draft, text=text, operation=operation(text, signature), signature=signature)
+
+
+def operation(text: str, signature: str | None) -> dict[str, Any]:
+    """The UpdateItems operation adding an item's engine JSON text, signed when a signature is given."""
+    if signature is None:
+        return {"TYPE": "AddOrChange", "item": msgspec.json.decode(text)}
+    signed = {"string": text, "signature": msgspec.json.decode(signature)}
+    return {"TYPE": "AddOrChangeSigned", "signed": signed}
 
 
 def deletion_key(deployment: Deployment) -> str:
@@ -239,3 +248,59 @@ async def revoke_everywhere(
     refusals = await deploy(cockpit, db, caller, controller_ids, [], deployable, Known(), now)
     if refusals:
         raise JocError("Not removed, a Controller refused to delete: " + "; ".join(refusals))
+
+
+def held_key(item: dict[str, Any]) -> tuple[str, str, str | None]:
+    """An item the Controller holds as (TYPE, path or id, versionId)."""
+    return str(item.get("TYPE")), str(item.get("path") or item.get("id")), item.get("versionId")
+
+
+def deployed_key(deployment: Deployment) -> tuple[str, str, str | None]:
+    kind, _, name = deletion_key(deployment).partition(":")
+    return kind, name, deployment.version_id
+
+
+async def redeploy(
+    cockpit: Cockpit,
+    db: AsyncSession,
+    caller: Caller,
+    controller_id: str,
+    folder: str,
+    *,
+    recursive: bool,
+    missing_only: bool,
+    now: int,
+) -> list[Deployment]:
+    """Sends the deployed versions (by the history) of the folder's items the caller sees to the Controller
+    again, exactly as they were signed; with `missing_only` just those the Controller does not hold. What was
+    sent is recorded under a new commit; a refusal is JOC-420 and the caller's transaction is rolled back."""
+    proxy = cockpit.proxies.get(controller_id)
+    history = DeploymentRepository(db)
+    found = [d for d in await history.deployed(controller_id, folder, recursive=recursive) if caller.sees(d.path)]  # fmt: skip
+    if missing_only:
+        held = {held_key(item) for item in await proxy.items()}
+        found = [d for d in found if deployed_key(d) not in held]
+    found.sort(key=lambda d: (_ORDER.get(d.object_type, 99), d.path))
+    if not found:
+        return []
+    try:
+        await proxy.update_items({"TYPE": "UpdateItems", "operations": [operation(d.content, d.signature) for d in found]})  # fmt: skip
+    except JocError as refused:
+        raise JocError(f"Redeployment refused by {controller_id}: {refused.message}") from None
+    commit_id = new_commit_id()
+    rows = [
+        NewDeployment(
+            controller_id=controller_id,
+            object_type=d.object_type,
+            path=d.path,
+            content=d.content,
+            commit_id=commit_id,
+            account=caller.account,
+            configuration_id=d.configuration_id,
+            version_id=d.version_id,
+            signature=d.signature,
+        )
+        for d in found
+    ]
+    await history.record(rows, now)
+    return found
