@@ -205,12 +205,19 @@ class ExportShallowCopy(JocModel):
     incl_all_tags: bool | None = None
 
 
+class ExportForSigning(JocModel):
+    """exportForSigningFilter-schema: deployables as one Controller will get them."""
+
+    controller_id: str = Field(min_length=1, max_length=100)
+    deployables: Deployables
+
+
 class ExportRequest(Audited):
     """`/inventory/export`."""
 
     export_file: ExportFile
     shallow_copy: ExportShallowCopy | None = None
-    for_signing: dict[str, Any] | None = None
+    for_signing: ExportForSigning | None = None
     start_folder: str | None = Field(default=None, max_length=255)
     use_short_path: bool | None = None
 

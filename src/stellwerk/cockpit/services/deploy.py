@@ -29,7 +29,7 @@ from stellwerk.cockpit.db.repositories.inventory import Configuration, Inventory
 from stellwerk.cockpit.errors import BadRequest, JocError
 from stellwerk.cockpit.security.guard import Caller
 from stellwerk.cockpit.services.inventory import DEPLOYABLE, Known, decoded, reference_problems
-from stellwerk.cockpit.services.signing import Signer, signer
+from stellwerk.cockpit.services.signing import Signer, SigningRefused, signer
 from stellwerk.inventory.items import RawItem
 from stellwerk.model.items import JobResource
 from stellwerk.model.workflow import Workflow
@@ -143,7 +143,7 @@ async def deploy(
     """Deploys `drafts` and deletes `deletions` on each Controller; the Controllers' refusals (empty when all
     accepted). Invalid drafts refuse the whole deployment before anything is sent (JOC-400)."""
     commit_id = new_commit_id()
-    key = await signer(db, now)
+    key = await _signer(db, caller, now) if drafts else None
     plans: dict[str, list[Prepared]] = {}
     problems: dict[str, None] = {}
     for controller_id in controller_ids:
@@ -157,32 +157,84 @@ async def deploy(
                 plans[controller_id].append(made)
     if problems:
         raise BadRequest("Not deployed: " + "; ".join(problems))
-    history = DeploymentRepository(db)
     refusals = []
     for controller_id, ready in plans.items():
-        proxy = cockpit.proxies.get(controller_id)
-        deleted = [
-            d for d in [await _deployed(history, controller_id, c) for c in deletions] if d is not None
-        ]
-        deleted.sort(key=lambda d: -_ORDER.get(d.object_type, 0))
-        operations = [p.operation for p in ready] + [
-            {"TYPE": "Delete", "key": deletion_key(d)} for d in deleted
-        ]
-        if not operations:
-            continue
-        state, error = DeploymentState.DEPLOYED, None
-        try:
-            await proxy.update_items({"TYPE": "UpdateItems", "operations": operations})
-        except JocError as refused:
-            state, error = DeploymentState.NOT_DEPLOYED, refused.message
-            refusals.append(f"{controller_id}: {refused.message}")
-        rows = [_record(controller_id, p, commit_id, caller, state, error) for p in ready]
-        rows += [_deletion(d, commit_id, caller, state, error) for d in deleted]
-        await history.record(rows, now)
-        if state == DeploymentState.DEPLOYED:
-            await InventoryRepository(db).set_deployed([p.draft.id for p in ready], True)
-            await InventoryRepository(db).set_deployed([d.configuration_id for d in deleted if d.configuration_id], False)  # fmt: skip
+        refusal = await _send(cockpit, db, caller, controller_id, ready, deletions, commit_id, now)
+        if refusal is not None:
+            refusals.append(f"{controller_id}: {refusal}")
     return refusals
+
+
+async def _send(
+    cockpit: Cockpit,
+    db: AsyncSession,
+    caller: Caller,
+    controller_id: str,
+    ready: Sequence[Prepared],
+    deletions: Sequence[Configuration],
+    commit_id: str,
+    now: int,
+) -> str | None:
+    """One UpdateItems to one Controller, recorded in the history; the Controller's refusal, if any."""
+    history = DeploymentRepository(db)
+    deleted = [d for d in [await _deployed(history, controller_id, c) for c in deletions] if d is not None]
+    deleted.sort(key=lambda d: -_ORDER.get(d.object_type, 0))
+    operations = [p.operation for p in ready] + [{"TYPE": "Delete", "key": deletion_key(d)} for d in deleted]
+    if not operations:
+        return None
+    state, error = DeploymentState.DEPLOYED, None
+    try:
+        await cockpit.proxies.get(controller_id).update_items(
+            {"TYPE": "UpdateItems", "operations": operations}
+        )
+    except JocError as refused:
+        state, error = DeploymentState.NOT_DEPLOYED, refused.message
+    rows = [_record(controller_id, p, commit_id, caller, state, error) for p in ready]
+    rows += [_deletion(d, commit_id, caller, state, error) for d in deleted]
+    await history.record(rows, now)
+    if state == DeploymentState.DEPLOYED:
+        await InventoryRepository(db).set_deployed([p.draft.id for p in ready], True)
+        await InventoryRepository(db).set_deployed([d.configuration_id for d in deleted if d.configuration_id], False)  # fmt: skip
+    return error
+
+
+async def deploy_signed(
+    cockpit: Cockpit,
+    db: AsyncSession,
+    caller: Caller,
+    controller_id: str,
+    items: Sequence[tuple[Configuration, str, str | None]],
+    now: int,
+) -> str | None:
+    """Deploys items exactly as they were exported for signing: (draft, engine JSON text, signature as
+    X509Signature JSON or None for the kinds that go unsigned); the Controller's refusal, if any."""
+    ready = [
+        Prepared(draft=draft, text=text, operation=operation(text, signature), signature=signature)
+        for draft, text, signature in sorted(
+            items, key=lambda i: (_ORDER.get(i[0].object_type, 99), i[0].path)
+        )
+    ]
+    return await _send(cockpit, db, caller, controller_id, ready, (), new_commit_id(), now)
+
+
+async def _signer(db: AsyncSession, caller: Caller, now: int) -> Signer | None:
+    try:
+        return await signer(db, now, caller.account)
+    except SigningRefused as refused:
+        raise BadRequest(f"Not deployed: {refused}") from None
+
+
+async def for_signing(
+    db: AsyncSession, controller_id: str, drafts: Sequence[Configuration], names: Known
+) -> list[Prepared]:
+    """The drafts as the Controller will get them (one new commit), for signing outside the Cockpit; JOC-400
+    naming every draft that cannot be deployed."""
+    commit_id = new_commit_id()
+    agent_ids = await agent_ids_by_name(db, controller_id)
+    made = [(draft, prepared(draft, names, commit_id, None, agent_ids)) for draft in in_order(drafts)]
+    if problems := [f"{d.object_type.value} {d.path}: {m}" for d, m in made if isinstance(m, str)]:
+        raise BadRequest("Not exported: " + "; ".join(problems))
+    return [m for _, m in made if not isinstance(m, str)]
 
 
 async def _deployed(
@@ -208,10 +260,15 @@ def _record(
         account=caller.account,
         state=state,
         configuration_id=item.draft.id,
-        version_id=commit_id if item.draft.object_type == T.WORKFLOW else None,
+        version_id=_version_id(item.text) if item.draft.object_type == T.WORKFLOW else None,
         signature=item.signature,
         error_message=error,
     )
+
+
+def _version_id(text: str) -> str | None:
+    version: str | None = msgspec.json.decode(text).get("versionId")
+    return version
 
 
 def _deletion(
