@@ -22,6 +22,7 @@ from stellwerk.cockpit.api.agents import (
     ok,
     stored_agents,
     tell_controller,
+    visible_agents,
 )
 from stellwerk.cockpit.api.agents_models import (
     ClusterAgentIds,
@@ -181,15 +182,17 @@ async def revoke_clusters(body: ClusterAgentIds, cockpit: CockpitDep, caller: Ca
 async def cluster_inventory(
     cockpit: CockpitDep, caller: CallerDep, body: ReadAgents | None = None
 ) -> dict[str, Any]:
-    """The stored cluster Agents with their Subagents."""
+    """The stored cluster Agents with their Subagents (not the hidden ones with `onlyVisibleAgents`)."""
     caller.require(VIEW)
     body = body or ReadAgents()
-    wanted = set(body.agent_ids or ())
+    agents = await visible_agents(
+        cockpit, body.controller_id or None, body.agent_ids, body.only_visible_agents
+    )
     found = []
     async with cockpit.database.session() as db:
         repository = AgentRepository(db)
-        for agent in await repository.agents(body.controller_id or None):
-            if agent.is_cluster and (not wanted or agent.agent_id in wanted):
+        for agent in agents:
+            if agent.is_cluster:
                 subagents = await repository.subagents(agent.controller_id, agent.agent_id)
                 found.append(inventory_cluster_agent(agent, subagents))
     return {"deliveryDate": delivery_date(), "agents": found}

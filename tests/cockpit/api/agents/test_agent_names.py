@@ -39,10 +39,21 @@ def test_hidden_agents_and_aliases_are_served_and_aliases_resolve_at_deployment(
     assert_valid("agent/agentNames-schema.json", names)
     assert names["agentNames"] == ["alpha", "first", "primary"]
 
+    hidden_cluster = {"agentId": "backstage", "agentName": "backstage", "agentNameAliases": ["rear"], "hidden": True, "subagents": [
+        {"subagentId": "backstage-1", "url": "https://127.0.0.1:9", "isDirector": "PRIMARY_DIRECTOR"}]}  # fmt: skip
+    joc.ok(
+        "/joc/api/agents/inventory/cluster/store", {"controllerId": "e2e", "clusterAgents": [hidden_cluster]}
+    )
+    clusters = joc.ok("/joc/api/agents/inventory/cluster", {"controllerId": "e2e"})
+    assert_valid("agent/clusterAgents-schema.json", clusters)
+    assert [(a["agentId"], a["hidden"], a["agentNameAliases"]) for a in clusters["agents"]] == [("backstage", True, ["rear"])]  # fmt: skip
+    assert joc.ok("/joc/api/agents/inventory/cluster", {"controllerId": "e2e", "onlyVisibleAgents": True})["agents"] == []  # fmt: skip
+    assert joc.ok("/joc/api/agents/names", {"controllerId": "e2e"})["clusterAgentNames"] == []
+
     clash = {"agentId": "other", "agentName": "other", "agentNameAliases": ["alpha"], "url": url}
     refused = joc.post("/joc/api/agents/inventory/store", {"controllerId": "e2e", "agents": [clash]})
     assert refused.status == 420 and "alpha" in refused.error["message"]
-    assert [a.agent_id for a in _stored(running)] == ["agentA", "spare"]
+    assert [a.agent_id for a in _stored(running)] == ["agentA", "backstage", "spare"]
 
     joc.ok("/joc/api/inventory/store", {"path": "/w/aliased", "objectType": "WORKFLOW", "configuration": workflow(agent="first")})  # fmt: skip
     deploy = {"controllerIds": ["e2e"], "store": {"draftConfigurations": [{"configuration": {"path": "/w/aliased", "objectType": "WORKFLOW"}}]}}  # fmt: skip
