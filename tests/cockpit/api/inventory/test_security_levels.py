@@ -12,12 +12,20 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import msgspec
 import pytest
 
+from stellwerk.cockpit.config import CockpitConfig
 from stellwerk.cockpit.context import Cockpit
-from stellwerk.cockpit.services.signing import Signer, new_signer, pem_of, set_security_level
+from stellwerk.cockpit.services.signing import Signer, new_signer, pem_of, security_level, set_security_level
 from stellwerk.trust.signatures import sign
-from tests.cockpit.api.conftest import ControllerNodes, RunningCockpit, serve_with_controller
+from tests.cockpit.api.conftest import (
+    ControllerNodes,
+    RunningCockpit,
+    _empty,
+    serve_cockpit,
+    serve_with_controller,
+)
 from tests.cockpit.api.inventory.conftest import login_as
 from tests.cockpit.api.inventory.items import workflow
 from tests.cockpit.api.inventory.test_archive import export, upload
@@ -25,6 +33,7 @@ from tests.cockpit.api.inventory.test_deployment import draft, item_keys
 from tests.cockpit.api.inventory.test_redeploy import _lose
 from tests.cockpit.api.joc import Joc
 from tests.cockpit.api.schema import assert_valid
+from tests.cockpit.backends import run
 
 SIGNER = new_signer(datetime.now(UTC))
 
@@ -123,3 +132,19 @@ def test_medium_and_high_sign_as_joc_does(signing_cockpit: tuple[RunningCockpit,
     _lose(running, "Workflow:hello")
     joc.ok("/joc/api/inventory/deployment/redeploy", {"controllerId": "e2e"})
     assert _workflows(running, controller) == high, "the signed items go again as they were signed"
+
+
+def test_the_configured_level_is_set_at_every_start(database_url: str, tmp_path: Path) -> None:
+    run(lambda: _empty(database_url))
+
+    async def level(cockpit: Cockpit) -> str:
+        async with cockpit.database.session() as db:
+            return await security_level(db)
+
+    base = CockpitConfig(data_directory=tmp_path / "cockpit", database_url=database_url)
+    for running in serve_cockpit(base, admin_password="admin-secret"):
+        assert running.call(level) == "NONE"
+    for running in serve_cockpit(msgspec.structs.replace(base, security_level="HIGH")):
+        assert running.call(level) == "HIGH"
+    for running in serve_cockpit(base):
+        assert running.call(level) == "HIGH", "without a configured level the stored one stays"
