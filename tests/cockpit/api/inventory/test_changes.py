@@ -56,6 +56,11 @@ def test_a_change_groups_objects_until_it_is_deleted(joc: Joc) -> None:
     assert [c["name"] for c in shown(joc, closed={"from": "2000-01-01 00:00", "to": "now"})] == ["first"]
     assert [c["name"] for c in shown(joc, created={"from": "now + 01:00"})] == []
     assert [c["name"] for c in shown(joc, owner="root")] == ["first", "second"]
+    joc.ok("/joc/api/inventory/changes/store", {"store": {"name": "second", "state": "PUBLISHED"}})
+    published = shown(joc, lastPublishedBy="root")
+    assert [(c["name"], c["state"], c["lastPublishedBy"]) for c in published] == [
+        ("second", "PUBLISHED", "root")
+    ]
     refused = joc.post("/joc/api/inventory/change/add", add)
     assert refused.error["code"] == "JOC-409" and "CLOSED" in refused.error["message"]
 
