@@ -29,7 +29,7 @@ from stellwerk.cockpit.db.repositories.inventory import Configuration, Inventory
 from stellwerk.cockpit.errors import BadRequest, JocError
 from stellwerk.cockpit.security.guard import Caller
 from stellwerk.cockpit.services.inventory import DEPLOYABLE, Known, decoded, reference_problems
-from stellwerk.cockpit.services.signing import Signer, SigningRefused, signer
+from stellwerk.cockpit.services.signing import SIGNED, Signer, SigningRefused, signer
 from stellwerk.inventory.items import RawItem
 from stellwerk.model.items import JobResource
 from stellwerk.model.workflow import Workflow
@@ -143,7 +143,7 @@ async def deploy(
     """Deploys `drafts` and deletes `deletions` on each Controller; the Controllers' refusals (empty when all
     accepted). Invalid drafts refuse the whole deployment before anything is sent (JOC-400)."""
     commit_id = new_commit_id()
-    key = await _signer(db, caller, now) if drafts else None
+    key = await _signer(db, caller, now) if any(d.object_type in SIGNED for d in drafts) else None
     plans: dict[str, list[Prepared]] = {}
     problems: dict[str, None] = {}
     for controller_id in controller_ids:

@@ -27,7 +27,7 @@ from tests.cockpit.api.conftest import (
     serve_with_controller,
 )
 from tests.cockpit.api.inventory.conftest import login_as
-from tests.cockpit.api.inventory.items import workflow
+from tests.cockpit.api.inventory.items import LOCK, workflow
 from tests.cockpit.api.inventory.test_archive import export, upload
 from tests.cockpit.api.inventory.test_deployment import draft, item_keys
 from tests.cockpit.api.inventory.test_redeploy import _lose
@@ -102,6 +102,9 @@ def test_medium_and_high_sign_as_joc_does(signing_cockpit: tuple[RunningCockpit,
     _level(running, "HIGH")
     refused = joc.post("/joc/api/inventory/deployment/deploy", body)
     assert refused.status == 420 and "HIGH" in refused.error["message"]
+    joc.ok("/joc/api/inventory/store", {"path": "/team/L1", "objectType": "LOCK", "configuration": LOCK})
+    joc.ok("/joc/api/inventory/deployment/deploy", {"controllerIds": ["e2e"], "store": {"draftConfigurations": [draft("/team/L1", "LOCK")]}})  # fmt: skip
+    assert "Lock:L1" in item_keys(running, controller), "what goes unsigned needs no key"
     private = joc.post("/joc/api/profile/key/store", key_body)
     assert private.status == 420 and "privateKey" in private.error["message"]
     assert joc.post("/joc/api/profile/key/generate", {"keyAlgorithm": "ECDSA"}).status == 420
