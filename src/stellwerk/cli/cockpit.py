@@ -12,6 +12,7 @@ import click
 from stellwerk.cli.serving import LOG_LEVELS, configure_logging, run_until_stopped
 from stellwerk.cockpit.config import CockpitConfig, ControllerTls
 from stellwerk.cockpit.service import browser_context, run_cockpit
+from stellwerk.cockpit.services.signing import LEVELS
 
 logger = logging.getLogger("stellwerk.cli.cockpit")
 
@@ -100,6 +101,13 @@ def _parse_controllers(
     help="A standalone Controller to register at start (replacing its registration). Repeatable.",
 )
 @click.option(
+    "--security-level",
+    type=click.Choice(LEVELS),
+    default=None,
+    help="JOC's security level of deployments, kept from then on: NONE (unsigned), LOW (the Cockpit's key), "
+    "MEDIUM (each account's key) or HIGH (signed outside the Cockpit).",
+)
+@click.option(
     "--log-level",
     type=click.Choice(LOG_LEVELS),
     default="info",
@@ -119,6 +127,7 @@ def cockpit_command(
     admin_password: str | None,
     session_timeout: int,
     controllers: tuple[tuple[str, str], ...],
+    security_level: str | None,
     log_level: str,
 ) -> None:
     """Run the Cockpit: the JOC-compatible REST API under /joc/api on its database.
@@ -133,6 +142,7 @@ def cockpit_command(
         session_timeout_ms=session_timeout * 60_000,
         controller_tls=controller_tls(data, ca or data.parent / "ca" / "ca.pem"),
         controllers=controllers,
+        security_level=security_level,
     )
     tls = None
     if not plain_http:

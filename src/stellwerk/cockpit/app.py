@@ -19,6 +19,7 @@ from stellwerk.cockpit.api import (
     calendars,
     controller,
     deployment,
+    deployment_keys,
     events,
     history,
     iam_accounts,
@@ -26,6 +27,7 @@ from stellwerk.cockpit.api import (
     iam_services,
     inventory,
     inventory_archive,
+    inventory_changes,
     joc,
     order,
     orders,
@@ -43,13 +45,16 @@ from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
 from stellwerk.cockpit.services.events import EventSnapshots
 from stellwerk.cockpit.services.history import HistoryServices
+from stellwerk.cockpit.services.signing import set_security_level
 
 ROUTERS: tuple[APIRouter, ...] = (
     authentication.router,
     joc.router,
     inventory.router,
     inventory_archive.router,
+    inventory_changes.router,
     deployment.router,
+    deployment_keys.router,
     tree.router,
     iam_services.router,
     iam_accounts.router,
@@ -70,8 +75,8 @@ ROUTERS: tuple[APIRouter, ...] = (
 
 
 async def start(cockpit: Cockpit, admin_password: str | None) -> str | None:
-    """Migrates the database, creates the first account when there is none (returns a generated password) and
-    opens proxies to the registered Controllers."""
+    """Migrates the database, creates the first account when there is none (returns a generated password),
+    sets the configured security level and opens proxies to the registered Controllers."""
     await migrate(cockpit.config.database)
     generated = await ensure_first_account(cockpit.database, admin_password, cockpit.now())
     async with cockpit.database.session() as db:
@@ -80,6 +85,8 @@ async def start(cockpit: Cockpit, admin_password: str | None) -> str | None:
             standalone = ControllerNode(controller_id=controller_id, role=ControllerRole.STANDALONE, url=url)
             await repository.register([standalone], cockpit.now())
         nodes = await repository.all()
+        if cockpit.config.security_level is not None:
+            await set_security_level(db, cockpit.config.security_level, cockpit.now())
     by_id: dict[str, list[str]] = {}
     for node in nodes:
         by_id.setdefault(node.controller_id, []).append(node.url)

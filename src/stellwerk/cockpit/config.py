@@ -32,6 +32,9 @@ class CockpitConfig(msgspec.Struct, frozen=True, kw_only=True):
     controller_tls: ControllerTls | None = None
     # Controllers registered (standalone nodes) at every start, e.g. by `stellwerk standalone`: (id, URL).
     controllers: tuple[tuple[str, str], ...] = ()
+    # JOC's security level of deployments (NONE, LOW, MEDIUM, HIGH), set at every start when given, as JOC
+    # reads it from joc.properties; otherwise the level stored in the database stays (NONE at first).
+    security_level: str | None = None
 
     @property
     def database(self) -> str:

@@ -150,8 +150,17 @@ async def _register(cockpit: Cockpit, controller_id: str, url: str) -> None:
 def controller_cockpit(database_url: str, tmp_path: Path) -> Iterator[tuple[RunningCockpit, ControllerNodes]]:
     """A Cockpit with a registered, running Controller and Agent (real processes, mutual TLS between them and
     from the Cockpit to the Controller, with the certificates `stellwerk init` made)."""
+    yield from serve_with_controller(database_url, tmp_path)
+
+
+def serve_with_controller(
+    database_url: str, tmp_path: Path, controller_config: str = ""
+) -> Iterator[tuple[RunningCockpit, ControllerNodes]]:
+    """`controller_cockpit`, with `controller_config` (TOML) added to the Controller's configuration."""
     run(lambda: _empty(database_url))
     installation = Installation(tmp_path / "installation")
+    with (installation.folder / CONTROLLER / "node.toml").open("a") as config:
+        config.write(controller_config)
     nodes = [installation.node(name) for name in (*installation.agent_names, CONTROLLER)]
     try:
         run(lambda: asyncio.gather(*(node.start() for node in nodes)))

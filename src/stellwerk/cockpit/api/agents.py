@@ -108,9 +108,18 @@ async def mark_deployed(repository: AgentRepository, agent: AgentEntry, deployed
         await repository.store_subagent_cluster(controller_id, agent_id, replace(cluster, deployed=deployed))
 
 
-async def name_clash(repository: AgentRepository, controller_id: str, agent_id: str, name: str) -> bool:
-    """Whether another Agent of the Controller has this name already."""
-    return any(a.name == name and a.agent_id != agent_id for a in await repository.agents(controller_id))
+def agent_names(agent: AgentEntry) -> set[str]:
+    """The names workflows may use for an Agent: its name and its aliases."""
+    return {agent.name, *agent.name_aliases}
+
+
+async def name_clash(repository: AgentRepository, agent: AgentEntry) -> set[str]:
+    """The names (or aliases) of this Agent that another Agent of its Controller has already."""
+    taken = set()
+    for other in await repository.agents(agent.controller_id):
+        if other.agent_id != agent.agent_id:
+            taken |= agent_names(other)
+    return agent_names(agent) & taken
 
 
 async def audited(
@@ -144,6 +153,8 @@ def _entry(controller_id: str, agent: AgentParam, existing: StoredAgent | None, 
         title=agent.title,
         process_limit=agent.process_limit,
         disabled=agent.disabled,
+        hidden=agent.hidden,
+        name_aliases=tuple(sorted(set(agent.agent_name_aliases or ()) - {agent.agent_name})),
         deployed=True,
         ordering=ordering,
     )
@@ -156,8 +167,10 @@ async def store(body: StoreAgents, cockpit: CockpitDep, caller: CallerDep) -> di
     controller_id = body.controller_id
     if twice := duplicates(a.agent_id for a in body.agents):
         raise BadRequest(f"$.agents: the agentIds {twice} are given more than once")
-    if twice := duplicates(a.agent_name for a in body.agents):
-        raise BadRequest(f"$.agents: the agentNames {twice} are given more than once")
+    if twice := duplicates(
+        name for a in body.agents for name in {a.agent_name, *(a.agent_name_aliases or ())}
+    ):
+        raise BadRequest(f"$.agents: the agentNames or agentNameAliases {twice} are given more than once")
     proxy = cockpit.proxies.get(controller_id)
     now = cockpit.now()
     async with cockpit.database.session() as db:
@@ -169,9 +182,10 @@ async def store(body: StoreAgents, cockpit: CockpitDep, caller: CallerDep) -> di
                 raise UnknownObject(f"$.agents[{index}].agentId: {agent.agent_id} is not stored (update)")
             if existing is not None and existing.is_cluster:
                 raise BadRequest(f"$.agents[{index}].agentId: {agent.agent_id} is a cluster Agent")
-            if await name_clash(repository, controller_id, agent.agent_id, agent.agent_name):
-                raise BadRequest(f"$.agents[{index}].agentName: another Agent is named {agent.agent_name}")
-            entries.append(_entry(controller_id, agent, existing, index))
+            entry = _entry(controller_id, agent, existing, index)
+            if clash := await name_clash(repository, entry):
+                raise BadRequest(f"$.agents[{index}].agentName: another Agent is named {sorted(clash)}")
+            entries.append(entry)
         for entry in entries:
             await repository.store(entry, now)
         await tell_controller(proxy, [agent_ref(entry) for entry in entries])
@@ -263,13 +277,13 @@ async def delete(body: AgentCommand, cockpit: CockpitDep, caller: CallerDep) -> 
 
 
 async def visible_agents(
-    cockpit: Cockpit, controller_id: str | None, agent_ids: Sequence[str] | None
+    cockpit: Cockpit, controller_id: str | None, agent_ids: Sequence[str] | None, only_visible: bool = False
 ) -> list[StoredAgent]:
-    """The stored Agents (of one Controller, of these ids when given)."""
+    """The stored Agents (of one Controller, of these ids when given, not hidden ones when `only_visible`)."""
     async with cockpit.database.session() as db:
         agents = await AgentRepository(db).agents(controller_id)
     wanted = set(agent_ids) if agent_ids else None
-    return [a for a in agents if wanted is None or a.agent_id in wanted]
+    return [a for a in agents if (wanted is None or a.agent_id in wanted) and not (only_visible and a.hidden)]
 
 
 @router.post("/agents/inventory")
@@ -277,7 +291,7 @@ async def inventory(cockpit: CockpitDep, caller: CallerDep, body: ReadAgents | N
     """The stored standalone Agents."""
     caller.require(VIEW)
     body = body or ReadAgents()
-    agents = await visible_agents(cockpit, body.controller_id, body.agent_ids)
+    agents = await visible_agents(cockpit, body.controller_id, body.agent_ids, body.only_visible_agents)
     return {
         "deliveryDate": delivery_date(),
         "agents": [inventory_agent(agent) for agent in agents if not agent.is_cluster],
@@ -301,7 +315,9 @@ async def agents(body: ReadAgentsStatus, cockpit: CockpitDep, caller: CallerDep)
     found = []
     async with cockpit.database.session() as db:
         repository = AgentRepository(db)
-        for agent in await visible_agents(cockpit, body.controller_id, body.agent_ids):
+        for agent in await visible_agents(
+            cockpit, body.controller_id, body.agent_ids, body.only_visible_agents
+        ):
             subagents = await repository.subagents(agent.controller_id, agent.agent_id)
             status = agent_status(agent, subagents, seen.get(agent.agent_id), compact=body.compact)
             if overview is None:
@@ -313,7 +329,8 @@ async def agents(body: ReadAgentsStatus, cockpit: CockpitDep, caller: CallerDep)
 
 @router.post("/agents/names")
 async def names(cockpit: CockpitDep, caller: CallerDep, body: ReadAgentNames | None = None) -> dict[str, Any]:
-    """The names of the stored standalone and cluster Agents and the Subagent cluster ids per cluster Agent."""
+    """The names (aliases included) of the stored standalone and cluster Agents and the Subagent cluster ids per
+    cluster Agent, for the workflows editor: hidden Agents are not offered."""
     controller_id = body.controller_id if body else None
     if controller_id:
         caller.require(AGENTS_VIEW, controller_id)
@@ -323,12 +340,12 @@ async def names(cockpit: CockpitDep, caller: CallerDep, body: ReadAgentNames | N
     async with cockpit.database.session() as db:
         repository = AgentRepository(db)
         for agent in await repository.agents(controller_id or None):
-            if not caller.allows(AGENTS_VIEW, agent.controller_id):
+            if agent.hidden or not caller.allows(AGENTS_VIEW, agent.controller_id):
                 continue
             if not agent.is_cluster:
-                standalone.add(agent.name)
+                standalone |= agent_names(agent)
                 continue
-            clustered.add(agent.name)
+            clustered |= agent_names(agent)
             clusters = await repository.subagent_clusters(agent.controller_id, agent.agent_id)
             if clusters:
                 bundles.setdefault(agent.name, []).extend(c.cluster_id for c in clusters)

@@ -22,6 +22,7 @@ from stellwerk.cockpit.api.agents import (
     ok,
     stored_agents,
     tell_controller,
+    visible_agents,
 )
 from stellwerk.cockpit.api.agents_models import (
     ClusterAgentIds,
@@ -94,6 +95,8 @@ def _cluster_entry(controller_id: str, agent: ClusterAgentParam, url: str, index
         process_limit=agent.process_limit,
         is_cluster=True,
         disabled=agent.disabled,
+        hidden=agent.hidden,
+        name_aliases=tuple(sorted(set(agent.agent_name_aliases or ()) - {agent.agent_name})),
         deployed=True,
         ordering=agent.ordering - 1 if agent.ordering else index,
     )
@@ -125,8 +128,10 @@ async def store_cluster(body: StoreClusterAgents, cockpit: CockpitDep, caller: C
                 )
             if existing is not None and not existing.is_cluster:
                 raise BadRequest(f"$.clusterAgents[{index}].agentId: {entry.agent_id} is a standalone Agent")
-            if await name_clash(repository, controller_id, entry.agent_id, entry.name):
-                raise BadRequest(f"$.clusterAgents[{index}].agentName: another Agent is named {entry.name}")
+            if clash := await name_clash(repository, entry):
+                raise BadRequest(
+                    f"$.clusterAgents[{index}].agentName: another Agent is named {sorted(clash)}"
+                )
         items = []
         for entry, subagents in planned:
             await repository.store(entry, now)
@@ -177,15 +182,17 @@ async def revoke_clusters(body: ClusterAgentIds, cockpit: CockpitDep, caller: Ca
 async def cluster_inventory(
     cockpit: CockpitDep, caller: CallerDep, body: ReadAgents | None = None
 ) -> dict[str, Any]:
-    """The stored cluster Agents with their Subagents."""
+    """The stored cluster Agents with their Subagents (not the hidden ones with `onlyVisibleAgents`)."""
     caller.require(VIEW)
     body = body or ReadAgents()
-    wanted = set(body.agent_ids or ())
+    agents = await visible_agents(
+        cockpit, body.controller_id or None, body.agent_ids, body.only_visible_agents
+    )
     found = []
     async with cockpit.database.session() as db:
         repository = AgentRepository(db)
-        for agent in await repository.agents(body.controller_id or None):
-            if agent.is_cluster and (not wanted or agent.agent_id in wanted):
+        for agent in agents:
+            if agent.is_cluster:
                 subagents = await repository.subagents(agent.controller_id, agent.agent_id)
                 found.append(inventory_cluster_agent(agent, subagents))
     return {"deliveryDate": delivery_date(), "agents": found}

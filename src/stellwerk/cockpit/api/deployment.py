@@ -1,4 +1,5 @@
-"""`/joc/api/inventory/deployment/deploy` and `/revoke`: drafts to Controllers, and deployed items off them.
+"""`/joc/api/inventory/deployment/deploy` and `/revoke`: drafts to Controllers, and deployed items off them;
+`/redeploy` and `/synchronize`: the deployed versions sent again (all of them, or those a Controller lacks).
 The caller needs the deploy permission for every Controller named and the folders of every object."""
 
 from __future__ import annotations
@@ -10,8 +11,15 @@ from fastapi import APIRouter, Depends
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.api.inventory_body import json_body
-from stellwerk.cockpit.api.inventory_common import DEPLOY, find, known, ok
-from stellwerk.cockpit.api.inventory_models import Config, DeployRequest, ObjectRef, RevokeRequest
+from stellwerk.cockpit.api.inventory_common import DEPLOY, checked_path, find, known, ok
+from stellwerk.cockpit.api.inventory_models import (
+    Config,
+    DeployRequest,
+    ObjectRef,
+    RedeployRequest,
+    RevokeRequest,
+    SynchronizeRequest,
+)
 from stellwerk.cockpit.context import Cockpit, CockpitDep
 from stellwerk.cockpit.db.enums import AuditCategory
 from stellwerk.cockpit.db.enums import ConfigurationType as T
@@ -20,6 +28,7 @@ from stellwerk.cockpit.errors import BadRequest, JocError
 from stellwerk.cockpit.security.guard import Caller, CallerDep
 from stellwerk.cockpit.services.audit import audit
 from stellwerk.cockpit.services.deploy import deploy as deploy_items
+from stellwerk.cockpit.services.deploy import redeploy as send_again
 from stellwerk.cockpit.services.inventory import DEPLOYABLE
 
 router = APIRouter(prefix="/joc/api/inventory/deployment", tags=["deployment"])
@@ -91,3 +100,39 @@ async def revoke(
     if refusals:
         raise JocError("Revocation refused by " + "; ".join(refusals))
     return ok()
+
+
+async def _send_again(
+    cockpit: Cockpit, caller: Caller, body: RedeployRequest | SynchronizeRequest, *, missing_only: bool
+) -> dict[str, Any]:
+    require_controllers(cockpit, caller, [body.controller_id])
+    folder = checked_path(body.folder.rstrip("/") or "/", "$.folder")
+    caller.require_folder(folder)
+    now = cockpit.now()
+    async with cockpit.database.session() as db:
+        sent = await send_again(cockpit, db, caller, body.controller_id, folder, recursive=body.recursive, missing_only=missing_only, now=now)  # fmt: skip
+        request = "./inventory/deployment/" + ("synchronize" if missing_only else "redeploy")
+        objects = [(d.object_type.value, d.path) for d in sent]
+        await audit(db, caller, request, AuditCategory.DEPLOYMENT, body, now, controller_id=body.controller_id, objects=objects)  # fmt: skip
+    return ok()
+
+
+@router.post("/redeploy")
+async def redeploy(
+    cockpit: CockpitDep,
+    caller: CallerDep,
+    body: Annotated[RedeployRequest, Depends(json_body(RedeployRequest))],
+) -> dict[str, Any]:
+    """Sends every deployed version (of the folder, default all) to the Controller again, e.g. after it was
+    reset."""
+    return await _send_again(cockpit, caller, body, missing_only=False)
+
+
+@router.post("/synchronize")
+async def synchronize(
+    cockpit: CockpitDep,
+    caller: CallerDep,
+    body: Annotated[SynchronizeRequest, Depends(json_body(SynchronizeRequest))],
+) -> dict[str, Any]:
+    """Sends the deployed versions of the folder's items that the Controller does not hold."""
+    return await _send_again(cockpit, caller, body, missing_only=True)

@@ -5,7 +5,7 @@ An import is all or nothing: a hostile or unreadable entry refuses the whole arc
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
@@ -18,11 +18,12 @@ from stellwerk.cockpit.api.inventory_common import MANAGE, VIEW, checked_path, k
 from stellwerk.cockpit.api.inventory_models import (
     Config,
     ExportFolderRequest,
+    ExportForSigning,
     ExportRequest,
     ImportParams,
 )
 from stellwerk.cockpit.api.models import AuditParams
-from stellwerk.cockpit.context import CockpitDep
+from stellwerk.cockpit.context import Cockpit, CockpitDep
 from stellwerk.cockpit.db.enums import AuditCategory
 from stellwerk.cockpit.db.enums import ConfigurationType as T
 from stellwerk.cockpit.db.repositories.folders import ROOT, folder_of, join, name_of
@@ -33,6 +34,7 @@ from stellwerk.cockpit.security.guard import Caller, CallerDep
 from stellwerk.cockpit.services import archive
 from stellwerk.cockpit.services.audit import audit
 from stellwerk.cockpit.services.deploy import deploy as deploy_items
+from stellwerk.cockpit.services.deploy import deploy_signed, for_signing
 from stellwerk.cockpit.services.inventory import (
     CALENDARS,
     DEPLOYABLE,
@@ -43,7 +45,14 @@ from stellwerk.cockpit.services.inventory import (
     type_of_file,
     validation,
 )
-from stellwerk.cockpit.services.signing import verification_certificate, verify_detached
+from stellwerk.cockpit.services.signing import (
+    SIGNED,
+    account_keys,
+    security_level,
+    verification_certificate,
+    verify_detached,
+    x509_signature,
+)
 
 router = APIRouter(prefix="/joc/api/inventory", tags=["inventory"])
 
@@ -56,17 +65,38 @@ def _archive_answer(data: bytes, filename: str) -> Response:
     )
 
 
+def _format(name: str) -> Literal["ZIP", "TAR_GZ"]:
+    return "TAR_GZ" if name == "TAR_GZ" else "ZIP"
+
+
+def _entry_name(configuration: Configuration, start: str | None) -> str:
+    folder = configuration.folder
+    if start and start != ROOT and (folder == start or folder.startswith(start.rstrip("/") + "/")):
+        folder = folder[len(start.rstrip("/")) :] or ROOT
+    return join(folder, file_name(configuration.object_type, configuration.name)).lstrip("/")
+
+
 def _entries(found: list[Configuration], start: str | None) -> list[archive.Entry]:
-    entries = []
-    for configuration in found:
-        if configuration.object_type not in SUFFIXES or configuration.content is None:
-            continue
-        folder = configuration.folder
-        if start and start != ROOT and (folder == start or folder.startswith(start.rstrip("/") + "/")):
-            folder = folder[len(start.rstrip("/")) :] or ROOT
-        name = join(folder, file_name(configuration.object_type, configuration.name)).lstrip("/")
-        entries.append(archive.Entry(name, configuration.content.encode()))
-    return entries
+    return [
+        archive.Entry(_entry_name(c, start), c.content.encode())
+        for c in found
+        if c.object_type in SUFFIXES and c.content is not None
+    ]
+
+
+async def _for_signing(
+    cockpit: Cockpit, caller: Caller, wanted: ExportForSigning, start: str | None
+) -> list[archive.Entry]:
+    """The deployable drafts as the Controller will get them (engine JSON, one new commit), to be signed
+    outside the Cockpit and deployed with `/deployment/import_deploy` (security level HIGH)."""
+    require_controllers(cockpit, caller, [wanted.controller_id])
+    async with cockpit.database.session() as db:
+        configs = [*wanted.deployables.draft_configurations, *wanted.deployables.deploy_configurations]
+        drafts = [c for c in await _named(db, caller, configs, False) if c.object_type in DEPLOYABLE]
+        if not drafts:
+            raise BadRequest("$.forSigning.deployables: nothing to export")
+        made = await for_signing(db, wanted.controller_id, drafts, await known(db))
+    return [archive.Entry(_entry_name(p.draft, start), p.text.encode()) for p in made]
 
 
 async def _named(
@@ -102,8 +132,13 @@ async def export(
 ) -> Response:
     """An archive of the objects named (drafts, deployed and released ones as they are in the inventory)."""
     caller.require(VIEW)
-    if body.for_signing is not None or body.shallow_copy is None:
-        raise NotSupported("$.forSigning: exports for signing outside the Cockpit are not supported; use shallowCopy")  # fmt: skip
+    if body.for_signing is not None:
+        data = await _for_signing(cockpit, caller, body.for_signing, body.start_folder if body.use_short_path else None)  # fmt: skip
+        return _archive_answer(
+            archive.write(data, _format(body.export_file.format)), body.export_file.filename
+        )
+    if body.shallow_copy is None:
+        raise BadRequest("$: forSigning or shallowCopy is required")
     copy = body.shallow_copy
     async with cockpit.database.session() as db:
         found: list[Configuration] = []
@@ -117,8 +152,9 @@ async def export(
             found += [c for c in chosen if c.valid or not part.without_invalid]
     unique = {(c.object_type, c.path): c for c in found}
     entries = _entries(list(unique.values()), body.start_folder if body.use_short_path else None)
-    data = archive.write(entries, "TAR_GZ" if body.export_file.format == "TAR_GZ" else "ZIP")
-    return _archive_answer(data, body.export_file.filename)
+    return _archive_answer(
+        archive.write(entries, _format(body.export_file.format)), body.export_file.filename
+    )
 
 
 @router.post("/export/folder")
@@ -130,7 +166,7 @@ async def export_folder(
     """An archive of the folders' objects of the types asked for."""
     caller.require(VIEW)
     if body.for_signing is not None or body.shallow_copy is None:
-        raise NotSupported("$.forSigning: exports for signing outside the Cockpit are not supported; use shallowCopy")  # fmt: skip
+        raise NotSupported("$.forSigning: exports of folders for signing are not supported; use /inventory/export")  # fmt: skip
     copy = body.shallow_copy
     kinds = [kind for kind in copy.object_types if kind != T.FOLDER]
     found: list[Configuration] = []
@@ -150,7 +186,7 @@ async def export_folder(
     ]
     unique = {(c.object_type, c.path): c for c in chosen}
     start = copy.folders[0] if body.use_short_path and len(copy.folders) == 1 else None
-    data = archive.write(_entries(list(unique.values()), start), "TAR_GZ" if body.export_file.format == "TAR_GZ" else "ZIP")  # fmt: skip
+    data = archive.write(_entries(list(unique.values()), start), _format(body.export_file.format))
     return _archive_answer(data, body.export_file.filename)
 
 
@@ -331,8 +367,10 @@ async def import_deploy(cockpit: CockpitDep, caller: CallerDep, request: Request
     upload = await _upload(request, ("format", "controllerId", "signatureAlgorithm"))
     controller_id = upload.params.controller_id or ""
     require_controllers(cockpit, caller, [controller_id])
-    objects = incoming(upload)
     now = cockpit.now()
+    if await _level(cockpit) == "HIGH":
+        return await _import_signed(cockpit, caller, upload, controller_id, now)
+    objects = incoming(upload)
     async with cockpit.database.session() as db:
         check_signatures(upload, await verification_certificate(db), now)
         stored = await store_incoming(db, caller, objects, True, now)
@@ -345,3 +383,63 @@ async def import_deploy(cockpit: CockpitDep, caller: CallerDep, request: Request
         audited = [(c.object_type.value, c.path) for c in stored]
         await audit(db, caller, "./inventory/deployment/import_deploy", AuditCategory.DEPLOYMENT, upload.params, now, controller_id=controller_id, objects=audited)  # fmt: skip
     return ok()
+
+
+async def _level(cockpit: Cockpit) -> str:
+    async with cockpit.database.session() as db:
+        return await security_level(db)
+
+
+async def _import_signed(
+    cockpit: Cockpit, caller: Caller, upload: Upload, controller_id: str, now: int
+) -> dict[str, Any]:
+    """Security level HIGH: the archive holds the items as exported for signing with a `.sig` each (workflows
+    and job resources), signed by the caller's key; they go to the Controller exactly so, and the drafts of
+    their names are marked deployed. The inventory is not changed otherwise."""
+    signatures = {e.name.removesuffix(".sig"): e.data for e in upload.entries if e.name.endswith(".sig")}
+    algorithm = upload.params.signature_algorithm or ""
+    async with cockpit.database.session() as db:
+        certificate = ((await account_keys(db, caller.account)) or {}).get("certificate")
+        if certificate is None:
+            raise BadRequest(f"security level HIGH: the account {caller.account} has no certificate (/profile/key/store)")  # fmt: skip
+        items = []
+        for entry in upload.entries:
+            if entry.name.endswith(".sig") or entry.name.rsplit("/", 1)[-1].startswith("."):
+                continue
+            draft = await _exported_draft(db, caller, entry)
+            signature = None
+            if draft.object_type in SIGNED:
+                if entry.name not in signatures:
+                    raise BadRequest(f"{entry.name}: not signed (no {entry.name}.sig)")
+                if problem := verify_detached(
+                    entry.data, signatures[entry.name], algorithm, certificate, now
+                ):
+                    raise BadRequest(f"{entry.name}.sig: {problem}")
+                signature = x509_signature(algorithm, signatures[entry.name], certificate)
+            items.append((draft, entry.data.decode(), signature))
+        if not items:
+            raise BadRequest("$.file: the archive holds nothing to deploy")
+        refusal = await deploy_signed(cockpit, db, caller, controller_id, items, now)
+        if refusal is not None:
+            raise JocError(f"Deployment refused by {controller_id}: {refusal}")
+        audited = [(d.object_type.value, d.path) for d, _, _ in items]
+        await audit(db, caller, "./inventory/deployment/import_deploy", AuditCategory.DEPLOYMENT, upload.params, now, controller_id=controller_id, objects=audited)  # fmt: skip
+    return ok()
+
+
+async def _exported_draft(db: AsyncSession, caller: Caller, entry: archive.Entry) -> Configuration:
+    """The draft an entry exported for signing was made of (by its type and name); JOC-400 for anything else."""
+    try:
+        content = json.loads(entry.data)
+    except ValueError as error:
+        raise BadRequest(f"{entry.name}: malformed JSON: {error}") from None
+    kind = type_of_file(entry.name, content) if isinstance(content, dict) else None
+    if kind not in DEPLOYABLE:
+        raise BadRequest(f"{entry.name}: not a deployable object exported for signing")
+    assert kind is not None
+    name = entry.name.rsplit("/", 1)[-1].removesuffix(".json").rsplit(".", 1)[0]
+    draft = await InventoryRepository(db).read_by_name(kind, name)
+    if draft is None:
+        raise BadRequest(f"{entry.name}: no {kind.value} {name} in the inventory")
+    caller.require_folder(draft.path)
+    return draft

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from stellwerk.cockpit.api.models import Audited, JocModel
-from stellwerk.cockpit.db.enums import ConfigurationType
+from stellwerk.cockpit.db.enums import ChangeState, ConfigurationType
 
 ControllerIdField = Field(default=None, max_length=100)
 
@@ -205,12 +205,19 @@ class ExportShallowCopy(JocModel):
     incl_all_tags: bool | None = None
 
 
+class ExportForSigning(JocModel):
+    """exportForSigningFilter-schema: deployables as one Controller will get them."""
+
+    controller_id: str = Field(min_length=1, max_length=100)
+    deployables: Deployables
+
+
 class ExportRequest(Audited):
     """`/inventory/export`."""
 
     export_file: ExportFile
     shallow_copy: ExportShallowCopy | None = None
-    for_signing: dict[str, Any] | None = None
+    for_signing: ExportForSigning | None = None
     start_folder: str | None = Field(default=None, max_length=255)
     use_short_path: bool | None = None
 
@@ -245,3 +252,95 @@ class ImportParams(Audited):
     suffix: str | None = None
     controller_id: str | None = None
     signature_algorithm: str | None = None
+
+
+class ChangeItem(JocModel):
+    """An inventory object in a change (change-item-schema), by name (or path) and type."""
+
+    name: str = Field(min_length=1, max_length=255)
+    path: str | None = Field(default=None, max_length=255)
+    object_type: ConfigurationType
+    valid: bool | None = None
+    deployed: bool | None = None
+    released: bool | None = None
+
+
+class ChangeIdentifier(JocModel):
+    """A change by name, with its title and state (change-identifier-schema)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    title: str | None = Field(default=None, max_length=255)
+    state: ChangeState | None = None
+
+
+class ChangeObject(ChangeIdentifier):
+    """A change as JOC answers it (change-schema); in requests only its name counts."""
+
+    created: str | None = None
+    modified: str | None = None
+    closed: str | None = None
+    owner: str | None = Field(default=None, max_length=255)
+    last_published_by: str | None = Field(default=None, max_length=255)
+    configurations: list[ChangeItem] | None = None
+
+
+class StoreChangeRequest(Audited):
+    """`/inventory/changes/store`."""
+
+    store: ChangeIdentifier
+
+
+class AddToChangeRequest(Audited):
+    """`/inventory/change/add`."""
+
+    change: ChangeIdentifier
+    add: list[ChangeItem] = Field(min_length=1)
+
+
+class RemoveFromChangeRequest(Audited):
+    """`/inventory/change/remove`."""
+
+    change: ChangeObject
+    remove: list[ChangeItem] = Field(min_length=1)
+
+
+class DeleteChangesRequest(Audited):
+    """`/inventory/changes/delete`."""
+
+    changes: list[ChangeObject] = Field(min_length=1)
+
+
+class TimeSpan(JocModel):
+    """From (and to) as JOC's timestampWithNow: `now`, `now + HH:MM[:SS]`, `now + SECONDS` or a date."""
+
+    from_: str = Field(alias="from", max_length=255)
+    to: str | None = Field(default=None, max_length=255)
+
+
+class ShowChangesRequest(JocModel):
+    """`/inventory/changes` (showChangesFilter-schema)."""
+
+    names: list[str] | None = None
+    states: list[ChangeState] | None = None
+    owner: str | None = Field(default=None, max_length=255)
+    last_published_by: str | None = Field(default=None, max_length=255)
+    created: TimeSpan | None = None
+    modified: TimeSpan | None = None
+    closed: TimeSpan | None = None
+    details: bool = False
+
+
+class RedeployRequest(Audited):
+    """`/inventory/deployment/redeploy` (redeployFilter-schema; a folder narrows it, as for synchronize)."""
+
+    controller_id: str = Field(min_length=1, max_length=100)
+    folder: str = Field(default="/", max_length=255)
+    recursive: bool = True
+
+
+class SynchronizeRequest(Audited):
+    """`/inventory/deployment/synchronize` (redeploySyncFilter-schema)."""
+
+    controller_id: str = Field(min_length=1, max_length=100)
+    folder: str = Field(max_length=255)
+    recursive: bool = False

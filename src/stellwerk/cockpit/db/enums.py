@@ -116,3 +116,11 @@ class DailyPlanOrderState(StrEnum):
     PLANNED = "PLANNED"
     SUBMITTED = "SUBMITTED"
     FINISHED = "FINISHED"
+
+
+class ChangeState(StrEnum):
+    """JOC's `ChangeState`: a change is open for objects, closed, or published (deployed)."""
+
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"
+    PUBLISHED = "PUBLISHED"

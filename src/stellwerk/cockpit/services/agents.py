@@ -82,10 +82,13 @@ def inventory_agent(agent: AgentEntry) -> dict[str, Any]:
         "agentId": agent.agent_id,
         "agentName": agent.name,
         "url": agent.url,
+        "hidden": agent.hidden,
         "disabled": agent.disabled,
         "deployed": agent.deployed,
         "ordering": agent.ordering + 1,
     }
+    if agent.name_aliases:
+        found["agentNameAliases"] = list(agent.name_aliases)
     if agent.title:
         found["title"] = agent.title
     if agent.process_limit is not None:

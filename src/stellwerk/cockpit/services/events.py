@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.db.enums import ConfigurationType
 from stellwerk.cockpit.db.repositories.deployments import DeploymentRepository
+from stellwerk.cockpit.db.repositories.inventory import InventoryRepository
 
 KEPT_SNAPSHOTS = 10_000
 KNOWN_ORDERS = 100_000
@@ -121,6 +122,8 @@ async def paths_of(
     types = sorted({t for object_type in wanted for t in DEPLOYED_AS[object_type]})
     deployed = await DeploymentRepository(db).deployed(controller_id, object_types=types)
     found: dict[tuple[str, str], str] = {}
+    if WORKFLOW in wanted:  # a workflow deployed some other way: where the inventory has one of its name
+        found |= {(WORKFLOW, name): path for name, path in (await InventoryRepository(db).paths(ConfigurationType.WORKFLOW)).items()}  # fmt: skip
     for item in deployed:
         for object_type, inventory_types in DEPLOYED_AS.items():
             if item.object_type in inventory_types:

@@ -1,9 +1,13 @@
 """The keys of deployments (JOC's security levels) kept in the settings section `deployment`:
 
-- `securityLevel`: `NONE` (Stellwerk's default: items go unsigned, for Controllers that trust no signer) or
-  `LOW` (the Cockpit signs workflows and job resources with its key at deployment).
-- `signingKey`: `{"key", "certificate"}` in PEM, imported (`import_signing_key`) or, at the first signed
-  deployment, created (an EC P-256 key with a self-signed certificate for the Controllers to trust).
+- `securityLevel`: `NONE` (Stellwerk's default: items go unsigned, for Controllers that trust no signer),
+  `LOW` (the Cockpit signs workflows and job resources with one key, the default account's), `MEDIUM` (with
+  the deploying account's own key) or `HIGH` (the Cockpit holds no private key: items are exported for signing
+  and deployed with the signatures the account made outside, checked with the account's certificate).
+- `signingKey`: `{"key", "certificate"}` in PEM, the key of level LOW: imported (`import_signing_key`) or, at
+  the first signed deployment, created (an EC P-256 key with a self-signed certificate for the Controllers to
+  trust); `signingKey:ACCOUNT` the key of an account (level MEDIUM), `certificate:ACCOUNT` the certificate of
+  an account (level HIGH: no key).
 - `verificationCertificate`: the PEM certificate that checks the `.sig` files of an archive for import and
   deployment (JOC's public key of the signer).
 """
@@ -20,12 +24,14 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from stellwerk.cockpit.db.enums import ConfigurationType
 from stellwerk.cockpit.db.repositories.settings import SettingsRepository
 from stellwerk.model.problems import Problem
 from stellwerk.trust.signatures import ALGORITHMS, SignedItem, SigningKey, X509Signature, verify
 
 SECTION = "deployment"
-LEVELS = ("NONE", "LOW")
+SIGNED = (ConfigurationType.WORKFLOW, ConfigurationType.JOBRESOURCE)  # the kinds the Controller wants signed
+LEVELS = ("NONE", "LOW", "MEDIUM", "HIGH")
 
 
 class Signer(msgspec.Struct, frozen=True):
@@ -62,7 +68,7 @@ def new_signer(now: datetime) -> Signer:
     return Signer(key, certificate)
 
 
-def _pem(signer: Signer) -> dict[str, str]:
+def pem_of(signer: Signer) -> dict[str, str]:
     key = signer.key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -86,20 +92,80 @@ def parsed_signer(key_pem: str, certificate_pem: str) -> Signer:
 async def import_signing_key(db: AsyncSession, key_pem: str, certificate_pem: str, now: int) -> None:
     """Replaces the Cockpit's signing key (checked first)."""
     signer = parsed_signer(key_pem, certificate_pem)
-    await SettingsRepository(db).put(SECTION, "signingKey", _pem(signer), now)
+    await SettingsRepository(db).put(SECTION, "signingKey", pem_of(signer), now)
 
 
-async def signer(db: AsyncSession, now: int) -> Signer | None:
-    """The key that signs deployments, None when they go unsigned; created at the first need."""
-    if await security_level(db) == "NONE":
+class SigningRefused(ValueError):
+    """The security level leaves the Cockpit no key to sign with (the message says what to do)."""
+
+
+def key_name(level: str, account: str) -> str:
+    """The setting holding the signing key of `account` at this level (one shared key at LOW)."""
+    return "signingKey" if level == "LOW" else f"signingKey:{account}"
+
+
+async def signer(db: AsyncSession, now: int, account: str = "") -> Signer | None:
+    """The key that signs `account`'s deployments, None when they go unsigned. At LOW the shared key, created
+    at the first need; at MEDIUM the account's own key; at HIGH the Cockpit holds none (SigningRefused)."""
+    level = await security_level(db)
+    if level == "NONE":
         return None
+    if level == "HIGH":
+        raise SigningRefused(
+            "security level HIGH: the Cockpit holds no private key; export the objects for signing "
+            "(/inventory/export with forSigning) and deploy them with their signatures "
+            "(/inventory/deployment/import_deploy)"
+        )
     settings = SettingsRepository(db)
-    stored = await settings.get(SECTION, "signingKey")
+    stored = await settings.get(SECTION, key_name(level, account))
     if stored is not None:
         return parsed_signer(stored["key"], stored["certificate"])
+    if level == "MEDIUM":
+        raise SigningRefused(
+            f"security level MEDIUM: the account {account} has no signing key (/profile/key/store or /generate)"
+        )
     created = new_signer(datetime.fromtimestamp(now / 1000, UTC))
-    await settings.put(SECTION, "signingKey", _pem(created), now)
+    await settings.put(SECTION, "signingKey", pem_of(created), now)
     return created
+
+
+async def store_account_key(db: AsyncSession, account: str, key_pem: str | None, certificate_pem: str, now: int) -> None:  # fmt: skip
+    """Stores an account's key pair (LOW: the shared one, MEDIUM: its own) or, at HIGH, only its
+    certificate; ValueError when the level does not take it or the PEM is not right."""
+    level = await security_level(db)
+    settings = SettingsRepository(db)
+    if level == "HIGH":
+        if key_pem:
+            raise ValueError("privateKey: at security level HIGH the Cockpit keeps no private key")
+        x509.load_pem_x509_certificate(certificate_pem.encode())
+        await settings.put(SECTION, f"certificate:{account}", certificate_pem, now)
+        return
+    if level == "NONE":
+        raise ValueError("securityLevel NONE: deployments are not signed, there is no key to store")
+    if not key_pem:
+        raise ValueError(f"privateKey: required at security level {level}")
+    signer = parsed_signer(key_pem, certificate_pem)
+    await settings.put(SECTION, key_name(level, account), pem_of(signer), now)
+
+
+async def account_keys(db: AsyncSession, account: str) -> dict[str, str] | None:
+    """The PEM key pair (`key`, `certificate`) an account signs with at this level; at HIGH the certificate
+    only; None when there is none."""
+    level = await security_level(db)
+    settings = SettingsRepository(db)
+    if level == "HIGH":
+        certificate = await settings.get(SECTION, f"certificate:{account}")
+        return None if certificate is None else {"certificate": certificate}
+    if level == "NONE":
+        return None
+    found: dict[str, str] | None = await settings.get(SECTION, key_name(level, account))
+    return found
+
+
+async def delete_account_keys(db: AsyncSession, account: str) -> None:
+    level = await security_level(db)
+    name = f"certificate:{account}" if level == "HIGH" else key_name(level, account)
+    await SettingsRepository(db).delete(SECTION, name)
 
 
 async def set_verification_certificate(db: AsyncSession, certificate_pem: str, now: int) -> None:
@@ -132,3 +198,10 @@ def verify_detached(
     certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
     checked = verify(signed, [certificate], datetime.fromtimestamp(now / 1000, UTC))
     return checked.message if isinstance(checked, Problem) else None
+
+
+def x509_signature(algorithm: str, signature: bytes, certificate_pem: str) -> str:
+    """A detached base64 signature (a `.sig` file) as the Controller's X509Signature JSON."""
+    encoded = base64.b64encode(base64.b64decode(signature.strip(), validate=True)).decode()
+    made = X509Signature(algorithm=algorithm, signature_string=encoded, signer_certificate=certificate_pem)
+    return msgspec.json.encode(made).decode()

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.db.enums import ConfigurationType
 from stellwerk.cockpit.db.repositories.deployments import DeploymentRepository
+from stellwerk.cockpit.db.repositories.inventory import InventoryRepository
 from stellwerk.model.position import Position, normalized, to_string
 
 IN_SYNC = {"severity": 6, "_text": "IN_SYNC"}
@@ -36,11 +37,13 @@ _BY_TYPE = {
 
 
 async def workflow_paths(db: AsyncSession, controller_id: str) -> dict[str, str]:
-    """The inventory path of every workflow deployed to the Controller, by its name there."""
+    """The inventory path of every workflow by its name on the Controller: where it was deployed to the
+    Controller, else (deployed some other way) where the inventory has a workflow of that name."""
     deployed = await DeploymentRepository(db).deployed(
         controller_id, object_types=(ConfigurationType.WORKFLOW,)
     )
-    return {item.name: item.path for item in deployed}
+    known = await InventoryRepository(db).paths(ConfigurationType.WORKFLOW)
+    return known | {item.name: item.path for item in deployed}
 
 
 def _block(block: dict[str, Any], branch: tuple[int | str, ...]) -> dict[str, Any]:

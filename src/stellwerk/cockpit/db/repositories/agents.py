@@ -24,6 +24,8 @@ class AgentEntry(msgspec.Struct, frozen=True, kw_only=True):
     process_limit: int | None = None
     is_cluster: bool = False
     disabled: bool = False
+    hidden: bool = False
+    name_aliases: tuple[str, ...] = ()
     deployed: bool = False
     ordering: int = 0
 
@@ -81,6 +83,7 @@ class AgentRepository:
             self._session.add(row)
         for field in _AGENT_FIELDS:
             setattr(row, field, getattr(agent, field))
+        row.name_aliases = msgspec.json.encode(agent.name_aliases).decode() if agent.name_aliases else None
         row.modified = now
         await self._session.flush()
         return _agent(row)
@@ -229,4 +232,5 @@ class AgentRepository:
 
 def _agent(row: Agent) -> StoredAgent:
     fields = {field: getattr(row, field) for field in _AGENT_FIELDS}
+    fields["name_aliases"] = tuple(msgspec.json.decode(row.name_aliases)) if row.name_aliases else ()
     return StoredAgent(**fields, created=row.created, modified=row.modified)

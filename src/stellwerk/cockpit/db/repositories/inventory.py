@@ -188,6 +188,15 @@ class InventoryRepository:
             found[kind].add(name)
         return found
 
+    async def paths(self, object_type: ConfigurationType) -> dict[str, str]:
+        """The path of every object of this type, by its name (names are unique per type)."""
+        rows = await self._session.execute(
+            select(InvConfiguration.name, InvConfiguration.path).where(
+                InvConfiguration.object_type == object_type
+            )
+        )
+        return {str(name): str(path) for name, path in rows}
+
     async def invalid(self, object_types: Sequence[ConfigurationType]) -> list[Configuration]:
         """The configurations of these types marked invalid."""
         rows = await self._session.scalars(

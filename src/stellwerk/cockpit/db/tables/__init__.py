@@ -10,6 +10,7 @@ from stellwerk.cockpit.db.tables.agents import (
     SubagentCluster,
     SubagentClusterMember,
 )
+from stellwerk.cockpit.db.tables.changes import InvChange, InvChangeItem
 from stellwerk.cockpit.db.tables.dailyplan import DailyPlanOrder, DailyPlanProjection, DailyPlanSubmission
 from stellwerk.cockpit.db.tables.history import HistoryLogChunk, HistoryOrder, HistoryTask
 from stellwerk.cockpit.db.tables.iam import (
@@ -51,6 +52,8 @@ __all__ = [
     "IamPermission",
     "IamRole",
     "IamSession",
+    "InvChange",
+    "InvChangeItem",
     "InvConfiguration",
     "InvReleased",
     "InvTrash",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from stellwerk.cockpit.db.base import Base, ControllerId, Key, Millis, Name, table_args
+from stellwerk.cockpit.db.base import Base, ControllerId, Json, Key, Millis, Name, table_args
 from stellwerk.cockpit.db.enums import (
     ControllerRole,
     DirectorRole,
@@ -44,6 +44,8 @@ class Agent(Base):
     process_limit: Mapped[int | None]
     is_cluster: Mapped[bool]
     disabled: Mapped[bool]
+    hidden: Mapped[bool]  # not offered to the workflows editor
+    name_aliases: Mapped[Json | None]  # a JSON list of other names workflows may use for the Agent
     deployed: Mapped[bool]
     ordering: Mapped[int]
     created: Mapped[Millis]
