@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import ssl
 
+import aiohttp
 import pytest
 
 from stellwerk.agent.service import AgentService
@@ -18,6 +21,7 @@ from tests.agent.helpers import (
     one_job_workflow,
     raw_request,
 )
+from tests.controller.support import eventually
 from tests.transport.pki import TestPki
 
 
@@ -123,3 +127,29 @@ async def test_a_client_not_allow_listed_is_refused_with_403(agent: AgentService
             )
     assert refused.value.status == 403
     assert agent.journal.last_event_id == 0
+
+
+async def test_an_event_wait_ends_when_its_reader_goes_away(
+    agent: AgentService, controller: Controller, controller_ssl: ssl.SSLContext
+) -> None:
+    before = _event_waits()
+    params = {"after": str(agent.journal.last_event_id), "timeout": "60"}
+    async with aiohttp.ClientSession() as session:
+        url = f"{agent.url}/agent/api/event"
+
+        async def read() -> None:
+            async with session.get(url, params=params, ssl=controller_ssl) as response:
+                await response.read()
+
+        reading = asyncio.ensure_future(read())
+        await eventually(lambda: _event_waits() > before, seconds=10)
+        reading.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reading
+    await eventually(lambda: _event_waits() == before, seconds=10)
+
+
+def _event_waits() -> int:
+    """Tasks waiting for the Agent's next event (a reader's long-poll)."""
+    names = (getattr(task.get_coro(), "__qualname__", "") for task in asyncio.all_tasks())
+    return sum(1 for name in names if name == "EventLog.wait_after")

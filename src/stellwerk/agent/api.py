@@ -109,7 +109,7 @@ class HotRoutes:
         query = _event_query(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
         if isinstance(query, Problem):
             return _problem(400, query.message)
-        found = await _wait_unless_closing(self._agent, query)
+        found = await _wait_unless_closing(self._agent, query, receive)
         if isinstance(found, Problem):
             return _problem(410 if found.message.startswith(TORN) else 400, found.message)
         body = b"".join(event_line(s) for s in found) if found else heartbeat_line(query.after)
@@ -175,20 +175,28 @@ def _event_query(pairs: list[tuple[str, str]]) -> _EventQuery | Problem:
     return query
 
 
-async def _wait_unless_closing(agent: AgentEndpoints, query: _EventQuery) -> list[Any] | Problem:
+async def _wait_unless_closing(
+    agent: AgentEndpoints, query: _EventQuery, receive: Receive
+) -> list[Any] | Problem:
+    """The events after the query's EventId, or none when the Agent closes or the reader goes away first."""
     timeout = min(query.timeout, MAX_EVENT_TIMEOUT)
     waiting = asyncio.ensure_future(agent.event_log.wait_after(query.after, timeout, query.limit))
-    closing = asyncio.ensure_future(agent.closing.wait())
+    others = [asyncio.ensure_future(agent.closing.wait()), asyncio.ensure_future(_disconnected(receive))]
     try:
-        await asyncio.wait([waiting, closing], return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait([waiting, *others], return_when=asyncio.FIRST_COMPLETED)
     finally:
-        closing.cancel()
-    if waiting.done():
-        return waiting.result()
-    waiting.cancel()
+        for task in others:
+            task.cancel()
+        if not waiting.done():
+            waiting.cancel()
     with contextlib.suppress(asyncio.CancelledError):
-        await waiting
+        return await waiting
     return []
+
+
+async def _disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _health_endpoint(agent: AgentEndpoints) -> Any:
