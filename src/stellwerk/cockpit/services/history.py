@@ -37,13 +37,15 @@ from typing import Any
 
 import msgspec
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.db.repositories.event_ids import EventIdRepository
-from stellwerk.cockpit.db.repositories.history_batch import Added, HistoryBatchRepository
+from stellwerk.cockpit.db.repositories.history_batch import Added, Changes, HistoryBatchRepository
 from stellwerk.cockpit.db.session import Database
 from stellwerk.cockpit.errors import JocError
 from stellwerk.cockpit.services.history_fold import Facts, Missing, fold, is_folded
 from stellwerk.cockpit.services.proxy import ControllerProxy, ProxyListener
+from stellwerk.cockpit.services.workflows import workflow_paths
 from stellwerk.model.codec import decode_keyed_event
 from stellwerk.model.position import to_string
 from stellwerk.model.workflow import Workflow
@@ -107,6 +109,7 @@ class History:
         }
         self._agent_urls: dict[str, str] = dict(agent_urls or {})
         self._taken: int | None = None  # the EventId stored last, once known
+        self._paths: dict[str, str] = {}  # the inventory path of a workflow by its name on the Controller
 
     async def run(self) -> None:
         """Follows the Controller until cancelled; errors of the Controller or the database are retried."""
@@ -151,11 +154,12 @@ class History:
             async with self.database.session() as db:
                 stored = await EventIdRepository(db).load(self.controller_id, CONSUMER) or 0
                 events = [event for event in events if event[2] > stored]
-                history = HistoryBatchRepository(db, self.controller_id)
+                history = HistoryBatchRepository(db, self.controller_id, self._paths)
                 running = await history.running(_order_ids(events))
                 facts = Facts(workflows=self._workflows, agent_urls=self._agent_urls, orders=orders)
                 folded = fold(events, running, self.added, facts)
                 if not isinstance(folded, Missing):
+                    await self._know_paths(db, folded)
                     await history.write(folded)
                     await EventIdRepository(db).store(
                         self.controller_id, CONSUMER, max(last, stored), self.clock()
@@ -164,6 +168,15 @@ class History:
                 self.added, self._taken = folded.added, max(last, stored)
                 return
             await self._learn(folded, orders)
+
+    async def _know_paths(self, db: AsyncSession, changes: Changes) -> None:
+        """Looks up the inventory paths when a new run is of a workflow whose path is not known yet; a workflow
+        the inventory does not have shows as /name."""
+        names = {run.workflow_path for run in changes.runs if run.history_id is None}
+        if names <= self._paths.keys():
+            return
+        self._paths.update(await workflow_paths(db, self.controller_id))
+        self._paths.update((name, f"/{name}") for name in names - self._paths.keys())
 
     async def _learn(self, missing: Missing, orders: dict[str, Added | None]) -> None:
         """Asks the Controller for what a fold missed; what it does not know is remembered as unknown."""

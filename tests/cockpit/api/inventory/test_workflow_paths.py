@@ -3,6 +3,8 @@ when the inventory has none), in the workflows and in the orders."""
 
 from __future__ import annotations
 
+import time
+
 from tests.cockpit.api.conftest import ControllerNodes, RunningCockpit
 from tests.cockpit.api.inventory.items import workflow
 from tests.cockpit.api.joc import Joc
@@ -24,3 +26,28 @@ def test_workflows_deployed_elsewhere_show_their_inventory_path(
     assert sorted(w["path"] for w in workflows["workflows"]) == ["/sleeper", "/team/greet"]
     read = joc.ok("/joc/api/workflow", {"controllerId": "e2e", "workflowId": {"path": "/team/greet"}})
     assert read["workflow"]["path"] == "/team/greet"
+
+    added = joc.ok(
+        "/joc/api/orders/add",
+        {"controllerId": "e2e", "orders": [{"workflowPath": "/team/greet", "arguments": {"name": "you"}}]},
+    )
+    history = _ended_history(joc, added["orderIds"][0])
+    assert [h["workflow"] for h in history] == ["/team/greet"]
+    in_folder = {"controllerId": "e2e", "folders": [{"folder": "/team", "recursive": False}]}
+    assert [h["orderId"] for h in joc.ok("/joc/api/orders/history", in_folder)["history"]] == added[
+        "orderIds"
+    ]
+    tasks = joc.ok("/joc/api/tasks/history", {"controllerId": "e2e", "orderId": added["orderIds"][0]})
+    assert [t["workflow"] for t in tasks["history"]] == ["/team/greet"]
+
+
+def _ended_history(joc: Joc, order_id: str) -> list[dict[str, object]]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        history: list[dict[str, object]] = joc.ok(
+            "/joc/api/orders/history", {"controllerId": "e2e", "orderId": order_id}
+        )["history"]
+        if history and history[0]["endTime"] is not None:
+            return history
+        time.sleep(0.05)
+    raise AssertionError(f"{order_id} has not ended in the history")

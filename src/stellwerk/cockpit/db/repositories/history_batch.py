@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -165,9 +165,16 @@ async def _update_by_id(session: AsyncSession, table: Table, rows: list[dict[str
 class HistoryBatchRepository:
     """Reading the runs a batch continues, writing what it changed, in the caller's transaction."""
 
-    def __init__(self, session: AsyncSession, controller_id: str) -> None:
+    def __init__(
+        self, session: AsyncSession, controller_id: str, paths: Mapping[str, str] | None = None
+    ) -> None:
+        """`paths`: the inventory path of a workflow by its name on the Controller (rows show that path)."""
         self._session = session
         self._controller_id = controller_id
+        self._paths = paths if paths is not None else {}
+
+    def _path(self, name: str) -> str:
+        return self._paths.get(name) or (name if name.startswith("/") else f"/{name}")
 
     async def running(self, order_ids: Iterable[str]) -> dict[str, Running]:
         """The newest run not ended of each of these orders that has one, with its running task."""
@@ -176,7 +183,7 @@ class HistoryBatchRepository:
         for part in _chunks(wanted):
             found = await self._session.execute(
                 select(
-                    HistoryOrder.id, HistoryOrder.order_id, HistoryOrder.workflow_path,
+                    HistoryOrder.id, HistoryOrder.order_id, HistoryOrder.workflow_name,
                     HistoryOrder.workflow_version_id, HistoryOrder.state, HistoryOrder.severity,
                     HistoryOrder.position, HistoryOrder.error_text, HistoryOrder.modified,
                 )
@@ -193,7 +200,7 @@ class HistoryBatchRepository:
             order_id: Running(
                 history_id=row.id,
                 order_id=order_id,
-                workflow_path=row.workflow_path,
+                workflow_path=row.workflow_name,
                 workflow_version_id=row.workflow_version_id,
                 state=row.state,
                 severity=row.severity,
@@ -254,9 +261,9 @@ class HistoryBatchRepository:
             {
                 "controller_id": self._controller_id,
                 "order_id": run.order_id,
-                "workflow_path": run.workflow_path,
+                "workflow_path": self._path(run.workflow_path),
                 "workflow_name": name_of(run.workflow_path),
-                "workflow_folder": folder_of(run.workflow_path),
+                "workflow_folder": folder_of(self._path(run.workflow_path)),
                 "workflow_version_id": run.workflow_version_id,
                 "parent_id": run.parent.history_id if run.parent is not None else None,
                 "state": run.state,
@@ -299,9 +306,9 @@ class HistoryBatchRepository:
                 "controller_id": self._controller_id,
                 "history_order_id": task.run.history_id,
                 "order_id": task.run.order_id,
-                "workflow_path": task.run.workflow_path,
+                "workflow_path": self._path(task.run.workflow_path),
                 "workflow_name": name_of(task.run.workflow_path),
-                "workflow_folder": folder_of(task.run.workflow_path),
+                "workflow_folder": folder_of(self._path(task.run.workflow_path)),
                 "workflow_version_id": task.run.workflow_version_id,
                 "job_name": task.job_name,
                 "label": task.label,
