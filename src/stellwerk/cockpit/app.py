@@ -18,6 +18,7 @@ from stellwerk.cockpit.api import (
     authentication,
     calendars,
     controller,
+    dailyplan,
     deployment,
     events,
     history,
@@ -66,6 +67,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     agents_cluster.router,
     events.router,
     calendars.router,
+    dailyplan.router,
 )
 
 
