@@ -78,7 +78,7 @@ async def generate(body: GenerateRequest, caller: CallerDep, cockpit: CockpitDep
         automatic_only=not body.include_non_auto_planned_orders,
     )
     now = cockpit.now()
-    proxy = cockpit.proxies.get(body.controller_id)
+    proxy = _proxy(cockpit, body.controller_id)
     async with cockpit.database.session() as db:
         generated = await plan.generate(
             db, body.controller_id, dates, choice, overwrite=body.overwrite, now=now
@@ -125,7 +125,7 @@ async def modify(body: ModifyPlanOrders, caller: CallerDep, cockpit: CockpitDep)
         variables=body.variables or {},
         remove_variables=tuple(body.remove_variables),
     )
-    proxy = cockpit.proxies.get(body.controller_id)
+    proxy = _proxy(cockpit, body.controller_id)
     async with cockpit.database.session() as db:
         selection = PlanSelection(controller_ids=(body.controller_id,), order_ids=tuple(body.order_ids))
         rows = await store.selected_orders(db, selection)
@@ -172,7 +172,7 @@ async def delete_submissions(
     caller.require(CANCEL, body.controller_id)
     first, last = _submission_range(body)
     now = cockpit.now()
-    proxy = cockpit.proxies.get(body.controller_id)
+    proxy = _proxy(cockpit, body.controller_id)
     async with cockpit.database.session() as db:
         found = await store.submissions(db, body.controller_id, first, last)
         ids = tuple(submission.id for submission in found)
@@ -206,21 +206,31 @@ async def _change(
         objects = [("ORDER", row.order_id) for row in rows]
         await _audit(db, caller, request, body, now, None if len(by_controller) != 1 else next(iter(by_controller)), objects)  # fmt: skip
         for controller_id, of_controller in by_controller.items():
-            proxy = cockpit.proxies.get(controller_id)
+            proxy = _proxy(cockpit, controller_id)
             await _at_controller(work(db, proxy, of_controller, caller, now))
     return ok_answer()
 
 
-async def _submit(db: AsyncSession, proxy: Any, rows: list[DailyPlanOrder], caller: Caller, now: int) -> None:
+async def _submit(
+    db: AsyncSession, proxy: plan.Proxy, rows: list[DailyPlanOrder], caller: Caller, now: int
+) -> None:
     await plan.submit(db, proxy, rows, caller.account, now)
 
 
-async def _cancel(db: AsyncSession, proxy: Any, rows: list[DailyPlanOrder], caller: Caller, now: int) -> None:
+async def _cancel(
+    db: AsyncSession, proxy: plan.Proxy, rows: list[DailyPlanOrder], caller: Caller, now: int
+) -> None:
     await plan.cancel(db, proxy, rows, now)
 
 
-async def _delete(db: AsyncSession, proxy: Any, rows: list[DailyPlanOrder], caller: Caller, now: int) -> None:
+async def _delete(
+    db: AsyncSession, proxy: plan.Proxy, rows: list[DailyPlanOrder], caller: Caller, now: int
+) -> None:
     await plan.delete(db, proxy, rows, now)
+
+
+def _proxy(cockpit: Cockpit, controller_id: str) -> plan.Proxy:
+    return lambda: cockpit.proxies.get(controller_id)
 
 
 async def _at_controller(work: Any) -> Any:

@@ -8,7 +8,7 @@ a Controller refusal raises before the session commits, so the rows stay as they
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -28,6 +28,9 @@ from stellwerk.cockpit.services.dailyplan.selection import PlanSelection
 from stellwerk.cockpit.services.orders import decode_orders, fresh_order
 from stellwerk.cockpit.services.proxy import ControllerProxy
 from stellwerk.model.problems import Problem
+
+Proxy = Callable[[], ControllerProxy]
+"""The proxy of the orders' Controller, asked for only when the Controller is needed."""
 
 PLANNED, SUBMITTED = DailyPlanOrderState.PLANNED, DailyPlanOrderState.SUBMITTED
 
@@ -95,18 +98,19 @@ async def _drop_unsubmitted(db: AsyncSession, controller_id: str, plan_date: dat
 
 
 async def submit(
-    db: AsyncSession, proxy: ControllerProxy, rows: Sequence[DailyPlanOrder], account: str | None, now: int
+    db: AsyncSession, proxy: Proxy, rows: Sequence[DailyPlanOrder], account: str | None, now: int
 ) -> list[DailyPlanOrder]:
     """Adds the planned (not yet submitted) orders to the Controller, one submission per plan date; answers them."""
     planned = [row for row in rows if row.state == PLANNED]
     if not planned:
         return []
-    await proxy.command({"TYPE": "AddOrders", "orders": [_fresh(row) for row in planned]})
+    controller = proxy()
+    await controller.command({"TYPE": "AddOrders", "orders": [_fresh(row) for row in planned]})
     by_date: defaultdict[date, list[DailyPlanOrder]] = defaultdict(list)
     for row in planned:
         by_date[row.plan_date].append(row)
     for plan_date, of_date in sorted(by_date.items()):
-        submission = await store.new_submission(db, proxy.controller_id, plan_date, account, now)
+        submission = await store.new_submission(db, controller.controller_id, plan_date, account, now)
         for row in of_date:
             row.state, row.submission_id, row.modified = SUBMITTED, submission.id, now
     await db.flush()
@@ -129,22 +133,25 @@ def _fresh(row: DailyPlanOrder) -> dict[str, Any]:
 
 
 async def cancel(
-    db: AsyncSession, proxy: ControllerProxy, rows: Sequence[DailyPlanOrder], now: int
+    db: AsyncSession, proxy: Proxy, rows: Sequence[DailyPlanOrder], now: int
 ) -> list[DailyPlanOrder]:
     """Cancels the submitted orders still at the Controller, which are then planned again (not submitted);
     answers them. Ones the Controller no longer has (they ran) stay submitted."""
-    at_controller = {order.id for order in decode_orders(await proxy.orders())}
-    cancelled = [row for row in rows if row.state == SUBMITTED and row.order_id in at_controller]
+    submitted = [row for row in rows if row.state == SUBMITTED]
+    if not submitted:
+        return []
+    at_controller = {order.id for order in decode_orders(await proxy().orders())}
+    cancelled = [row for row in submitted if row.order_id in at_controller]
     if cancelled:
         ids = [row.order_id for row in cancelled]
-        await proxy.command({"TYPE": "CancelOrders", "orderIds": ids, "mode": {"TYPE": "FreshOrStarted"}})
+        await proxy().command({"TYPE": "CancelOrders", "orderIds": ids, "mode": {"TYPE": "FreshOrStarted"}})
     for row in cancelled:
         row.state, row.submission_id, row.modified = PLANNED, None, now
     await db.flush()
     return cancelled
 
 
-async def delete(db: AsyncSession, proxy: ControllerProxy, rows: Sequence[DailyPlanOrder], now: int) -> None:
+async def delete(db: AsyncSession, proxy: Proxy, rows: Sequence[DailyPlanOrder], now: int) -> None:
     """Deletes the planned orders from the plan, cancelling the submitted ones at the Controller first."""
     await cancel(db, proxy, rows, now)
     await store.delete_orders(db, [row.id for row in rows])
@@ -160,7 +167,7 @@ class Change(msgspec.Struct, frozen=True, kw_only=True):
 
 async def modify(
     db: AsyncSession,
-    proxy: ControllerProxy,
+    proxy: Proxy,
     rows: Sequence[DailyPlanOrder],
     change: Change,
     account: str | None,
