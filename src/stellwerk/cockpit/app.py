@@ -42,6 +42,7 @@ from stellwerk.cockpit.db.repositories.controllers import ControllerNode, Contro
 from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
+from stellwerk.cockpit.services.dailyplan.service import DailyPlanService
 from stellwerk.cockpit.services.events import EventSnapshots
 from stellwerk.cockpit.services.history import HistoryServices
 
@@ -97,7 +98,10 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         history = HistoryServices(cockpit.database, cockpit.now, snapshots.observe)
         cockpit.proxies.listen(history)
+        daily_plan = DailyPlanService(cockpit)
+        daily_plan.start()
         yield {}
+        await daily_plan.close()
         cockpit.proxies.unlisten(history)
         await history.close()
         await cockpit.proxies.close()

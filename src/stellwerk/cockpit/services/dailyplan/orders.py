@@ -7,6 +7,7 @@ a Controller refusal raises before the session commits, so the rows stay as they
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.db.enums import DailyPlanOrderState
 from stellwerk.cockpit.db.tables.dailyplan import DailyPlanOrder
+from stellwerk.cockpit.errors import Conflict
 from stellwerk.cockpit.services.dailyplan import store
 from stellwerk.cockpit.services.dailyplan.planning import (
     NamedSchedule,
@@ -28,6 +30,8 @@ from stellwerk.cockpit.services.dailyplan.selection import PlanSelection
 from stellwerk.cockpit.services.orders import decode_orders, fresh_order
 from stellwerk.cockpit.services.proxy import ControllerProxy
 from stellwerk.model.problems import Problem
+
+_REMOVAL_POLLS, _REMOVAL_POLL_SECONDS = 100, 0.1
 
 Proxy = Callable[[], ControllerProxy]
 """The proxy of the orders' Controller, asked for only when the Controller is needed."""
@@ -187,5 +191,18 @@ async def modify(
             row.order_id, row.planned_start = new_id, change.start_ms
         row.modified = now
     await db.flush()
+    kept_ids = {row.order_id for row in resubmit} - set(renamed.values())
+    if kept_ids:
+        await _removed(proxy(), kept_ids)
     await submit(db, proxy, resubmit, account, now)
     return renamed
+
+
+async def _removed(controller: ControllerProxy, order_ids: set[str]) -> None:
+    """Waits (a bounded time) until the Controller has removed the cancelled orders, so their ids can be added
+    again (cancelling is asynchronous when an order is at an Agent)."""
+    for _ in range(_REMOVAL_POLLS):
+        if not order_ids & {order.id for order in decode_orders(await controller.orders())}:
+            return
+        await asyncio.sleep(_REMOVAL_POLL_SECONDS)
+    raise Conflict(f"The Controller still has the cancelled orders {', '.join(sorted(order_ids))}")
