@@ -10,6 +10,7 @@ import pytest
 from stellwerk.calendar.calendars import CalendarLibrary
 from stellwerk.calendar.schedules import Schedule, parse_schedule
 from stellwerk.cockpit.db.repositories.folders import FolderFilter
+from stellwerk.cockpit.services.dailyplan.lateness import StartLateness
 from stellwerk.cockpit.services.dailyplan.planning import (
     NamedSchedule,
     is_late,
@@ -203,3 +204,15 @@ def test_folders() -> None:
     assert not in_any_folder("/ab/c", [FolderFilter(folder="/a")])
     assert in_any_folder("/c", [FolderFilter(folder="/", recursive=False)])
     assert not in_any_folder("/a/c", [FolderFilter(folder="/", recursive=False)])
+
+
+def test_the_lateness_histogram_counts_planned_starts_by_controller() -> None:
+    lateness = StartLateness()
+    assert lateness.observe("c", 10_000, 10_400) == 400
+    assert lateness.observe("c", 10_000, 13_000) == 3_000
+    assert lateness.observe("c", None, 13_000) is None
+    assert lateness.observe("c", 10_000, 9_000) == -1_000
+    text = lateness.render().decode()
+    assert 'stellwerk_order_start_lateness_seconds_count{controller_id="c"} 3.0' in text
+    assert 'stellwerk_order_start_lateness_seconds_bucket{controller_id="c",le="0.5"} 2.0' in text
+    assert 'stellwerk_order_start_lateness_seconds_bucket{controller_id="c",le="5.0"} 3.0' in text
