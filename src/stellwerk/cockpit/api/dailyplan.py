@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import msgspec
 from fastapi import APIRouter
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
@@ -56,10 +57,13 @@ async def planned_orders(body: PlanOrdersFilter, caller: CallerDep, cockpit: Coc
     if body.workflow_tags or body.order_tags:
         raise NotSupported("$.workflowTags/$.orderTags: tags are not supported by Stellwerk")
     now = cockpit.now()
+    selection = _selection(body)
     async with cockpit.database.session() as db:
-        rows = await _visible(db, caller, _selection(body))
+        rows = await _visible(db, caller, msgspec.structs.replace(selection, states=()))
         runs = await _runs(db, rows)
     items = [_item(row, runs.get((row.controller_id, row.order_id)), now) for row in rows]
+    if selection.states:  # FINISHED is known from the history
+        items = [item for item in items if item["state"]["_text"] in selection.states]
     if body.late is not None:
         items = [item for item in items if item["late"] == body.late]
     return {"deliveryDate": joc_now(), "plannedOrderItems": items}

@@ -112,3 +112,12 @@ def test_planned_orders_start_on_time_finish_and_are_in_the_history(
     )
     assert_valid("dailyplan/submissions/submissions-response-schema.json", submissions)
     assert len(submissions["submissionHistoryItems"]) == 3
+    finished = joc.ok("/joc/api/daily_plan/orders", {"dailyPlanDateFrom": today, "states": ["FINISHED"]})
+    assert [item["orderId"] for item in finished["plannedOrderItems"]] == [
+        first["orderId"],
+        second["orderId"],
+    ]
+
+    joc.ok("/joc/api/daily_plan/submissions/delete", {"controllerId": cid, "filter": {"dateFor": today}})
+    after = joc.ok("/joc/api/daily_plan/submissions", {"controllerId": cid, "filter": {"dateTo": today}})
+    assert after["submissionHistoryItems"] == [] and items() == []
