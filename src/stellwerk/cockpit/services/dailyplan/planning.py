@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence, Set
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
 
 from stellwerk.calendar.calendars import CalendarLibrary
-from stellwerk.calendar.schedules import RunTime, Schedule, planned_orders, run_times
+from stellwerk.calendar.schedules import Period, RunTime, Schedule, planned_orders, run_times
 from stellwerk.calendar.timeofday import seconds_of_day
 from stellwerk.calendar.wallclock import SECOND_MS, local_day_ms, to_instant_ms
 from stellwerk.model.problems import Problem
@@ -81,9 +82,10 @@ def missing(wanted: Sequence[Planned], existing_ids: Set[str]) -> list[Planned]:
 
 def _orders_of_run(named: NamedSchedule, run: RunTime) -> Iterable[Planned]:
     period = run.period
-    cyclic = period.repeat is not None and not _is_single_start(run)
+    single_ms, begin, end = _period_instants(run.date, period, run.time_zone)
+    cyclic = period.repeat is not None and single_ms != run.start_ms
     repeat = seconds_of_day(period.repeat) if cyclic and period.repeat is not None else None
-    begin, end = _period_bounds(run) if cyclic else (None, None)
+    bounds = (begin, end) if cyclic else (None, None)
     for index, order in enumerate(planned_orders(named.schedule, run)):
         name = order.parameterisation.order_name or named.name
         yield Planned(
@@ -95,32 +97,25 @@ def _orders_of_run(named: NamedSchedule, run: RunTime) -> Iterable[Planned]:
             schedule_name=named.name,
             planned_start=run.start_ms,
             repeat_interval=repeat,
-            period_begin=begin,
-            period_end=end,
+            period_begin=bounds[0],
+            period_end=bounds[1],
             variables=dict(order.parameterisation.variables),
             priority=order.parameterisation.priority,
             force_job_admission=order.parameterisation.force_job_admission,
         )
 
 
-def _is_single_start(run: RunTime) -> bool:
-    single = run.period.single_start
-    if single is None:
-        return False
-    local = local_day_ms(run.date) + seconds_of_day(single) * SECOND_MS
-    return to_instant_ms(local, _zone(run)) == run.start_ms
-
-
-def _period_bounds(run: RunTime) -> tuple[int, int]:
-    midnight = local_day_ms(run.date)
-    zone = _zone(run)
-    begin = to_instant_ms(midnight + run.period.begin_seconds * SECOND_MS, zone)
-    end = to_instant_ms(midnight + run.period.end_seconds * SECOND_MS, zone)
-    return begin, end
-
-
-def _zone(run: RunTime) -> ZoneInfo:
-    return ZoneInfo(run.time_zone)
+@lru_cache(maxsize=4096)
+def _period_instants(day: date, period: Period, time_zone: str) -> tuple[int | None, int, int]:
+    """The period's single start (None without one), begin and end on the day, as instants; computed once per
+    day and period, not once per start of a repeating period."""
+    zone = ZoneInfo(time_zone)
+    midnight = local_day_ms(day)
+    single = period.single_start
+    single_ms = None if single is None else to_instant_ms(midnight + seconds_of_day(single) * SECOND_MS, zone)
+    begin = to_instant_ms(midnight + period.begin_seconds * SECOND_MS, zone)
+    end = to_instant_ms(midnight + period.end_seconds * SECOND_MS, zone)
+    return single_ms, begin, end
 
 
 def start_lateness_ms(planned_start_ms: int | None, actual_start_ms: int) -> int | None:
