@@ -26,7 +26,14 @@ from stellwerk.cockpit.context import Cockpit, CockpitDep
 from stellwerk.cockpit.db.enums import AuditCategory, DailyPlanOrderState
 from stellwerk.cockpit.db.tables.dailyplan import DailyPlanOrder, DailyPlanSubmission
 from stellwerk.cockpit.db.tables.history import HistoryOrder
-from stellwerk.cockpit.errors import BadRequest, ControllerUnreachable, JocError, NotSupported, UnknownObject
+from stellwerk.cockpit.errors import (
+    BadRequest,
+    Conflict,
+    ControllerUnreachable,
+    JocError,
+    NotSupported,
+    UnknownObject,
+)
 from stellwerk.cockpit.errors import delivery_date as joc_now
 from stellwerk.cockpit.security.guard import Caller, CallerDep
 from stellwerk.cockpit.services.audit import audit
@@ -74,8 +81,6 @@ async def generate(body: GenerateRequest, caller: CallerDep, cockpit: CockpitDep
     """Plans the dates' orders from the released schedules (again: only what is missing); `withSubmit` submits."""
     caller.require(MANAGE)
     dates = _plan_dates(body)
-    if body.with_submit:
-        caller.require(CREATE, body.controller_id)
     choice = plan.ScheduleChoice(
         schedules=_paths(body.schedule_paths),
         workflows=_paths(body.workflow_paths),
@@ -92,6 +97,8 @@ async def generate(body: GenerateRequest, caller: CallerDep, cockpit: CockpitDep
         objects = [("DAILYPLAN", day.isoformat()) for day in dates]
         await _audit(db, caller, "./daily_plan/orders/generate", body, now, body.controller_id, objects)
         to_submit = generated.added if body.with_submit else generated.to_submit
+        if to_submit:
+            caller.require(CREATE, body.controller_id)
         await _at_controller(plan.submit(db, proxy, to_submit, caller.account, now))
     return ok_answer()
 
@@ -199,6 +206,8 @@ async def _change(
     """Applies `work` to the selected orders, Controller by Controller."""
     caller.require(MANAGE)
     selection = _selection(body)
+    if selection.date_from is None and not selection.order_ids and not selection.submission_ids:
+        raise BadRequest("$: name the orders with dailyPlanDateFrom, orderIds or submissionHistoryIds")
     now = cockpit.now()
     async with cockpit.database.session() as db:
         rows = await _visible(db, caller, selection, require=True)
@@ -240,7 +249,7 @@ def _proxy(cockpit: Cockpit, controller_id: str) -> plan.Proxy:
 async def _at_controller(work: Any) -> Any:
     try:
         return await work
-    except ControllerUnreachable:
+    except (ControllerUnreachable, Conflict):
         raise
     except JocError as error:
         raise BadRequest(refusal(error)) from None

@@ -83,6 +83,9 @@ def test_planned_orders_start_on_time_finish_and_are_in_the_history(
     assert by_id[first["orderId"]]["state"]["_text"] == "SUCCESSFUL"
     assert first["orderId"].startswith(f"#{today}#P")
 
+    ran = joc.post("/joc/api/daily_plan/orders/modify", {"controllerId": cid, "orderIds": [first["orderId"]], "variables": {"name": "Eve"}})  # fmt: skip
+    assert ran.error["code"] == "JOC-409" and f"{first['orderId']} ran already" in ran.error["message"]
+
     joc.ok("/joc/api/daily_plan/orders/cancel", {"controllerIds": [cid], "dailyPlanDateFrom": today, "orderIds": [tonight["orderId"]]})  # fmt: skip
     wait_until(lambda: gone(joc, cid, tonight["orderId"]))
     assert [i["state"]["_text"] for i in items() if i["orderId"] == tonight["orderId"]] == ["PLANNED"]

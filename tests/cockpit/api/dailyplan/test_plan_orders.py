@@ -134,6 +134,11 @@ def test_precise_errors_change_nothing(joc: Joc) -> None:
         "/joc/api/daily_plan/orders/modify", {"controllerId": CONTROLLER, "orderIds": ["#nope"]}
     )
     assert unknown.status == 420 and "$.orderIds: not in the daily plan" in unknown.error["message"]
+    everything = joc.post("/joc/api/daily_plan/orders/delete", {"controllerIds": [CONTROLLER]})
+    assert (
+        everything.status == 420
+        and "$: name the orders with dailyPlanDateFrom" in everything.error["message"]
+    )
     assert planned(joc) == []
 
 

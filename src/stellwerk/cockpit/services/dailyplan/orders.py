@@ -179,6 +179,7 @@ async def modify(
 ) -> dict[str, str]:
     """Changes the orders' start and variables; submitted ones are cancelled at the Controller and submitted
     again. An order whose start moves gets a new id (it carries the start); answers old id → new id."""
+    await _refuse_started(proxy, rows)
     resubmit = await cancel(db, proxy, rows, now)
     renamed: dict[str, str] = {}
     for row in rows:
@@ -196,6 +197,15 @@ async def modify(
         await _removed(proxy(), kept_ids)
     await submit(db, proxy, resubmit, account, now)
     return renamed
+
+
+async def _refuse_started(proxy: Proxy, rows: Sequence[DailyPlanOrder]) -> None:
+    """A submitted order the Controller no longer has has run: it cannot be modified (nothing is changed)."""
+    submitted = {row.order_id for row in rows if row.state == SUBMITTED}
+    if submitted:
+        ran = submitted - {order.id for order in decode_orders(await proxy().orders())}
+        if ran:
+            raise Conflict(f"$.orderIds: {', '.join(sorted(ran))} ran already and cannot be modified")
 
 
 async def _removed(controller: ControllerProxy, order_ids: set[str]) -> None:
