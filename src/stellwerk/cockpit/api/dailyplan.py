@@ -6,7 +6,7 @@ the transaction they are made in; a Controller refusal changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import msgspec
@@ -19,6 +19,7 @@ from stellwerk.cockpit.api.dailyplan_models import (
     GenerateRequest,
     ModifyPlanOrders,
     PlanOrdersFilter,
+    ProjectionsRequest,
     SubmissionsRequest,
 )
 from stellwerk.cockpit.api.orders_common import CANCEL, CREATE, ok_answer, refusal
@@ -40,7 +41,8 @@ from stellwerk.cockpit.services.audit import audit
 from stellwerk.cockpit.services.dailyplan import orders as plan
 from stellwerk.cockpit.services.dailyplan import store
 from stellwerk.cockpit.services.dailyplan.planning import is_late
-from stellwerk.cockpit.services.dailyplan.selection import PlanSelection
+from stellwerk.cockpit.services.dailyplan.projections import projected_years
+from stellwerk.cockpit.services.dailyplan.selection import PlanSelection, in_any_folder
 from stellwerk.cockpit.services.joc_time import TimeError, iso, scheduled_for
 from stellwerk.model.problems import Problem
 
@@ -195,6 +197,57 @@ async def delete_submissions(
         if ids:
             await db.execute(sql_delete(DailyPlanSubmission).where(DailyPlanSubmission.id.in_(ids)))
     return ok_answer()
+
+
+# Projections ----------------------------------------------------------------------------------------------------
+
+_PROJECTION_DAYS = 366
+
+
+@router.post("/projections/calendar")
+async def projections_calendar(
+    body: ProjectionsRequest, caller: CallerDep, cockpit: CockpitDep
+) -> dict[str, Any]:
+    """How many orders the released schedules start on each date of the range, and which dates are planned."""
+    return await _projections(body, caller, cockpit, with_periods=False)
+
+
+@router.post("/projections/dates")
+async def projections_dates(
+    body: ProjectionsRequest, caller: CallerDep, cockpit: CockpitDep
+) -> dict[str, Any]:
+    """The schedule periods that start orders on each date of the range, and which dates are planned."""
+    return await _projections(body, caller, cockpit, with_periods=True)
+
+
+async def _projections(
+    body: ProjectionsRequest, caller: Caller, cockpit: Cockpit, *, with_periods: bool
+) -> dict[str, Any]:
+    caller.require(VIEW)
+    if body.without_start_time:
+        raise NotSupported("$.withoutStartTime: not supported by Stellwerk")
+    now = cockpit.now()
+    first = _date(body.date_from, "$.dateFrom") or datetime.fromtimestamp(now / 1000, UTC).date()
+    last = _date(body.date_to, "$.dateTo") or first + timedelta(days=_PROJECTION_DAYS - 1)
+    if first > last or (last - first).days >= _PROJECTION_DAYS:
+        raise BadRequest(f"$.dateTo: from $.dateFrom {first} up to {_PROJECTION_DAYS} days ({last} asked)")
+    schedule_folders = tuple(folder.filter() for folder in body.schedule_folders)
+    async with cockpit.database.session() as db:
+        schedules = [
+            named
+            for named in await store.released_schedules(db)
+            if (not body.schedule_paths and not schedule_folders)
+            or named.path in body.schedule_paths
+            or in_any_folder(named.path, schedule_folders)
+        ]
+        library = await store.released_calendars(db)
+        selection = PlanSelection(date_from=first, date_to=last, controller_ids=tuple(body.controller_ids))
+        planned_dates = {row.plan_date for row in await store.selected_orders(db, selection)}
+    if body.workflow_paths or body.workflow_folders:
+        raise NotSupported("$.workflowPaths/$.workflowFolders: select projections by schedule")
+    years = projected_years(schedules, library, first, last, planned_dates, with_periods=with_periods)
+    stamp = joc_now()
+    return {"deliveryDate": stamp, "surveyDate": stamp, "years": years}
 
 
 # Helpers --------------------------------------------------------------------------------------------------------

@@ -76,3 +76,14 @@ class SubmissionsFilter(JocModel):
 class SubmissionsRequest(Audited):
     controller_id: ControllerId
     filter: SubmissionsFilter
+
+
+class ProjectionsRequest(JocModel):
+    date_from: str | None = Field(default=None, pattern=DATE)
+    date_to: str | None = Field(default=None, pattern=DATE)
+    controller_ids: list[ControllerId] = []
+    schedule_paths: list[Path] = []
+    schedule_folders: list[Folder] = []
+    workflow_paths: list[Path] = []
+    workflow_folders: list[Folder] = []
+    without_start_time: bool = False

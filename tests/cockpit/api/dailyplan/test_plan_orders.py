@@ -149,3 +149,42 @@ def test_permissions(joc: Joc, account: Any) -> None:
     assert viewer.ok("/joc/api/daily_plan/orders", {"dailyPlanDateFrom": MONDAY})["plannedOrderItems"] == []
     stranger = account("stranger")
     assert stranger.post("/joc/api/daily_plan/orders", {"dailyPlanDateFrom": MONDAY}).status == 403
+
+
+def test_projections_count_the_orders_of_each_date_and_show_which_are_planned(joc: Joc) -> None:
+    plan_inventory(joc)
+    generate(joc, MONDAY)
+    week = {"dateFrom": MONDAY, "dateTo": "2026-06-07"}
+    calendar = joc.ok("/joc/api/daily_plan/projections/calendar", week)
+    assert_valid("dailyplan/projections/projections-calendar-response-schema.json", calendar)
+    june = calendar["years"]["2026"]["2026-06"]
+    assert sorted(june) == ["2026-06-01", "2026-06-02", "2026-06-03", "2026-06-04", "2026-06-05"]
+    assert june["2026-06-01"] == {"planned": True, "numOfOrders": 3}
+    assert june["2026-06-02"] == {"planned": False, "numOfOrders": 3}
+    dates = joc.ok(
+        "/joc/api/daily_plan/projections/dates", week | {"scheduleFolders": [{"folder": "/plans"}]}
+    )
+    assert_valid("dailyplan/projections/projections-calendar-response-schema.json", dates)
+    assert dates["years"]["2026"]["2026-06"]["2026-06-05"]["periods"] == [
+        {
+            "schedule": "/plans/morning",
+            "workflow": "greet",
+            "scheduleOrderName": "hi",
+            "period": {"singleStart": "09:00:00", "whenHoliday": "SUPPRESS"},
+        },  # fmt: skip
+        {
+            "schedule": "/plans/morning",
+            "workflow": "greet",
+            "scheduleOrderName": "hi",
+            "period": {"begin": "10:00", "end": "11:00", "repeat": "00:30", "whenHoliday": "SUPPRESS"},
+        },  # fmt: skip
+    ]
+    elsewhere = joc.ok("/joc/api/daily_plan/projections/calendar", week | {"schedulePaths": ["/plans/other"]})
+    assert elsewhere["years"] == {}
+    too_long = joc.post(
+        "/joc/api/daily_plan/projections/calendar", {"dateFrom": MONDAY, "dateTo": "2028-06-01"}
+    )
+    assert (
+        too_long.status == 420
+        and "$.dateTo: from $.dateFrom 2026-06-01 up to 366 days" in too_long.error["message"]
+    )
