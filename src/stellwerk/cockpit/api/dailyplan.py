@@ -128,6 +128,10 @@ async def modify(body: ModifyPlanOrders, caller: CallerDep, cockpit: CockpitDep)
     """Changes the planned start and the variables of planned orders; answers the ids that changed."""
     caller.require(MANAGE)
     caller.require(CREATE, body.controller_id)
+    if body.daily_plan_date is not None or body.stick_daily_plan_date:
+        raise NotSupported(
+            "$.dailyPlanDate/$.stickDailyPlanDate: an order stays on its plan date in Stellwerk"
+        )
     if body.cycle is not None or body.start_position is not None or body.end_positions or body.block_position:
         raise NotSupported(
             "$.cycle/$.startPosition/$.endPositions/$.blockPosition: not supported by Stellwerk"
@@ -137,6 +141,7 @@ async def modify(body: ModifyPlanOrders, caller: CallerDep, cockpit: CockpitDep)
         start_ms=_start(body, now),
         variables=body.variables or {},
         remove_variables=tuple(body.remove_variables),
+        force_job_admission=body.force_job_admission or None,
     )
     proxy = _proxy(cockpit, body.controller_id)
     async with cockpit.database.session() as db:

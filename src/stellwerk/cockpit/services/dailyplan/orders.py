@@ -162,11 +162,12 @@ async def delete(db: AsyncSession, proxy: Proxy, rows: Sequence[DailyPlanOrder],
 
 
 class Change(msgspec.Struct, frozen=True, kw_only=True):
-    """A modification: a new planned start, variables set and removed."""
+    """A modification: a new planned start, variables set and removed, job admission forced (None: unchanged)."""
 
     start_ms: int | None = None
     variables: dict[str, Any] = msgspec.field(default_factory=dict)
     remove_variables: tuple[str, ...] = ()
+    force_job_admission: bool | None = None
 
 
 async def modify(
@@ -185,7 +186,10 @@ async def modify(
     for row in rows:
         stored = msgspec.json.decode(row.arguments or "{}")
         variables = {k: v for k, v in stored.get("variables", {}).items() if k not in change.remove_variables}
-        row.arguments = msgspec.json.encode({**stored, "variables": variables | change.variables}).decode()
+        stored["variables"] = variables | change.variables
+        if change.force_job_admission is not None:
+            stored["forceJobAdmission"] = change.force_job_admission
+        row.arguments = msgspec.json.encode(stored).decode()
         if change.start_ms is not None and change.start_ms != row.planned_start:
             new_id = moved_order_id(row.order_id, change.start_ms)
             renamed[row.order_id] = new_id
