@@ -18,6 +18,7 @@ from stellwerk.cockpit.api import (
     authentication,
     calendars,
     controller,
+    dailyplan,
     deployment,
     deployment_keys,
     events,
@@ -43,6 +44,7 @@ from stellwerk.cockpit.db.repositories.controllers import ControllerNode, Contro
 from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
+from stellwerk.cockpit.services.dailyplan.service import DailyPlanService
 from stellwerk.cockpit.services.events import EventSnapshots
 from stellwerk.cockpit.services.history import HistoryServices
 from stellwerk.cockpit.services.signing import set_security_level
@@ -71,6 +73,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     agents_cluster.router,
     events.router,
     calendars.router,
+    dailyplan.router,
 )
 
 
@@ -102,7 +105,10 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
         history = HistoryServices(cockpit.database, cockpit.now, snapshots.observe)
         cockpit.proxies.listen(history)
+        daily_plan = DailyPlanService(cockpit)
+        daily_plan.start()
         yield {}
+        await daily_plan.close()
         cockpit.proxies.unlisten(history)
         await history.close()
         await cockpit.proxies.close()

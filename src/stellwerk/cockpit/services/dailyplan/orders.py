@@ -1,0 +1,222 @@
+"""The Daily Plan's work on planned orders: generating a plan date's orders from the released schedules, submitting
+them to their Controller ahead of time (`scheduledFor` = planned start: the Controller starts them on time),
+cancelling submitted ones at the Controller (they are planned again), deleting and modifying planned orders.
+
+Each function works in the caller's database session (the caller writes the audit entry in the same transaction);
+a Controller refusal raises before the session commits, so the rows stay as they were."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stellwerk.cockpit.db.enums import DailyPlanOrderState
+from stellwerk.cockpit.db.tables.dailyplan import DailyPlanOrder
+from stellwerk.cockpit.errors import Conflict
+from stellwerk.cockpit.services.dailyplan import store
+from stellwerk.cockpit.services.dailyplan.planning import (
+    NamedSchedule,
+    missing,
+    moved_order_id,
+    plan_date_orders,
+)
+from stellwerk.cockpit.services.dailyplan.selection import PlanSelection
+from stellwerk.cockpit.services.orders import decode_orders, fresh_order
+from stellwerk.cockpit.services.proxy import ControllerProxy
+from stellwerk.model.problems import Problem
+
+_REMOVAL_POLLS, _REMOVAL_POLL_SECONDS = 100, 0.1
+
+Proxy = Callable[[], ControllerProxy]
+"""The proxy of the orders' Controller, asked for only when the Controller is needed."""
+
+PLANNED, SUBMITTED = DailyPlanOrderState.PLANNED, DailyPlanOrderState.SUBMITTED
+
+
+class ScheduleChoice(msgspec.Struct, frozen=True, kw_only=True):
+    """Which schedules and workflows a generation plans (empty: all); `automatic_only` keeps the schedules that
+    plan their orders automatically (JOC's default unless `includeNonAutoPlannedOrders`)."""
+
+    schedules: tuple[str, ...] = ()
+    workflows: tuple[str, ...] = ()
+    automatic_only: bool = True
+
+
+class Generated(msgspec.Struct, frozen=True):
+    added: list[DailyPlanOrder]
+    to_submit: list[DailyPlanOrder]
+
+
+async def generate(
+    db: AsyncSession,
+    controller_id: str,
+    plan_dates: Sequence[date],
+    choice: ScheduleChoice,
+    *,
+    overwrite: bool,
+    now: int,
+) -> Generated | Problem:
+    """Plans the dates' orders that are not planned yet (with `overwrite`, not-yet-submitted ones are planned
+    afresh). Answers the new rows and those of them to submit now (their schedule says so)."""
+    schedules = [named for named in await store.released_schedules(db) if _wanted(named, choice)]
+    library = await store.released_calendars(db)
+    added: list[DailyPlanOrder] = []
+    auto_submit = {
+        named.path for named in schedules if named.schedule.submit_order_to_controller_when_planned
+    }
+    for plan_date in plan_dates:
+        wanted = plan_date_orders(schedules, library, plan_date)
+        if isinstance(wanted, Problem):
+            return wanted
+        paths = await store.workflow_paths(db, {entry.workflow_name for entry in wanted})
+        wanted = [entry for entry in wanted if _workflow_wanted(paths[entry.workflow_name], choice)]
+        if overwrite:
+            await _drop_unsubmitted(db, controller_id, plan_date, [entry.order_id for entry in wanted])
+        existing = await store.existing_ids(db, controller_id, plan_date)
+        added += store.add_planned(db, controller_id, missing(wanted, existing), paths, now)
+    await db.flush()
+    return Generated(added, [row for row in added if row.schedule_path in auto_submit])
+
+
+def _wanted(named: NamedSchedule, choice: ScheduleChoice) -> bool:
+    if choice.automatic_only and not named.schedule.plan_order_automatically:
+        return False
+    return not choice.schedules or named.path in choice.schedules or named.name in choice.schedules
+
+
+def _workflow_wanted(path: str, choice: ScheduleChoice) -> bool:
+    return not choice.workflows or path in choice.workflows or path.rsplit("/", 1)[-1] in choice.workflows
+
+
+async def _drop_unsubmitted(db: AsyncSession, controller_id: str, plan_date: date, keep: list[str]) -> None:
+    rows = await store.selected_orders(
+        db, PlanSelection(date_from=plan_date, date_to=plan_date, controller_ids=(controller_id,))
+    )
+    await store.delete_orders(db, [row.id for row in rows if row.state == PLANNED and row.order_id in keep])
+
+
+async def submit(
+    db: AsyncSession, proxy: Proxy, rows: Sequence[DailyPlanOrder], account: str | None, now: int
+) -> list[DailyPlanOrder]:
+    """Adds the planned (not yet submitted) orders to the Controller, one submission per plan date; answers them."""
+    planned = [row for row in rows if row.state == PLANNED]
+    if not planned:
+        return []
+    controller = proxy()
+    await controller.command({"TYPE": "AddOrders", "orders": [_fresh(row) for row in planned]})
+    by_date: defaultdict[date, list[DailyPlanOrder]] = defaultdict(list)
+    for row in planned:
+        by_date[row.plan_date].append(row)
+    for plan_date, of_date in sorted(by_date.items()):
+        submission = await store.new_submission(db, controller.controller_id, plan_date, account, now)
+        for row in of_date:
+            row.state, row.submission_id, row.modified = SUBMITTED, submission.id, now
+    await db.flush()
+    return planned
+
+
+def _fresh(row: DailyPlanOrder) -> dict[str, Any]:
+    stored = msgspec.json.decode(row.arguments or "{}")
+    return fresh_order(
+        row.order_id,
+        row.workflow_name,
+        arguments=stored.get("variables", {}),
+        scheduled_for=row.planned_start,
+        priority=int(stored.get("priority", 0)),
+        force_admission=bool(stored.get("forceJobAdmission", False)),
+        start_position=None,
+        end_positions=(),
+        block_position=None,
+    )
+
+
+async def cancel(
+    db: AsyncSession, proxy: Proxy, rows: Sequence[DailyPlanOrder], now: int
+) -> list[DailyPlanOrder]:
+    """Cancels the submitted orders still at the Controller, which are then planned again (not submitted);
+    answers them. Ones the Controller no longer has (they ran) stay submitted."""
+    submitted = [row for row in rows if row.state == SUBMITTED]
+    if not submitted:
+        return []
+    at_controller = {order.id for order in decode_orders(await proxy().orders())}
+    cancelled = [row for row in submitted if row.order_id in at_controller]
+    if cancelled:
+        ids = [row.order_id for row in cancelled]
+        await proxy().command({"TYPE": "CancelOrders", "orderIds": ids, "mode": {"TYPE": "FreshOrStarted"}})
+    for row in cancelled:
+        row.state, row.submission_id, row.modified = PLANNED, None, now
+    await db.flush()
+    return cancelled
+
+
+async def delete(db: AsyncSession, proxy: Proxy, rows: Sequence[DailyPlanOrder], now: int) -> None:
+    """Deletes the planned orders from the plan, cancelling the submitted ones at the Controller first."""
+    await cancel(db, proxy, rows, now)
+    await store.delete_orders(db, [row.id for row in rows])
+
+
+class Change(msgspec.Struct, frozen=True, kw_only=True):
+    """A modification: a new planned start, variables set and removed, job admission forced (None: unchanged)."""
+
+    start_ms: int | None = None
+    variables: dict[str, Any] = msgspec.field(default_factory=dict)
+    remove_variables: tuple[str, ...] = ()
+    force_job_admission: bool | None = None
+
+
+async def modify(
+    db: AsyncSession,
+    proxy: Proxy,
+    rows: Sequence[DailyPlanOrder],
+    change: Change,
+    account: str | None,
+    now: int,
+) -> dict[str, str]:
+    """Changes the orders' start and variables; submitted ones are cancelled at the Controller and submitted
+    again. An order whose start moves gets a new id (it carries the start); answers old id → new id."""
+    await _refuse_started(proxy, rows)
+    resubmit = await cancel(db, proxy, rows, now)
+    renamed: dict[str, str] = {}
+    for row in rows:
+        stored = msgspec.json.decode(row.arguments or "{}")
+        variables = {k: v for k, v in stored.get("variables", {}).items() if k not in change.remove_variables}
+        stored["variables"] = variables | change.variables
+        if change.force_job_admission is not None:
+            stored["forceJobAdmission"] = change.force_job_admission
+        row.arguments = msgspec.json.encode(stored).decode()
+        if change.start_ms is not None and change.start_ms != row.planned_start:
+            new_id = moved_order_id(row.order_id, change.start_ms)
+            renamed[row.order_id] = new_id
+            row.order_id, row.planned_start = new_id, change.start_ms
+        row.modified = now
+    await db.flush()
+    kept_ids = {row.order_id for row in resubmit} - set(renamed.values())
+    if kept_ids:
+        await _removed(proxy(), kept_ids)
+    await submit(db, proxy, resubmit, account, now)
+    return renamed
+
+
+async def _refuse_started(proxy: Proxy, rows: Sequence[DailyPlanOrder]) -> None:
+    """A submitted order the Controller no longer has has run: it cannot be modified (nothing is changed)."""
+    submitted = {row.order_id for row in rows if row.state == SUBMITTED}
+    if submitted:
+        ran = submitted - {order.id for order in decode_orders(await proxy().orders())}
+        if ran:
+            raise Conflict(f"$.orderIds: {', '.join(sorted(ran))} ran already and cannot be modified")
+
+
+async def _removed(controller: ControllerProxy, order_ids: set[str]) -> None:
+    """Waits (a bounded time) until the Controller has removed the cancelled orders, so their ids can be added
+    again (cancelling is asynchronous when an order is at an Agent)."""
+    for _ in range(_REMOVAL_POLLS):
+        if not order_ids & {order.id for order in decode_orders(await controller.orders())}:
+            return
+        await asyncio.sleep(_REMOVAL_POLL_SECONDS)
+    raise Conflict(f"The Controller still has the cancelled orders {', '.join(sorted(order_ids))}")

@@ -1,0 +1,106 @@
+"""The Daily Plan service: started with the Cockpit, it runs once at start-up and then every day at the
+configured start time; each run plans the automatically planned schedules' orders of the next days for every
+registered Controller and submits those of the first days (see `settings`). `run_once` is the run on demand."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import date
+
+import msgspec
+
+from stellwerk.cockpit.context import Cockpit
+from stellwerk.cockpit.db.enums import DailyPlanOrderState
+from stellwerk.cockpit.db.repositories.settings import SettingsRepository
+from stellwerk.cockpit.services.dailyplan import orders as plan
+from stellwerk.cockpit.services.dailyplan import store
+from stellwerk.cockpit.services.dailyplan.selection import PlanSelection
+from stellwerk.cockpit.services.dailyplan.settings import (
+    SECTION,
+    PlanSettings,
+    next_run_ms,
+    plan_settings,
+    run_dates,
+)
+from stellwerk.model.problems import Problem
+
+logger = logging.getLogger(__name__)
+ACCOUNT = "DailyPlan"
+
+
+class RunReport(msgspec.Struct, frozen=True):
+    planned: int
+    submitted: int
+
+
+class DailyPlanService:
+    """The background task; `close` stops it."""
+
+    def __init__(self, cockpit: Cockpit) -> None:
+        self._cockpit = cockpit
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run_daily(), name="daily plan")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _run_daily(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                logger.exception("The Daily Plan run failed; the next one is at the next start time")
+            settings = await self.settings()
+            wait_ms = next_run_ms(settings, self._cockpit.now()) - self._cockpit.now()
+            await asyncio.sleep(max(wait_ms, 1000) / 1000)
+
+    async def settings(self) -> PlanSettings:
+        async with self._cockpit.database.session() as db:
+            stored = await SettingsRepository(db).section(SECTION)
+        settings = plan_settings(stored)
+        if isinstance(settings, Problem):
+            logger.error("%s; the Daily Plan uses its defaults", settings.message)
+            return PlanSettings()
+        return settings
+
+    async def run_once(self, controller_ids: Sequence[str] | None = None) -> RunReport:
+        """Plans and submits as a daily run does, now, for the Controllers (all registered ones by default)."""
+        settings = await self.settings()
+        now = self._cockpit.now()
+        plan_dates, submit_dates = run_dates(settings, now)
+        planned = submitted = 0
+        for controller_id in self._cockpit.proxies.ids() if controller_ids is None else controller_ids:
+            added, sent = await self._run_for(controller_id, plan_dates, submit_dates, now)
+            planned, submitted = planned + added, submitted + sent
+        return RunReport(planned, submitted)
+
+    async def _run_for(
+        self, controller_id: str, plan_dates: list[date], submit_dates: list[date], now: int
+    ) -> tuple[int, int]:
+        proxy: plan.Proxy = lambda: self._cockpit.proxies.get(controller_id)  # noqa: E731
+        async with self._cockpit.database.session() as db:
+            generated = await plan.generate(db, controller_id, plan_dates, plan.ScheduleChoice(), overwrite=False, now=now)  # fmt: skip
+            if isinstance(generated, Problem):
+                logger.error("Daily Plan of %s: %s", controller_id, generated.message)
+                return 0, 0
+            due = []
+            if submit_dates:
+                selection = PlanSelection(
+                    date_from=submit_dates[0],
+                    date_to=submit_dates[-1],
+                    controller_ids=(controller_id,),
+                    states=(DailyPlanOrderState.PLANNED.value,),
+                )
+                automatic = {
+                    n.path for n in await store.released_schedules(db) if n.schedule.plan_order_automatically
+                }
+                rows = await store.selected_orders(db, selection)
+                due = [row for row in rows if row.planned_start >= now and row.schedule_path in automatic]
+            sent = await plan.submit(db, proxy, due, ACCOUNT, now)
+        return len(generated.added), len(sent)
