@@ -4,6 +4,7 @@ Controller, and the events the History service need not decode."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import msgspec
@@ -199,3 +200,14 @@ def test_only_the_events_a_fold_reads_are_decoded() -> None:
         events(("o1", ADDED), ("o1", e.OrderStarted()), ("o1", e.OrderAttached(agent_path="a")))
     )
     assert len(ignored.log) == 1 and e.OrderAttached not in FOLDED
+
+
+def test_a_daily_plan_order_keeps_its_plan_date() -> None:
+    planned, adhoc = "#2026-11-23#P0000000001-daily", "#2026-11-23#T0000000001-now"
+    changes = changes_of(
+        events((planned, ADDED), (planned, e.OrderStarted()), (adhoc, ADDED), (adhoc, e.OrderStarted()))
+    )
+    assert {run.order_id: run.plan_date for run in changes.runs} == {
+        planned: datetime.date(2026, 11, 23),
+        adhoc: None,
+    }

@@ -29,6 +29,7 @@ from stellwerk.cockpit.db.repositories.history_batch import (
     Running,
     Task,
 )
+from stellwerk.cockpit.services.dailyplan.planning import is_planned, plan_date_of
 from stellwerk.model import events as e
 from stellwerk.model import instructions as i
 from stellwerk.model import outcome as o
@@ -263,6 +264,7 @@ class _Fold:
             workflow_version_id=added.version_id,
             position=added.position,
             planned_time=added.scheduled_for,
+            plan_date=plan_date_of(order_id) if is_planned(order_id) else None,
             arguments=added.arguments,
         )
         self._log(run, "MAIN", "OrderStarted", added.position, now)

@@ -5,6 +5,7 @@ Log lines of one order or one task in a batch become one compressed chunk."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -63,6 +64,7 @@ class Run:
     start_time: int = 0
     start_event_id: int = 0
     planned_time: int | None = None
+    plan_date: datetime.date | None = None
     arguments: str | None = None
     parent: Run | None = None
     task: Task | None = None
@@ -271,7 +273,7 @@ class HistoryBatchRepository:
                 "start_time": run.start_time,
                 "end_time": run.end_time,
                 "planned_time": run.planned_time,
-                "plan_date": None,
+                "plan_date": run.plan_date,
                 "position": run.position,
                 "arguments": run.arguments,
                 "error_text": run.error_text,

@@ -138,6 +138,11 @@ def plan_date_of(order_id: str) -> date | None:
         return None
 
 
+def is_planned(order_id: str) -> bool:
+    """Whether the order id is one the Daily Plan gives (`#yyyy-mm-dd#P…` or, of a cyclic period, `#…#C…`)."""
+    return len(order_id) > 12 and order_id[12] in "PC" and plan_date_of(order_id) is not None
+
+
 def moved_order_id(order_id: str, start_ms: int) -> str:
     """The id of a planned order moved to another start: the start's digits replaced, the rest kept."""
     head, _, tail = order_id.partition("#")[2].partition("#")
