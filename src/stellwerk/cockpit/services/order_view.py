@@ -182,7 +182,11 @@ class OrderView:
                 continue
             kind = raw.get("TYPE")
             if isinstance(kind, str) and kind.startswith("Order") and kind not in _QUIET:
-                if problem := apply_to_orders(orders, _keyed(raw)):
+                try:
+                    problem = apply_to_orders(orders, _keyed(raw))
+                except msgspec.MsgspecError as error:  # told from History's task, which must go on
+                    problem = Problem(f"undecodable: {error}")
+                if problem:
                     self._forget(f"event {event_id}: {problem.message}")
                     return
             self._event_id = event_id
