@@ -1,10 +1,11 @@
 """The Cockpit's web application: the JOC API routers, JOC's error shapes, request size limits, and the start-up
 work (migrations to head, the first account, proxies of the registered Controllers); while the app runs, a
-History service follows every registered Controller and feeds the event snapshots of `/joc/api/events`."""
+History service follows every registered Controller and feeds the event snapshots of `/joc/api/events` and
+the order views of `/joc/api/orders`."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -103,13 +104,19 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, Any]]:
-        history = HistoryServices(cockpit.database, cockpit.now, snapshots.observe)
+        def on_batch(controller_id: str, events: Sequence[dict[str, Any]]) -> None:
+            snapshots.observe(controller_id, events)
+            cockpit.order_views.observe(controller_id, events)
+
+        history = HistoryServices(cockpit.database, cockpit.now, on_batch)
+        cockpit.proxies.listen(cockpit.order_views)
         cockpit.proxies.listen(history)
         daily_plan = DailyPlanService(cockpit)
         daily_plan.start()
         yield {}
         await daily_plan.close()
         cockpit.proxies.unlisten(history)
+        cockpit.proxies.unlisten(cockpit.order_views)
         await history.close()
         await cockpit.proxies.close()
         await cockpit.database.close()

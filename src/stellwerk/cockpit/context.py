@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 
 from stellwerk.cockpit.config import CockpitConfig
 from stellwerk.cockpit.db.session import Database
+from stellwerk.cockpit.services.order_view import OrderViews
 from stellwerk.cockpit.services.proxy import Proxies
 
 
@@ -25,6 +26,7 @@ class Cockpit:
     database: Database
     proxies: Proxies
     clock: Callable[[], int] = field(default=wall_clock_ms)
+    order_views: OrderViews = field(default_factory=OrderViews)
 
     def now(self) -> int:
         """Milliseconds since the epoch."""

@@ -182,6 +182,11 @@ class ControllerApi:
         orders = self.core.state.orders
         if wanted is not None:
             return json_response([orders[wanted]] if wanted in orders else [])
+        if (
+            request.query_params.get("snapshot") == "true"
+        ):  # the orders as of an EventId, to follow events after
+            event_id = self.core.journal.committed_event_id
+            return json_response({"eventId": event_id, "orders": list(orders.values())})
         return json_response(list(orders.values()))
 
     async def order(self, request: Request) -> Response:

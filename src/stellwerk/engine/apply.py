@@ -105,7 +105,8 @@ def new_order(order_id: str, event: e.OrderAdded) -> o.Order:
     )
 
 
-def _added_by_order(event: e.OrderOrderAdded) -> e.OrderAdded:
+def added_by_order(event: e.OrderOrderAdded) -> e.OrderAdded:
+    """The OrderAdded of the order that an AddOrder instruction adds."""
     return e.OrderAdded(
         workflow_id=event.workflow_id,
         arguments=event.arguments,
@@ -140,10 +141,10 @@ def _check_side_effects(state: EngineState, order: o.Order, event: e.Event) -> P
 def _side_effects(state: EngineState, before: o.Order, after: o.Order, event: e.Event) -> None:
     match event:
         case e.OrderOrderAdded():
-            _add_order(state, event.order_id, _added_by_order(event))
+            _add_order(state, event.order_id, added_by_order(event))
         case e.OrderForked():
             for child in event.children:
-                state.orders[child.order_id] = _child(before, child)
+                state.orders[child.order_id] = forked_child(before, child)
         case e.OrderJoined():
             for child in before.state.children if isinstance(before.state, o.Forked) else ():
                 state.orders.pop(child.order_id, None)
@@ -216,7 +217,8 @@ def _forget_waiting(state: EngineState, order: o.Order) -> None:
                 lock_state.queue.remove(order.id)
 
 
-def _child(parent: o.Order, child: o.ForkedChild) -> o.Order:
+def forked_child(parent: o.Order, child: o.ForkedChild) -> o.Order:
+    """The child order that OrderForked creates."""
     bid = f"fork+{child.branch_id}" if child.branch_id is not None else "fork"
     position = (*parent.position, bid, 0)
     return replace(

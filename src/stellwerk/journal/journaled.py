@@ -118,6 +118,12 @@ class JournaledState:
         return self.stream.last_event_id
 
     @property
+    def committed_event_id(self) -> int:
+        """The EventId of the last event committed: with `commit`, the state includes every event up to it
+        (some perhaps not yet durable, so not yet published)."""
+        return self._running().last_stamped_id
+
+    @property
     def segment(self) -> Segment:
         return self._running().segment
 

@@ -99,6 +99,10 @@ class JournalWriter:
         return self._last_written_id
 
     @property
+    def last_stamped_id(self) -> int:
+        return self._ids.last
+
+    @property
     def has_events(self) -> bool:
         """Whether events were written to the segment since its snapshot."""
         return self._grown

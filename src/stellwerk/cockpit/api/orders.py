@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from stellwerk.cockpit.api.orders_common import (
     CANCEL,
@@ -50,6 +50,7 @@ from stellwerk.cockpit.services.orders import (
     order_view,
     selected,
 )
+from stellwerk.model import codec
 from stellwerk.model import order as o
 
 router = APIRouter(prefix="/joc/api/orders", tags=["orders"], strict_content_type=False)
@@ -328,20 +329,30 @@ def _refuse_unsupported(body: OrdersFilterV) -> None:
 
 
 @router.post("")
-async def orders(body: OrdersFilterV, caller: CallerDep, cockpit: CockpitDep) -> dict[str, Any]:
-    """The Controller's orders now, filtered by ids, workflows, folders, JOC's state groups and start time."""
+async def orders(body: OrdersFilterV, caller: CallerDep, cockpit: CockpitDep) -> Response:
+    """The Controller's orders now (in the Controller's order: as they were added), filtered by ids, workflows,
+    folders, JOC's state groups and start time; the first `limit` of them. Each order's view is encoded once
+    per change of the order (see the order view), the answer is joined from them."""
     caller.require(VIEW, body.controller_id)
     _refuse_unsupported(body)
     now = cockpit.now()
     selection = selection_of(body, now)
     found, paths = await controller_orders(cockpit, body.controller_id)
     visible = lambda path: caller.sees(path, body.controller_id)  # noqa: E731
-    chosen = selected(found, selection, paths, visible)
-    limit = limit_of(body.limit)
+    chosen = selected(found, selection, paths, visible, limit_of(body.limit))
     parents = {order.parent for order in found if order.parent}
-    views = [order_view(order, paths, with_children=order.id in parents) for order in chosen[:limit]]
-    stamp = joc_now()
-    return {"deliveryDate": stamp, "surveyDate": stamp, "orders": views}
+    view = cockpit.order_views.get(body.controller_id)
+    if view is None:
+        views = [
+            codec.encode(order_view(order, paths, with_children=order.id in parents)) for order in chosen
+        ]
+    else:
+        views = [view.encoded(order, paths, order.id in parents) for order in chosen]
+    stamp = codec.encode(joc_now())
+    content = b"".join(
+        (b'{"deliveryDate":', stamp, b',"surveyDate":', stamp, b',"orders":[', b",".join(views), b"]}")
+    )
+    return Response(content, media_type="application/json")
 
 
 @router.post("/overview/snapshot")

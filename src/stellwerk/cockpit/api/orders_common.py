@@ -43,9 +43,14 @@ async def paths_of(cockpit: Cockpit, controller_id: str) -> dict[str, str]:
 
 
 async def controller_orders(cockpit: Cockpit, controller_id: str) -> tuple[list[Order], dict[str, str]]:
-    """The Controller's orders now and the inventory paths of their workflows."""
+    """The Controller's orders now (from its order view, or fetched when it has none) and the inventory paths
+    of their workflows."""
     proxy = cockpit.proxies.get(controller_id)
-    orders = decode_orders(await proxy.orders())
+    view = cockpit.order_views.get(controller_id)
+    if view is None:
+        orders = decode_orders(await proxy.orders())
+    else:
+        orders = list((await view.orders()).values())
     return orders, await paths_of(cockpit, controller_id)
 
 

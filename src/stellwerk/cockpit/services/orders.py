@@ -185,11 +185,21 @@ def selected(
     selection: OrderSelection,
     paths: Mapping[str, str],
     visible: Callable[[str], bool],
+    limit: int | None = None,
 ) -> list[o.Order]:
-    """The orders the selection takes among those whose workflow folder the account may see."""
-    found = []
+    """The orders the selection takes among those whose workflow folder the account may see (the first
+    `limit` of them)."""
+    found: list[o.Order] = []
+    if limit is not None and limit <= 0:
+        return found
+    sees: dict[str, bool] = {}  # many orders share a workflow: one folder check per path
     for order in orders:
         path = joc_path(order.workflow_id.path, paths)
-        if visible(path) and selects(selection, order, path):
+        seen = sees.get(path)
+        if seen is None:
+            seen = sees[path] = visible(path)
+        if seen and selects(selection, order, path):
             found.append(order)
+            if len(found) == limit:
+                break
     return found

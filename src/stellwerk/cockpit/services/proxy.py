@@ -138,6 +138,11 @@ class ControllerProxy:
         answer: list[Any] = await self._call("GET", "/order")
         return answer
 
+    async def order_snapshot(self) -> tuple[int, list[Any]]:
+        """The Controller's orders with the EventId they are at: events after it change them."""
+        answer: dict[str, Any] = await self._call("GET", "/order", params={"snapshot": "true"})
+        return int(answer["eventId"]), list(answer["orders"])
+
     async def order(self, order_id: str) -> dict[str, Any] | None:
         """One order of the Controller, None when it has no such order."""
         found: list[dict[str, Any]] = await self._call("GET", "/order", params={"id": order_id})
