@@ -49,6 +49,7 @@ class AgentDriver:
         self._wake = asyncio.Event()
         self._items_sent: set[str] = set()
         self._release_until = 0
+        self._worth_releasing = 0  # the last adopted EventId of an event other than the Agent's own release
         self._released = 0
         self._release_due = False
         self._failures = 0
@@ -179,7 +180,7 @@ class AgentDriver:
                 while not chunks.empty():
                     chunk.append(chunks.get_nowait())
                 adoption = await self.core.adopt(self.agent_path, chunk)
-                self._adopted(adoption.until_event_id)
+                self._adopted(adoption.until_event_id, worth=not all(map(_is_release, chunk)))
 
     async def _read_events(self, link: AgentLink, queue: asyncio.Queue[AgentStamped]) -> None:
         after = self.core.agent_observed(self.agent_path)
@@ -188,8 +189,13 @@ class AgentDriver:
                 queue.put_nowait(stamped)
                 after = max(after, stamped.event_id)
 
-    def _adopted(self, until_event_id: int) -> None:
+    def _adopted(self, until_event_id: int, *, worth: bool) -> None:
         self._release_until = max(self._release_until, until_event_id)
+        if not worth:
+            # Only the Agent's record of our last release: releasing it would be recorded again, forever.
+            # It goes with the next release of anything else.
+            return
+        self._worth_releasing = max(self._worth_releasing, until_event_id)
         if self._config.release_events_period <= 0:
             self._release_due = True
             self._wake.set()
@@ -200,9 +206,13 @@ class AgentDriver:
             return
         while True:
             await asyncio.sleep(period)
-            if self._release_until > self._released:
+            if self._worth_releasing > self._released:
                 self._release_due = True
                 self._wake.set()
+
+
+def _is_release(stamped: AgentStamped) -> bool:
+    return stamped.keyed is not None and isinstance(stamped.keyed.event, ie.JournalEventsReleased)
 
 
 def _leaves(error: BaseException) -> list[BaseException]:

@@ -59,6 +59,8 @@ BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 # After a batch that was not full, a pause, so that the next one carries more events: a batch's own cost (its
 # transaction, the release on the Controller) is then shared by more of them, at a latency people do not notice.
 GATHER_SECONDS = 0.1
+# Bookkeeping of releases: a batch of only these is not released (it would be recorded again, and so on).
+RELEASES = frozenset({"JournalEventsReleased", "AgentEventsObserved"})
 
 # Told of every batch of a Controller's events once History has stored it: (Controller id, the events).
 BatchListener = Callable[[str, Sequence[dict[str, Any]]], None]
@@ -138,6 +140,11 @@ class History:
         if not events:
             return 0
         last = int(events[-1]["eventId"])
+        if all(raw.get("TYPE") in RELEASES for raw in events):
+            # Only the records of releases (ours, the Controller's of its Agents): releasing them would be
+            # recorded again, and so on forever. They are released with the next batch that holds anything else.
+            self._taken = last
+            return 0
         await self.store(order_events(events, after), last)
         if self.on_batch is not None:
             self.on_batch(self.controller_id, events)

@@ -73,7 +73,7 @@ def test_history_writes_orders_tasks_and_logs_and_resumes_after_a_restart(
         assert (order.state, order.severity, order.workflow_path) == (
             OrderStateText.FINISHED,
             HistoryState.SUCCESSFUL,
-            "greet",
+            "/greet",
         )
         [task] = tasks[order.history_id]
         assert (task.job_name, task.agent_id, task.return_code, task.severity, task.label) == (
@@ -87,6 +87,9 @@ def test_history_writes_orders_tasks_and_logs_and_resumes_after_a_restart(
         assert f"hello from {order.order_id}" in task_logs[task.task_id]
         assert '"logEvent": "OrderFinished"' in order_logs[order.history_id]
     assert event_id is not None and event_id > 0
+    assert _controller_event_id_after_a_while(running) == _controller_event_id_after_a_while(running), (
+        "an idle Controller journals nothing: the History does not release the record of its own release"
+    )
 
     # A History with nothing in memory, as after a Cockpit restart: it resumes from the stored EventId.
     async def restart(cockpit: Cockpit) -> None:
@@ -111,3 +114,12 @@ def test_history_writes_orders_tasks_and_logs_and_resumes_after_a_restart(
     assert (task.return_code, task.severity) == (3, HistoryState.FAILED)
     assert o3.state == OrderStateText.FAILED and o3.end_time is None, "a failed order may still be resumed"
     assert later_event_id is not None and event_id is not None and later_event_id > event_id
+
+
+def _controller_event_id_after_a_while(running: RunningCockpit) -> int:
+    async def event_id(cockpit: Cockpit) -> int:
+        await asyncio.sleep(0.5)
+        overview = await cockpit.proxies.get("e2e").overview()
+        return int(overview["eventId"])
+
+    return running.call(event_id)
