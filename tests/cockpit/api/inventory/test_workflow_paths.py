@@ -47,7 +47,7 @@ def _ended_history(joc: Joc, order_id: str) -> list[dict[str, object]]:
         history: list[dict[str, object]] = joc.ok(
             "/joc/api/orders/history", {"controllerId": "e2e", "orderId": order_id}
         )["history"]
-        if history and history[0]["endTime"] is not None:
+        if history and history[0].get("endTime") is not None:
             return history
         time.sleep(0.05)
     raise AssertionError(f"{order_id} has not ended in the history")

@@ -199,7 +199,11 @@ class IdentityRepository:
 
     async def block_name(self, name: str, now: int, comment: str | None = None) -> list[Account]:
         """Blocks the accounts of that name in every service (JOC's blocklist is by name); the accounts."""
-        rows = list(await self._session.scalars(select(IamAccount).where(IamAccount.name == name)))
+        rows = list(
+            await self._session.scalars(
+                select(IamAccount).where(IamAccount.name == name).order_by(IamAccount.id)
+            )
+        )
         for row in rows:
             row.blocked, row.blocked_since, row.block_comment, row.modified = True, now, comment, now
         await self._session.flush()
@@ -209,7 +213,9 @@ class IdentityRepository:
         """Unblocks the accounts of these names in every service; the accounts that were blocked."""
         rows = list(
             await self._session.scalars(
-                select(IamAccount).where(IamAccount.name.in_(names), IamAccount.blocked.is_(True))
+                select(IamAccount)
+                .where(IamAccount.name.in_(names), IamAccount.blocked.is_(True))
+                .order_by(IamAccount.id)
             )
         )
         for row in rows:
