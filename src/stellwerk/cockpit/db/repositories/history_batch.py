@@ -175,8 +175,11 @@ class HistoryBatchRepository:
         self._controller_id = controller_id
         self._paths = paths if paths is not None else {}
 
-    def _path(self, name: str) -> str:
-        return self._paths.get(name) or (name if name.startswith("/") else f"/{name}")
+    def _workflow_columns(self, run: Run) -> dict[str, str]:
+        """A row's workflow columns: the inventory path and its folder, and the Controller's name."""
+        name = run.workflow_path
+        path = self._paths.get(name) or (name if name.startswith("/") else f"/{name}")
+        return {"workflow_path": path, "workflow_name": name_of(name), "workflow_folder": folder_of(path)}
 
     async def running(self, order_ids: Iterable[str]) -> dict[str, Running]:
         """The newest run not ended of each of these orders that has one, with its running task."""
@@ -263,9 +266,7 @@ class HistoryBatchRepository:
             {
                 "controller_id": self._controller_id,
                 "order_id": run.order_id,
-                "workflow_path": self._path(run.workflow_path),
-                "workflow_name": name_of(run.workflow_path),
-                "workflow_folder": folder_of(self._path(run.workflow_path)),
+                **self._workflow_columns(run),
                 "workflow_version_id": run.workflow_version_id,
                 "parent_id": run.parent.history_id if run.parent is not None else None,
                 "state": run.state,
@@ -308,9 +309,7 @@ class HistoryBatchRepository:
                 "controller_id": self._controller_id,
                 "history_order_id": task.run.history_id,
                 "order_id": task.run.order_id,
-                "workflow_path": self._path(task.run.workflow_path),
-                "workflow_name": name_of(task.run.workflow_path),
-                "workflow_folder": folder_of(self._path(task.run.workflow_path)),
+                **self._workflow_columns(task.run),
                 "workflow_version_id": task.run.workflow_version_id,
                 "job_name": task.job_name,
                 "label": task.label,
