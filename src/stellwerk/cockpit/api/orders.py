@@ -49,6 +49,7 @@ from stellwerk.cockpit.services.orders import (
     joc_path,
     order_view,
     selected,
+    selected_with_paths,
 )
 from stellwerk.model import codec
 from stellwerk.model import order as o
@@ -339,7 +340,7 @@ async def orders(body: OrdersFilterV, caller: CallerDep, cockpit: CockpitDep) ->
     selection = selection_of(body, now)
     found, paths = await controller_orders(cockpit, body.controller_id)
     visible = lambda path: caller.sees(path, body.controller_id)  # noqa: E731
-    chosen = selected(found, selection, paths, visible, limit_of(body.limit))
+    chosen, chosen_paths = selected_with_paths(found, selection, paths, visible, limit_of(body.limit))
     parents = {order.parent for order in found if order.parent}
     view = cockpit.order_views.get(body.controller_id)
     if view is None:
@@ -347,7 +348,10 @@ async def orders(body: OrdersFilterV, caller: CallerDep, cockpit: CockpitDep) ->
             codec.encode(order_view(order, paths, with_children=order.id in parents)) for order in chosen
         ]
     else:
-        views = [view.encoded(order, paths, order.id in parents) for order in chosen]
+        views = [
+            view.encoded(order, path, paths, order.id in parents)
+            for order, path in zip(chosen, chosen_paths, strict=True)
+        ]
     stamp = codec.encode(joc_now())
     content = b"".join(
         (b'{"deliveryDate":', stamp, b',"surveyDate":', stamp, b',"orders":[', b",".join(views), b"]}")

@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from stellwerk.cockpit.errors import JocError
-from stellwerk.cockpit.services.orders import decode_orders, joc_path, order_view
+from stellwerk.cockpit.services.orders import decode_orders, order_view
 from stellwerk.cockpit.services.proxy import ControllerProxy, ProxyListener
 from stellwerk.engine.apply import added_by_order, forked_child, new_order
 from stellwerk.engine.order_transitions import apply_order_event
@@ -133,9 +133,9 @@ class OrderView:
             assert self._orders is not None
             return self._orders
 
-    def encoded(self, order: o.Order, paths: Mapping[str, str], has_children: bool) -> bytes:
-        """The order's JOC view as JSON, encoded once per change of the order, its path or its children."""
-        path = joc_path(order.workflow_id.path, paths)
+    def encoded(self, order: o.Order, path: str, paths: Mapping[str, str], has_children: bool) -> bytes:
+        """The order's JOC view as JSON (`path`: its workflow's inventory path), encoded once per change of the
+        order, its path or its children."""
         kept = self._encoded.get(order.id)
         if (
             kept is not None
