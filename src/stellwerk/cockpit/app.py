@@ -45,6 +45,7 @@ from stellwerk.cockpit.db.repositories.controllers import ControllerNode, Contro
 from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
+from stellwerk.cockpit.services.cleanup.service import CleanupService
 from stellwerk.cockpit.services.dailyplan.service import DailyPlanService
 from stellwerk.cockpit.services.events import EventSnapshots
 from stellwerk.cockpit.services.history import HistoryServices
@@ -113,7 +114,11 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
         cockpit.proxies.listen(history)
         daily_plan = DailyPlanService(cockpit)
         daily_plan.start()
+        cleanup = CleanupService(cockpit.database, cockpit.now)
+        app.state.cleanup = cleanup  # `run_now` for /joc/cluster/run
+        cleanup.start()
         yield {}
+        await cleanup.close()
         await daily_plan.close()
         cockpit.proxies.unlisten(history)
         cockpit.proxies.unlisten(cockpit.order_views)
