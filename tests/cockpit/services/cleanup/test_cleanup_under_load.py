@@ -70,7 +70,7 @@ def test_the_api_answers_while_a_large_cleanup_runs(
     assert report.batches == orders // BATCH
     assert cockpit.call(remaining) == 0
     assert len(reads) >= 2, "the API answered while the cleanup ran"
-    print(  # noqa: T201 - the brief asks for the figure in the test output
+    print(  # noqa: T201 - the figures are what this test reports
         f"\n{orders} orders deleted in {report.batches} batches. Idle: reads {longest([r for r, _ in idle])}, "
         f"logins {longest([w for _, w in idle])}. During: reads {longest(reads)}, logins {longest(writes)}"
     )
