@@ -3,6 +3,7 @@ running orders stay, in batches of the configured size; the deployment history k
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 
 from sqlalchemy import func, select
@@ -169,3 +170,21 @@ async def test_a_run_stops_at_the_end_of_its_window_and_the_next_one_goes_on(dat
     assert stopped.deleted["dep_history"] + finished.deleted["dep_history"] == 3
     async with database.reading() as db:
         assert await column(db, DepHistory.commit_id) == {"a3"}
+
+
+async def test_started_inside_its_window_the_service_runs_by_itself(database: Database) -> None:
+    await configure(database, period_begin="00:00", period_end="24:00", batch_pause="0")  # all day, every day
+    async with database.session() as db:
+        await add_audit(db, NOW - 100 * DAY)
+        await add_audit(db, NOW)
+    service = CleanupService(database, lambda: NOW)
+    service.start()
+    try:
+        async with asyncio.timeout(10):
+            while True:  # polls the database the service works on
+                async with database.reading() as db:
+                    if await column(db, AuditLog.created) == {NOW}:
+                        break
+                await asyncio.sleep(0.02)
+    finally:
+        await service.close()
