@@ -71,6 +71,6 @@ def test_the_api_answers_while_a_large_cleanup_runs(
     assert cockpit.call(remaining) == 0
     assert len(reads) >= 2, "the API answered while the cleanup ran"
     print(  # noqa: T201 - the figures are what this test reports
-        f"\n{orders} orders deleted in {report.batches} batches. Idle: reads {longest([r for r, _ in idle])}, "
+        f"\n{orders} orders deleted in {report.batches} batches (longest {report.longest_batch_ms:.0f} ms). Idle: reads {longest([r for r, _ in idle])}, "
         f"logins {longest([w for _, w in idle])}. During: reads {longest(reads)}, logins {longest(writes)}"
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 import msgspec
@@ -29,11 +30,13 @@ IDLE_RECHECK_S = 3600.0  # with no weekday in `period`, how often the settings a
 
 
 class CleanupReport(msgspec.Struct, frozen=True):
-    """What a run deleted, by table; `batches` transactions; `complete` False when the window ended first."""
+    """What a run deleted, by table; `batches` transactions, the longest taking `longest_batch_ms` (the time
+    other writers may have waited); `complete` False when the window ended first."""
 
     deleted: dict[str, int]
     batches: int
     complete: bool
+    longest_batch_ms: float = 0.0
 
 
 def targets(settings: CleanupSettings, now: int) -> list[purge.Target]:
@@ -106,19 +109,22 @@ class CleanupService:
         async with self._running:
             deleted: dict[str, int] = {}
             batches = 0
+            longest = 0.0
             for target in targets(settings, self._clock()):
                 while True:
                     if deadline is not None and self._clock() >= deadline:
-                        return CleanupReport(deleted, batches, complete=False)
+                        return CleanupReport(deleted, batches, complete=False, longest_batch_ms=longest)
+                    started = time.perf_counter()
                     async with self._database.session() as db:
                         ids = await target.select(db, settings.batch_size)
                         if not ids:
                             break
                         counts = await target.delete(db, ids)
+                    longest = max(longest, (time.perf_counter() - started) * 1000)
                     batches += 1
                     for table, count in counts.items():
                         deleted[table] = deleted.get(table, 0) + count
                     if len(ids) < settings.batch_size:
                         break
                     await asyncio.sleep(settings.pause_seconds)
-            return CleanupReport(deleted, batches, complete=True)
+            return CleanupReport(deleted, batches, complete=True, longest_batch_ms=longest)
