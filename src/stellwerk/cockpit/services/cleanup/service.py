@@ -26,7 +26,8 @@ from stellwerk.cockpit.services.cleanup.settings import (
 from stellwerk.model.problems import Problem
 
 logger = logging.getLogger(__name__)
-IDLE_RECHECK_S = 3600.0  # with no weekday in `period`, how often the settings are read again
+IDLE_RECHECK_S = 3600.0  # at most this long between two readings of the settings while it waits
+RETRY_S = 60.0
 
 
 class CleanupReport(msgspec.Struct, frozen=True):
@@ -87,7 +88,12 @@ class CleanupService:
 
     async def _run_daily(self) -> None:
         while True:
-            settings = await self.settings()
+            try:
+                settings = await self.settings()
+            except Exception:  # the database may be away for a while
+                logger.exception("The Cleanup service cannot read its settings; it tries again")
+                await asyncio.sleep(RETRY_S)
+                continue
             window = next_window(settings, self._clock())
             if window is None:
                 await asyncio.sleep(IDLE_RECHECK_S)
