@@ -132,3 +132,42 @@ def test_a_controller_started_with_syslog_shows_its_warning(
     assert (warning["type"], warning["notifier"]) == ("WARNING", "e2e")
     assert warning["message"].startswith("Agent agentA: coupling failed"), warning
     assert "coupling failed" in log.read_text()  # on stderr as well
+
+
+def test_a_notification_is_acknowledged_with_a_comment_and_an_audit_log_entry(
+    syslog_cockpit: tuple[RunningCockpit, int],
+) -> None:
+    cockpit, port = syslog_cockpit
+    send(port, "udp", "agent", "agentA", logging.ERROR, "job process lost")
+    joc = logged_in(cockpit)
+    (shown,) = wait_for(lambda: notifications(joc))
+    the_id = shown["notificationId"]
+    detail = joc.ok("/joc/api/monitoring/sysnotification", {"notificationId": the_id})
+    assert_valid("monitoring/notification/common/notification-answer-schema.json", detail)
+    assert detail["monitors"] == []
+
+    body = {"notificationIds": [the_id], "comment": "known", "auditLog": {"comment": "ticket 7"}}
+    answer = joc.ok("/joc/api/monitoring/sysnotification/acknowledge", body)
+    assert_valid("monitoring/notification/common/notification-acknowledge-answer-schema.json", answer)
+    assert (answer["acknowledgement"]["account"], answer["acknowledgement"]["comment"]) == ("root", "known")
+    (acknowledged,) = notifications(joc)
+    assert acknowledged["acknowledgement"] == answer["acknowledgement"]
+    entries = joc.ok("/joc/api/audit_log", {"categories": ["MONITORING"]})["auditLog"]
+    assert [(e["request"], e["comment"]) for e in entries] == [
+        ("./monitoring/sysnotification/acknowledge", "ticket 7")
+    ]
+
+    unknown = joc.post("/joc/api/monitoring/sysnotification/acknowledge", {"notificationIds": [the_id + 99]})
+    assert unknown.error["code"] == "JOC-404"
+    assert (
+        joc.post("/joc/api/monitoring/sysnotification", {"notificationId": the_id + 99}).error["code"]
+        == "JOC-404"
+    )
+    cockpit.call(
+        lambda c: _add_account(c, "viewer", "viewer-pw", ("sos:products:joc:notification:view",), ())
+    )
+    viewer = logged_in(cockpit, "viewer", "viewer-pw")
+    assert (
+        viewer.post("/joc/api/monitoring/sysnotification/acknowledge", {"notificationIds": [the_id]}).status
+        == 403
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from stellwerk.cockpit.services.log_notification.notifications import (
     SD_ID,
+    Acknowledgement,
     NotificationRing,
     SystemNotification,
     notification,
@@ -43,3 +44,12 @@ def test_the_ring_keeps_the_latest_and_selects_newest_first() -> None:
     assert [e.notification_id for e in ring.select(ids={3, 1})] == [3]
     assert [e.notification_id for e in ring.select(limit=1)] == [5]
     assert ring.select(categories={"AGENT"}) == []
+
+
+def test_acknowledging_marks_the_kept_notifications() -> None:
+    ring = NotificationRing(capacity=2)
+    for n in range(3):
+        ring.add(message(3, f"m{n}"), received=n)
+    seen = Acknowledgement(account="root", comment=None, created=5)
+    assert ring.acknowledge({1, 2}, seen) == 1  # the first is no longer kept
+    assert [(e.notification_id, e.acknowledgement) for e in ring.select()] == [(3, None), (2, seen)]

@@ -18,6 +18,14 @@ WARNING_SEVERITY = 4
 CATEGORIES = {"controller": "CONTROLLER", "agent": "AGENT"}
 
 
+class Acknowledgement(msgspec.Struct, frozen=True, kw_only=True):
+    """Who acknowledged a notification, when and why."""
+
+    account: str
+    comment: str | None
+    created: int
+
+
 class SystemNotification(msgspec.Struct, frozen=True, kw_only=True):
     """A warning or error of a Controller, an Agent or another sender (category SYSTEM)."""
 
@@ -28,6 +36,7 @@ class SystemNotification(msgspec.Struct, frozen=True, kw_only=True):
     message: str
     exception: str | None
     created: int  # epoch milliseconds: the sender's time stamp, else when it was received
+    acknowledgement: Acknowledgement | None = None
 
 
 def notification(message: SyslogMessage, notification_id: int, received: int) -> SystemNotification | None:
@@ -54,6 +63,15 @@ class NotificationRing:
     def __init__(self, capacity: int) -> None:
         self._entries: deque[SystemNotification] = deque(maxlen=capacity)
         self._last_id = 0
+
+    def acknowledge(self, ids: Collection[int], acknowledgement: Acknowledgement) -> int:
+        """Marks the kept notifications with these ids; returns how many there were."""
+        marked = 0
+        for index, entry in enumerate(self._entries):
+            if entry.notification_id in ids:
+                self._entries[index] = msgspec.structs.replace(entry, acknowledgement=acknowledgement)
+                marked += 1
+        return marked
 
     def add(self, message: SyslogMessage, received: int) -> SystemNotification | None:
         made = notification(message, self._last_id + 1, received)
