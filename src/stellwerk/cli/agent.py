@@ -18,6 +18,7 @@ from stellwerk.cli.serving import (
     service_options,
     until_first,
 )
+from stellwerk.cli.syslog import SyslogTarget
 from stellwerk.config.services import load_agent_config
 
 logger = logging.getLogger("stellwerk.cli.agent")
@@ -26,7 +27,13 @@ logger = logging.getLogger("stellwerk.cli.agent")
 @click.command("agent")
 @service_options
 def agent_command(
-    config_file: Path, data: Path | None, host: str | None, port: int | None, insecure: bool, log_level: str
+    config_file: Path,
+    data: Path | None,
+    host: str | None,
+    port: int | None,
+    insecure: bool,
+    log_level: str,
+    syslog: SyslogTarget | None,
 ) -> None:
     """Run an Agent until SIGINT or SIGTERM (Ctrl-C), or until its Controller sends ShutDown.
 
@@ -37,7 +44,7 @@ def agent_command(
     it with exit code 2, a failed start with exit code 1.
     """
     config = load(load_agent_config, config_file, overrides_of(data, host, port, insecure))
-    configure_logging(log_level)
+    configure_logging(log_level, None if syslog is None else (syslog, "agent", config.name))
     run_until_stopped(lambda stop: _serve(config, stop))
 
 

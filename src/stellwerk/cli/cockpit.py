@@ -108,6 +108,15 @@ def _parse_controllers(
     "MEDIUM (each account's key) or HIGH (signed outside the Cockpit).",
 )
 @click.option(
+    "--syslog-port",
+    type=click.IntRange(0, 65535),
+    help="Receive the syslog messages (UDP and TCP) of Controllers and Agents on this port of --syslog-host and "
+    "show their warnings and errors as system notifications (0: a free port).",
+)
+@click.option(
+    "--syslog-host", default="127.0.0.1", show_default=True, help="Address the syslog receiver listens on."
+)
+@click.option(
     "--log-level",
     type=click.Choice(LOG_LEVELS),
     default="info",
@@ -128,6 +137,8 @@ def cockpit_command(
     session_timeout: int,
     controllers: tuple[tuple[str, str], ...],
     security_level: str | None,
+    syslog_port: int | None,
+    syslog_host: str,
     log_level: str,
 ) -> None:
     """Run the Cockpit: the JOC-compatible REST API under /joc/api on its database.
@@ -143,6 +154,8 @@ def cockpit_command(
         controller_tls=controller_tls(data, ca or data.parent / "ca" / "ca.pem"),
         controllers=controllers,
         security_level=security_level,
+        syslog_port=syslog_port,
+        syslog_host=syslog_host,
     )
     tls = None
     if not plain_http:

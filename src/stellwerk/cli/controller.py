@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from stellwerk.cli.serving import configure_logging, load, overrides_of, run_until_stopped, service_options
+from stellwerk.cli.syslog import SyslogTarget
 from stellwerk.config.services import load_controller_config
 from stellwerk.controller.config import ControllerConfig
 from stellwerk.controller.service import ControllerService
@@ -45,6 +46,7 @@ def controller_command(
     port: int | None,
     insecure: bool,
     log_level: str,
+    syslog: SyslogTarget | None,
     agents: dict[str, str],
 ) -> None:
     """Run the Controller until SIGINT or SIGTERM (Ctrl-C).
@@ -55,7 +57,7 @@ def controller_command(
     A config that cannot be used ends it with exit code 2, a failed start with exit code 1.
     """
     config = load(load_controller_config, config_file, overrides_of(data, host, port, insecure, agents))
-    configure_logging(log_level)
+    configure_logging(log_level, None if syslog is None else (syslog, "controller", config.controller_id))
     run_until_stopped(lambda stop: _serve(config, stop))
 
 

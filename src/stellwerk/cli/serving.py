@@ -1,5 +1,6 @@
 """What `stellwerk controller` and `stellwerk agent` share: their options, loading the config (exit code 2 on
-a bad one), structured log lines on stderr, and running a service until SIGINT or SIGTERM."""
+a bad one), structured log lines on stderr (and warnings to a syslog receiver with `--syslog`), and running a
+service until SIGINT or SIGTERM."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from stellwerk.agent.service import AgentStartFailed
+from stellwerk.cli.syslog import SyslogHandler, SyslogTarget, target_option
 from stellwerk.config.services import Overrides
 from stellwerk.config.source import ConfigError
 from stellwerk.controller.service import ControllerStartFailed
@@ -61,11 +63,14 @@ class LogLineFormatter(logging.Formatter):
         return " ".join(fields)
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, syslog: tuple[SyslogTarget, str, str] | None = None) -> None:
+    """Log lines on stderr; with `syslog` (target, app name, node id) warnings and errors go there too."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(LogLineFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
+    if syslog is not None:
+        root.addHandler(SyslogHandler(*syslog))
     root.setLevel(level.upper())
 
 
@@ -102,6 +107,13 @@ def service_options(command: Command) -> Command:
             default="info",
             show_default=True,
             help="Least level logged.",
+        ),
+        click.option(
+            "--syslog",
+            metavar="udp://HOST:PORT|tcp://HOST:PORT",
+            callback=target_option,
+            help="Also send warnings and errors there as syslog (RFC 5424), e.g. to the Cockpit's "
+            "Log Notification service.",
         ),
     ]
     for option in reversed(options):

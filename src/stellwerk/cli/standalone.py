@@ -1,7 +1,8 @@
 """`stellwerk standalone`: a Cockpit, a Controller and one Agent as separate processes on loopback, from one data
 directory. The first start creates the directory with a CA, the node certificates and configs (as `stellwerk
 init` does); every start runs `stellwerk agent`, `stellwerk controller` and `stellwerk cockpit` (with the
-Controller registered) as child processes, each in a process group of its own, waits until all answer, and on
+Controller registered) as child processes, each in a process group of its own (the Controller and the Agent send
+their warnings and errors by syslog over UDP to the Cockpit's Log Notification service), waits until all answer, and on
 SIGINT (Ctrl-C) or SIGTERM stops them: SIGTERM to each group, SIGKILL to whatever is left after the grace
 period, job processes included. The Cockpit talks to the Controller with mutual TLS; its own API is HTTPS, or
 plain HTTP on loopback with `--http`.
@@ -114,6 +115,11 @@ class Layout:
     database_url: str | None
     log_level: str
     deploy: Path | None = None  # inventory files to import and deploy through the Cockpit
+    syslog_port: int = 0  # the Cockpit's Log Notification service; 0: none
+
+    @property
+    def syslog_target(self) -> str:
+        return f"udp://{LOOPBACK}:{self.syslog_port}"
 
     @property
     def cockpit_url(self) -> str:
@@ -240,7 +246,7 @@ def standalone_command(
     ports = (port or free_port(), controller_port or free_port(), agent_port or free_port())
     layout = Layout(
         data, controller_id, agent_id, ports, plain_http, admin_password, database_url, log_level,
-        deploy=deploy if first_start else None,
+        deploy=deploy if first_start else None, syslog_port=free_port(),
     )  # fmt: skip
     agent_environment = _agent_environment(deploy)
     run_until_stopped(lambda stop: _run(layout, agent_environment, (start_timeout, stop_grace), stop))
@@ -312,7 +318,10 @@ def _print_addresses(layout: Layout) -> None:
 
 def _node_arguments(layout: Layout, name: str, port: int) -> list[str]:
     config = str(layout.data / name / "node.toml")
-    return ["--config", config, "--port", str(port), "--log-level", layout.log_level]
+    arguments = ["--config", config, "--port", str(port), "--log-level", layout.log_level]
+    if layout.syslog_port:
+        arguments += ["--syslog", layout.syslog_target]
+    return arguments
 
 
 def _cockpit_arguments(layout: Layout) -> list[str]:
@@ -328,6 +337,8 @@ def _cockpit_arguments(layout: Layout) -> list[str]:
         "--log-level",
         layout.log_level,
     ]
+    if layout.syslog_port:
+        arguments += ["--syslog-port", str(layout.syslog_port)]
     if layout.plain_http:
         arguments.append("--http")
     if layout.admin_password is not None:

@@ -1,7 +1,8 @@
 """The Cockpit's web application: the JOC API routers, JOC's error shapes, request size limits, and the start-up
 work (migrations to head, the first account, proxies of the registered Controllers); while the app runs, a
 History service follows every registered Controller and feeds the event snapshots of `/joc/api/events` and
-the order views of `/joc/api/orders`."""
+the order views of `/joc/api/orders`; the Daily Plan and Cleanup services run, and the Log Notification service
+receives the syslog messages of Controllers and Agents (when a syslog port is configured)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from stellwerk.cockpit.api import (
     inventory_archive,
     inventory_changes,
     joc,
+    log_notification,
     order,
     orders,
     task,
@@ -45,9 +47,11 @@ from stellwerk.cockpit.db.repositories.controllers import ControllerNode, Contro
 from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
+from stellwerk.cockpit.services.cleanup.service import CleanupService
 from stellwerk.cockpit.services.dailyplan.service import DailyPlanService
 from stellwerk.cockpit.services.events import EventSnapshots
 from stellwerk.cockpit.services.history import HistoryServices
+from stellwerk.cockpit.services.log_notification.service import LogNotificationService
 from stellwerk.cockpit.services.signing import set_security_level
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -75,6 +79,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     calendars.router,
     dailyplan.router,
+    log_notification.router,
 )
 
 
@@ -113,7 +118,14 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
         cockpit.proxies.listen(history)
         daily_plan = DailyPlanService(cockpit)
         daily_plan.start()
+        cleanup = CleanupService(cockpit.database, cockpit.now)
+        app.state.cleanup = cleanup  # `run_now` for /joc/cluster/run
+        cleanup.start()
+        if cockpit.config.syslog_port is not None:
+            await log_notifications.start(cockpit.config.syslog_host, cockpit.config.syslog_port)
         yield {}
+        await log_notifications.close()
+        await cleanup.close()
         await daily_plan.close()
         cockpit.proxies.unlisten(history)
         cockpit.proxies.unlisten(cockpit.order_views)
@@ -133,6 +145,8 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
     app.state.cockpit = cockpit
     snapshots = EventSnapshots(cockpit.now)
     app.state.event_snapshots = snapshots
+    log_notifications = LogNotificationService(cockpit.now, cockpit.config.system_notifications_kept)
+    app.state.log_notifications = log_notifications
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)

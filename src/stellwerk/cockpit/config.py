@@ -1,5 +1,6 @@
 """What a Cockpit needs to run: its data directory, its database, how long sessions live, how many failed logins
-block an account, how large a request may be, and the client certificate it shows Controllers."""
+block an account, how large a request may be, the client certificate it shows Controllers, and where it receives
+the syslog messages of Controllers and Agents."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ class CockpitConfig(msgspec.Struct, frozen=True, kw_only=True):
     # JOC's security level of deployments (NONE, LOW, MEDIUM, HIGH), set at every start when given, as JOC
     # reads it from joc.properties; otherwise the level stored in the database stays (NONE at first).
     security_level: str | None = None
+    # The Log Notification service's syslog port (UDP and TCP; 0: a free one), None: it does not listen.
+    syslog_port: int | None = None
+    syslog_host: str = "127.0.0.1"
+    system_notifications_kept: int = 1000  # the latest received warnings and errors kept in memory
 
     @property
     def database(self) -> str:

@@ -1,0 +1,1 @@
+"""The Cleanup service: purges history, logs, Daily Plan, audit log and deployment history past their retention."""
