@@ -3,8 +3,10 @@ question, the planned start) and, where the Cockpit serves them, JOC's obstacles
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+NEVER = 253_402_214_400_000  # JS7's "scheduled never": 9999-12-31T00:00:00Z
 _WAITING = {
     "DELAYING_RETRY": "it waits for its next retry after a failed job",
     "FORKED": "it waits for its child orders to finish (fork)",
@@ -31,6 +33,16 @@ _STATES = {
 }
 
 
+def instant(epoch_milliseconds: Any) -> str:
+    """JOC's epoch milliseconds as ISO 8601 in UTC (other values as they are)."""
+    if not isinstance(epoch_milliseconds, int):
+        return "" if epoch_milliseconds is None else str(epoch_milliseconds)
+    if epoch_milliseconds >= NEVER:
+        return "never"
+    moment = datetime.datetime.fromtimestamp(epoch_milliseconds / 1000, datetime.UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def explanation(view: dict[str, Any], obstacles: list[dict[str, Any]] | None = None) -> list[str]:
     """The reasons, most specific first; empty when the order is moving or has ended."""
     state = view.get("state") or {}
@@ -44,9 +56,10 @@ def explanation(view: dict[str, Any], obstacles: list[dict[str, Any]] | None = N
         found.append(f"it waits for an answer to {view.get('question')!r}: `stellwerk orders answer`")
     elif text == "WAITING":
         found.append(_WAITING.get(str(reason), f"it waits ({reason})"))
-    elif text in ("SCHEDULED", "PENDING"):
-        planned = view.get("scheduledFor")
-        found.append(f"it is scheduled for {planned}" if planned else "it has no planned start (pending)")
+    elif text == "SCHEDULED":
+        found.append(f"it is scheduled for {instant(view.get('scheduledFor'))}")
+    elif text == "PENDING":
+        found.append("it has no planned start (pending): `stellwerk orders cancel` or a new order with --at")
     elif text in _STATES:
         found.append(_STATES[text])
     if view.get("marked"):

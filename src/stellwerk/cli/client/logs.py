@@ -9,8 +9,10 @@ from typing import Any
 
 import click
 
+from stellwerk.cli.client.exits import CliFailure, Exit
 from stellwerk.cli.client.session import Session, operator_command
 
+HISTORY_LAG_SECONDS = 10.0
 _SHOWN = ("position", "job", "agentId", "returnCode", "error", "question", "label")
 
 
@@ -41,6 +43,33 @@ class _Printer:
             click.echo(f"    | {line}")
 
 
+def _first_log(
+    session: Session, order_id: str, follow: bool, interval: float, deadline: float | None
+) -> dict[str, Any]:
+    """The log so far. Following an order whose run is not in the history yet waits for it: the order may not
+    have started, or it ended and the Cockpit's History has not written it yet (it lags a little behind)."""
+    body = {"controllerId": session.controller_id, "orderId": order_id}
+    unknown_since: float | None = None
+    while True:
+        try:
+            return session.client.call("/order/log", body)
+        except CliFailure as failure:
+            now = time.monotonic()
+            if (
+                not follow
+                or failure.exit_code != Exit.UNKNOWN_OBJECT
+                or (deadline is not None and now >= deadline)
+            ):
+                raise
+            if session.client.post("/order", body).status == 200:
+                unknown_since = None
+            elif unknown_since is None:
+                unknown_since = now
+            elif now - unknown_since > HISTORY_LAG_SECONDS:
+                raise  # neither on the Controller nor in the history: no such order
+        time.sleep(interval)
+
+
 @operator_command(None, "logs")
 @click.argument("order_id")
 @click.option("--follow", "-f", is_flag=True, help="Keep printing what comes until the order's run ends.")
@@ -51,10 +80,10 @@ def logs_command(
 ) -> None:
     """The log of ORDER_ID's newest run with its jobs' output (with --json: one JSON entry per line)."""
     controller = session.controller_id
-    answer = session.client.call("/order/log", {"controllerId": controller, "orderId": order_id})
+    deadline = None if timeout is None else time.monotonic() + timeout
+    answer = _first_log(session, order_id, follow, interval, deadline)
     printer = _Printer(session)
     printer.print(answer.get("logEvents", []))
-    deadline = None if timeout is None else time.monotonic() + timeout
     while follow and not answer.get("complete") and (deadline is None or time.monotonic() < deadline):
         time.sleep(interval)
         body = {"controllerId": controller, "historyId": answer["historyId"], "eventId": answer["eventId"]}

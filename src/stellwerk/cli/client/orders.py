@@ -13,7 +13,7 @@ import click
 from rich.live import Live
 
 from stellwerk.cli.client.exits import CliFailure, Exit
-from stellwerk.cli.client.explain import explanation
+from stellwerk.cli.client.explain import explanation, instant
 from stellwerk.cli.client.session import Session, operator_command, state_text, table
 
 # An order in one of these has stopped moving; finished and cancelled orders also leave the Controller.
@@ -72,7 +72,7 @@ def orders_table(orders: list[dict[str, Any]], title: str | None = None) -> Any:
             state_text(order) + (f" ({order['state']['_reason']})" if order["state"].get("_reason") else ""),
             order.get("positionString"),
             order.get("agentId"),
-            order.get("scheduledFor"),
+            instant(order.get("scheduledFor")),
         )
         for order in orders
     ]
@@ -108,7 +108,7 @@ def show(session: Session, order_id: str) -> None:
             ("State", state_text(view)),
             ("Position", view.get("positionString")),
             ("Agent", view.get("agentId")),
-            ("Scheduled for", view.get("scheduledFor")),
+            ("Scheduled for", instant(view.get("scheduledFor"))),
             ("Arguments", json.dumps(view.get("arguments") or {})),
             ("Why not moving", "\n".join(reasons) or "-"),
         ]

@@ -16,16 +16,18 @@ def plan_command() -> None:
     """The daily plan: show, generate, submit."""
 
 
-def _days(date: str | None, days: int) -> list[str]:
-    first = datetime.date.fromisoformat(date) if date else datetime.datetime.now(datetime.UTC).date()
+def _days(date: datetime.datetime | None, days: int) -> list[str]:
+    first = date.date() if date else datetime.datetime.now(datetime.UTC).date()
     return [(first + datetime.timedelta(days=offset)).isoformat() for offset in range(days)]
 
 
 def date_options(function: Any) -> Any:
     function = click.option("--days", type=click.IntRange(1, 366), default=1, show_default=True, help="How many days from DATE.")(function)  # fmt: skip
-    return click.option("--date", help="The first plan date, YYYY-MM-DD (today, UTC, if not given).")(
-        function
-    )
+    return click.option(
+        "--date",
+        type=click.DateTime(["%Y-%m-%d"]),
+        help="The first plan date, YYYY-MM-DD (today, UTC, if not given).",
+    )(function)
 
 
 def _range(session: Session, days: list[str]) -> dict[str, Any]:
@@ -38,7 +40,7 @@ def _range(session: Session, days: list[str]) -> dict[str, Any]:
 
 @operator_command(plan_command, "show")
 @date_options
-def show(session: Session, date: str | None, days: int) -> None:
+def show(session: Session, date: datetime.datetime | None, days: int) -> None:
     """The planned orders of the days."""
     answer = session.client.call("/daily_plan/orders", _range(session, _days(date, days)))
     rows = [
@@ -60,7 +62,9 @@ def show(session: Session, date: str | None, days: int) -> None:
 @date_options
 @click.option("--submit", is_flag=True, help="Submit the planned orders to the Controller right away.")
 @click.option("--overwrite", is_flag=True, help="Plan again orders planned already (not the submitted ones).")
-def generate(session: Session, date: str | None, days: int, submit: bool, overwrite: bool) -> None:
+def generate(
+    session: Session, date: datetime.datetime | None, days: int, submit: bool, overwrite: bool
+) -> None:
     """Plan the orders of the schedules for the days."""
     dates = _days(date, days)
     with session.progress("Planning", len(dates)) as step:
@@ -75,7 +79,7 @@ def generate(session: Session, date: str | None, days: int, submit: bool, overwr
 
 @operator_command(plan_command, "submit")
 @date_options
-def submit(session: Session, date: str | None, days: int) -> None:
+def submit(session: Session, date: datetime.datetime | None, days: int) -> None:
     """Submit the planned orders of the days to the Controller."""
     dates = _days(date, days)
     answer = session.client.call("/daily_plan/orders/submit", {"controllerId": session.controller_id, **_range(session, dates)})  # fmt: skip
