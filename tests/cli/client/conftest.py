@@ -27,6 +27,7 @@ POLL_STEP = 0.1
 class System:
     url: str
     agent_url: str
+    ca: Path  # the CA of the Cockpit's HTTPS certificate
     process: subprocess.Popen[bytes]
 
 
@@ -42,14 +43,14 @@ def _wait(condition: Callable[[], bool], seconds: float, what: str) -> None:
 def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     folder = tmp_path_factory.mktemp("standalone")
     output = folder / "standalone.out"
-    arguments = ["--data", str(folder / "data"), "--port", "0", "--http", "--admin-password", PASSWORD]
+    arguments = ["--data", str(folder / "data"), "--port", "0", "--admin-password", PASSWORD]
     process = spawn(["-m", "stellwerk", "standalone", *arguments], output)
     try:
         _wait(lambda: "Stop with Ctrl-C" in output.read_text() or process.poll() is not None, 90, "start")
         text = output.read_text()
         cockpit, agent = re.search(r"Cockpit: (\S+)", text), re.search(r"Agent agent: (\S+)", text)
         assert cockpit and agent, text
-        yield System(cockpit[1], agent[1], process)
+        yield System(cockpit[1], agent[1], folder / "data" / "ca" / "ca.pem", process)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -83,5 +84,5 @@ class Operator:
 def operator(system: System, tmp_path_factory: pytest.TempPathFactory) -> Operator:
     """Logged in as root."""
     logged_in = Operator(tmp_path_factory.mktemp("config"))
-    logged_in.ok("login", "--url", system.url, "--password", PASSWORD)
+    logged_in.ok("login", "--url", system.url, "--password", PASSWORD, "--ca", str(system.ca))
     return logged_in

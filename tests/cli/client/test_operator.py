@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 from tests.cli.client.conftest import PASSWORD, Operator, System
-from tests.cockpit.api.joc import Joc
 from tests.e2e.nodes import free_port
 
 from stellwerk.cli.client.exits import Exit
+from stellwerk.cli.client.joc import JocClient
 
 EXAMPLES = Path(__file__).parents[3] / "examples"
 
@@ -72,7 +72,9 @@ def test_login_keeps_the_token_in_a_private_profile_and_names_bad_credentials(
     assert system.url in text and "token = " in text and PASSWORD not in text
 
     other = Operator(operator.config)
-    refused = other("login", "--profile", "wrong", "--url", system.url, "--password", "nope")
+    refused = other(
+        "login", "--profile", "wrong", "--url", system.url, "--password", "nope", "--ca", str(system.ca)
+    )
     assert refused.exit_code == Exit.NOT_LOGGED_IN and "Wrong account or password" in refused.stderr
     never = other("orders", "list", "--profile", "wrong")
     assert never.exit_code == Exit.NOT_LOGGED_IN and "stellwerk login" in never.stderr
@@ -87,7 +89,7 @@ def test_an_expired_or_unknown_token_asks_for_a_login(
 ) -> None:
     stale = Operator(tmp_path)
     (tmp_path / "stellwerk").mkdir()
-    (tmp_path / "stellwerk" / "profiles.toml").write_text(f'[profiles.default]\nurl = "{system.url}"\ntoken = "stale"\n')  # fmt: skip
+    (tmp_path / "stellwerk" / "profiles.toml").write_text(f'[profiles.default]\nurl = "{system.url}"\ntoken = "stale"\nca = "{system.ca}"\n')  # fmt: skip
     answer = stale("orders", "list")
     assert answer.exit_code == Exit.NOT_LOGGED_IN and "stellwerk login" in answer.stderr
 
@@ -235,10 +237,10 @@ def test_the_daily_plan_from_released_schedules(deployed: Operator, tmp_path: Pa
 
 
 def test_agents_cluster_and_users(deployed: Operator, system: System) -> None:
-    joc = Joc(system.url)
+    joc = JocClient(system.url, ca=str(system.ca))
     joc.login("root", PASSWORD)
     agent = {"agentId": "agent", "agentName": "agent", "url": system.agent_url}
-    joc.ok("/joc/api/agents/inventory/store", {"controllerId": "controller", "agents": [agent]})
+    joc.call("/agents/inventory/store", {"controllerId": "controller", "agents": [agent]})
     assert "COUPLED" in deployed.ok("agents", "list")
     deployed.ok("agents", "disable", "agent")
     assert deployed.json("agents", "list")["agents"][0]["disabled"] is True
@@ -256,7 +258,9 @@ def test_agents_cluster_and_users(deployed: Operator, system: System) -> None:
 
 def test_logout_forgets_the_token(system: System, tmp_path: Path) -> None:
     operator = Operator(tmp_path)
-    operator.ok("login", "--url", system.url, "--password", PASSWORD, "--profile", "short")
+    operator.ok(
+        "login", "--url", system.url, "--password", PASSWORD, "--profile", "short", "--ca", str(system.ca)
+    )
     operator.ok("logout", "--profile", "short")
     assert operator("users", "--profile", "short").exit_code == Exit.NOT_LOGGED_IN
 

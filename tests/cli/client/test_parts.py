@@ -122,3 +122,15 @@ def test_shell_completion_script() -> None:
         timeout=60,
     )
     assert "plain,show" in words.stdout and "plain,suspend" in words.stdout
+
+
+def test_the_client_imports_no_server_code() -> None:
+    modules = ["login", "deploy", "export", "orders", "logs", "plan", "agents", "cluster", "history", "users"]
+    probe = "; ".join(f"import stellwerk.cli.client.{module}" for module in modules) + (
+        "; import sys; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('fastapi', 'sqlalchemy', 'uvicorn', 'starlette') or m.startswith('stellwerk.cockpit')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"
