@@ -9,8 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 
+from stellwerk.cli import main
 from stellwerk.cli.client.changes import Kind, change_of
 from stellwerk.cli.client.exits import CliFailure, Exit, exit_of
 from stellwerk.cli.client.explain import explanation, instant
@@ -134,3 +136,18 @@ def test_the_client_imports_no_server_code() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_every_operator_command_explains_its_options_and_exit_codes() -> None:
+    context = click.Context(main)
+    checked = 0
+    for name in ("login", "logout", "deploy", "export", "orders", "logs", "plan", "agents", "cluster", "history", "users"):  # fmt: skip
+        command = main.get_command(context, name)
+        assert command is not None
+        commands = [command.get_command(context, sub) for sub in command.list_commands(context)] if isinstance(command, click.Group) else [command]  # fmt: skip
+        for each in commands:
+            assert each is not None and each.epilog and "4 unknown object" in each.epilog
+            for parameter in each.params:
+                assert not isinstance(parameter, click.Option) or parameter.help, f"{name} {each.name} {parameter.name}"  # fmt: skip
+            checked += 1
+    assert checked == 24

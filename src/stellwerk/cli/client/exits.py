@@ -20,7 +20,7 @@ class Exit(IntEnum):
 
 
 EXIT_CODES_HELP = (
-    "\b\nExit codes: 0 done, 1 refused or failed, 2 bad input, 3 not logged in, 4 unknown object, "
+    "Exit codes: 0 done, 1 refused or failed, 2 bad input, 3 not logged in, 4 unknown object, "
     "5 Cockpit unreachable, 6 not permitted, 7 not supported by this Cockpit."
 )
 

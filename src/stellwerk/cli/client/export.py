@@ -16,9 +16,7 @@ OBJECT_TYPES = ["WORKFLOW", "JOBRESOURCE", "LOCK", "NOTICEBOARD", "FILEORDERSOUR
 @operator_command(None, "export")
 @click.argument("folder", default="/")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The archive to write.")  # fmt: skip
-@click.option(
-    "--format", "archive_format", type=click.Choice(["zip", "tar.gz"]), default="zip", show_default=True
-)
+@click.option("--format", "archive_format", type=click.Choice(["zip", "tar.gz"]), default="zip", show_default=True, help="The archive's format.")  # fmt: skip
 def export_command(session: Session, folder: str, output: Path, archive_format: str) -> None:
     """Export the inventory objects of FOLDER (default: all) into an archive."""
     body = {
