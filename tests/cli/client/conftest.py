@@ -48,7 +48,10 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     try:
         _wait(lambda: "Stop with Ctrl-C" in output.read_text() or process.poll() is not None, 90, "start")
         text = output.read_text()
-        cockpit, agent = re.search(r"Cockpit: (\S+)", text), re.search(r"Agent agent: (\S+)", text)
+        cockpit, agent = (
+            re.search(r"^Cockpit: (\S+)", text, re.M),
+            re.search(r"^Agent agent: (https?://\S+)$", text, re.M),
+        )
         assert cockpit and agent, text
         yield System(cockpit[1], agent[1], folder / "data" / "ca" / "ca.pem", process)
     finally:

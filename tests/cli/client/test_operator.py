@@ -191,7 +191,7 @@ def test_list_show_suspend_resume_answer_and_cancel(deployed: Operator) -> None:
 
     deployed.ok("orders", "answer", asking)
     assert deployed("orders", "watch", asking, "--until-finished", "--interval", "0.1").exit_code == 0
-    assert "| answered" in deployed.ok("logs", asking)
+    assert "| answered" in deployed.ok("logs", asking, "--follow", "--interval", "0.1", "--timeout", "30")
 
     assert "sleeps" in deployed.json("orders", "show", long)["explanation"][0]
     deployed.ok("orders", "cancel", long)
@@ -254,6 +254,25 @@ def test_agents_cluster_and_users(deployed: Operator, system: System) -> None:
     accounts = deployed.json("users")["accounts"]
     assert [(a["accountName"], a["roles"]) for a in accounts] == [("root", ["administrator"])]
     assert "root" in deployed.ok("users")
+
+
+def test_an_account_without_permissions_gets_exit_code_6(operator: Operator, system: System) -> None:
+    root = JocClient(system.url, ca=str(system.ca))
+    root.login("root", PASSWORD)
+    account = {
+        "identityServiceName": "JOC",
+        "accountName": "viewer",
+        "password": "viewer-secret",
+        "roles": [],
+    }
+    root.call("/iam/account/store", account)
+    # a new profile starts at the default profile's Cockpit and CA
+    operator.ok("login", "--profile", "viewer", "--account", "viewer", "--password", "viewer-secret")
+    lost = operator("orders", "list", "--profile", "viewer")
+    assert lost.exit_code == Exit.UNKNOWN_OBJECT and "--controller" in lost.stderr
+    operator.ok("login", "--profile", "viewer", "--password", "viewer-secret", "--controller", "controller")
+    refused = operator("orders", "list", "--profile", "viewer")
+    assert refused.exit_code == Exit.NOT_PERMITTED and "sos:products:controller:orders:view" in refused.stderr
 
 
 def test_logout_forgets_the_token(system: System, tmp_path: Path) -> None:

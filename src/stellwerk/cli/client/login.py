@@ -9,7 +9,7 @@ import click
 
 from stellwerk.cli.client.exits import EXIT_CODES_HELP, CliFailure, Exit
 from stellwerk.cli.client.joc import JocClient
-from stellwerk.cli.client.profiles import Profile, read_profiles, save_profile
+from stellwerk.cli.client.profiles import DEFAULT_PROFILE, Profile, read_profiles, save_profile
 from stellwerk.cli.client.session import open_session, profile_option
 
 
@@ -35,7 +35,12 @@ def login_command(
     profile_name: str,
 ) -> None:
     """Log in to a Cockpit and store the access token in the profile."""
-    known = read_profiles().get(profile_name) or Profile(url="", account="root")
+    profiles = read_profiles()
+    default = profiles.get(DEFAULT_PROFILE)
+    # a new profile starts at the default profile's Cockpit: another account at the same place is the usual case
+    known = profiles.get(profile_name) or Profile(
+        url=default.url if default else "", ca=default.ca if default else ""
+    )
     profile = replace(
         known,
         url=url or known.url,

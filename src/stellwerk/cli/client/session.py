@@ -37,7 +37,11 @@ class Session:
         if not self._controller:
             chosen = self.profile.controller or self.client.call("/controller/ids").get("selected")
             if not chosen:
-                raise CliFailure("the Cockpit knows no Controller", Exit.UNKNOWN_OBJECT)
+                raise CliFailure(
+                    "no Controller for this account (none registered, or no permission): "
+                    "name one with `stellwerk login --controller ID`",
+                    Exit.UNKNOWN_OBJECT,
+                )
             self._controller = str(chosen)
         return self._controller
 
