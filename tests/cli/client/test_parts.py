@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 import pytest
+from rich.console import Console
 
 from stellwerk.cli import main
 from stellwerk.cli.client.changes import Kind, change_of
@@ -18,6 +19,7 @@ from stellwerk.cli.client.exits import CliFailure, Exit, exit_of
 from stellwerk.cli.client.explain import explanation, instant
 from stellwerk.cli.client.local_inventory import LocalObject, local_objects
 from stellwerk.cli.client.profiles import Profile, read_profiles, save_profile
+from stellwerk.cli.client.session import table
 
 
 def test_profiles_round_trip_with_mode_0600_even_when_the_file_was_open_before(tmp_path: Path) -> None:
@@ -151,3 +153,9 @@ def test_every_operator_command_explains_its_options_and_exit_codes() -> None:
                 assert not isinstance(parameter, click.Option) or parameter.help, f"{name} {each.name} {parameter.name}"  # fmt: skip
             checked += 1
     assert checked == 24
+
+
+def test_tables_show_data_as_it_is() -> None:
+    console = Console(width=120, record=True)
+    console.print(table(None, ("Name", "Message"), [("[bold]x[/bold]", None)]))
+    assert "[bold]x[/bold]" in console.export_text()

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.markup import escape
 from rich.text import Text
 
 from stellwerk.cli.client.changes import Change, Kind, change_of
@@ -116,7 +115,7 @@ def deploy_command(session: Session, paths: tuple[Path, ...], folder: str, dry_r
         _validate(session, work)
         _store(session, work)
         result |= _release_and_deploy(session, work)
-    session.emit(result, lambda: escape(_summary(result, work, dry_run)))
+    session.emit(result, lambda: _summary(result, work, dry_run))
 
 
 def _summary(result: dict[str, Any], work: list[Change], dry_run: bool) -> str:

@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from stellwerk.cli.client.exits import EXIT_CODES_HELP, CliFailure, Exit
 from stellwerk.cli.client.joc import JocClient
@@ -50,12 +51,9 @@ class Session:
         if self.as_json or table is None:
             click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         else:
-            self.console.print(table())
-
-    def say(self, text: str) -> None:
-        """A line for people (not printed with `--json`, where only the data goes to stdout)."""
-        if not self.as_json:
-            self.console.print(text, highlight=False, markup=False)
+            shown = table()
+            # text is printed as it is: names and messages may hold brackets that rich would take for markup
+            self.console.print(shown, markup=not isinstance(shown, str), highlight=False)
 
     @contextmanager
     def progress(self, description: str, total: int) -> Iterator[Callable[[], None]]:
@@ -119,7 +117,7 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
     for column in columns:
         shown.add_column(column, overflow="fold")
     for row in rows:
-        shown.add_row(*("" if cell is None else str(cell) for cell in row))
+        shown.add_row(*(Text("" if cell is None else str(cell)) for cell in row))  # Text: no markup in data
     return shown
 
 
