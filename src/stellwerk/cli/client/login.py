@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
@@ -45,7 +46,7 @@ def login_command(
         known,
         url=url or known.url,
         account=account or known.account or "root",
-        ca=ca or known.ca,
+        ca=str(Path(ca).resolve()) if ca else known.ca,  # the commands may run from another folder
         controller=controller if controller is not None else known.controller,
     )
     if not profile.url:
