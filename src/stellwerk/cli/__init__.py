@@ -15,6 +15,18 @@ SUBCOMMANDS = {
     "agent": ("stellwerk.cli.agent", "agent_command"),
     "cockpit": ("stellwerk.cli.cockpit", "cockpit_command"),
     "standalone": ("stellwerk.cli.standalone", "standalone_command"),
+    # the operator's commands, over the Cockpit's JOC API (see stellwerk.cli.client for the exit codes)
+    "login": ("stellwerk.cli.client.login", "login_command"),
+    "logout": ("stellwerk.cli.client.login", "logout_command"),
+    "deploy": ("stellwerk.cli.client.deploy", "deploy_command"),
+    "export": ("stellwerk.cli.client.export", "export_command"),
+    "orders": ("stellwerk.cli.client.orders", "orders_command"),
+    "logs": ("stellwerk.cli.client.logs", "logs_command"),
+    "plan": ("stellwerk.cli.client.plan", "plan_command"),
+    "agents": ("stellwerk.cli.client.agents", "agents_command"),
+    "cluster": ("stellwerk.cli.client.cluster", "cluster_command"),
+    "history": ("stellwerk.cli.client.history", "history_command"),
+    "users": ("stellwerk.cli.client.users", "users_command"),
 }
 
 
