@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from stellwerk.cli import main
+from stellwerk.cli import SUBCOMMANDS, main
 
 
 def test_every_command_explains_every_option() -> None:
@@ -32,3 +32,17 @@ def test_every_command_explains_every_option() -> None:
                 assert parameter.help, f"{name} {parameter.opts[0]} has no help"
                 for option in parameter.opts:
                     assert option in text, f"`stellwerk {name} --help` does not mention {option}"
+
+
+def test_the_command_list_gives_each_command_its_own_first_sentence() -> None:
+    """`stellwerk --help` lists the commands from a table (without importing them): each line must still be
+    what the command's own help says."""
+    context = click.Context(main)
+    for name, (*_, summary) in SUBCOMMANDS.items():
+        command = main.get_command(context, name)
+        assert command is not None
+        assert command.get_short_help_str(limit=1000) == summary, f"the summary of `{name}` in SUBCOMMANDS"
+    listing = subprocess.run(
+        [sys.executable, "-m", "stellwerk", "--help"], capture_output=True, check=True, timeout=60
+    ).stdout.decode()
+    assert all(f"  {name}  " in listing or f"  {name} " in listing for name in SUBCOMMANDS)

@@ -7,26 +7,91 @@ import importlib
 
 import click
 
-# name -> (module, attribute), in the order `--help` lists them
+# name -> (module, attribute, the first sentence of its help), in the order `--help` lists them; `--help` shows
+# the sentence without importing every module (which took seconds)
 SUBCOMMANDS = {
-    "run": ("stellwerk.cli.run", "run_command"),
-    "init": ("stellwerk.cli.init", "init_command"),
-    "controller": ("stellwerk.cli.controller", "controller_command"),
-    "agent": ("stellwerk.cli.agent", "agent_command"),
-    "cockpit": ("stellwerk.cli.cockpit", "cockpit_command"),
-    "standalone": ("stellwerk.cli.standalone", "standalone_command"),
+    "run": (
+        "stellwerk.cli.run",
+        "run_command",
+        "Run the workflows in PATHS (inventory files or folders) with real job processes.",
+    ),
+    "init": (
+        "stellwerk.cli.init",
+        "init_command",
+        "Create DIRECTORY with a private CA, a certificate and key per node, and a config per node.",
+    ),
+    "controller": (
+        "stellwerk.cli.controller",
+        "controller_command",
+        "Run the Controller until SIGINT or SIGTERM (Ctrl-C).",
+    ),
+    "agent": (
+        "stellwerk.cli.agent",
+        "agent_command",
+        "Run an Agent until SIGINT or SIGTERM (Ctrl-C), or until its Controller sends ShutDown.",
+    ),
+    "cockpit": (
+        "stellwerk.cli.cockpit",
+        "cockpit_command",
+        "Run the Cockpit: the JOC-compatible REST API under /joc/api on its database.",
+    ),
+    "standalone": (
+        "stellwerk.cli.standalone",
+        "standalone_command",
+        "Run a Cockpit, a Controller and one Agent on loopback until SIGINT (Ctrl-C) or SIGTERM.",
+    ),
     # the operator's commands, over the Cockpit's JOC API (see stellwerk.cli.client for the exit codes)
-    "login": ("stellwerk.cli.client.login", "login_command"),
-    "logout": ("stellwerk.cli.client.login", "logout_command"),
-    "deploy": ("stellwerk.cli.client.deploy", "deploy_command"),
-    "export": ("stellwerk.cli.client.export", "export_command"),
-    "orders": ("stellwerk.cli.client.orders", "orders_command"),
-    "logs": ("stellwerk.cli.client.logs", "logs_command"),
-    "plan": ("stellwerk.cli.client.plan", "plan_command"),
-    "agents": ("stellwerk.cli.client.agents", "agents_command"),
-    "cluster": ("stellwerk.cli.client.cluster", "cluster_command"),
-    "history": ("stellwerk.cli.client.history", "history_command"),
-    "users": ("stellwerk.cli.client.users", "users_command"),
+    "login": (
+        "stellwerk.cli.client.login",
+        "login_command",
+        "Log in to a Cockpit and store the access token in the profile.",
+    ),
+    "logout": (
+        "stellwerk.cli.client.login",
+        "logout_command",
+        "End the profile's session and forget its token.",
+    ),
+    "deploy": (
+        "stellwerk.cli.client.deploy",
+        "deploy_command",
+        "Deploy the inventory files (NAME.workflow.json, NAME.lock.yaml, …) of PATHS, files or directories: a directory's subfolders become inventory folders.",
+    ),
+    "export": (
+        "stellwerk.cli.client.export",
+        "export_command",
+        "Export the inventory objects of FOLDER (default: all) into an archive.",
+    ),
+    "orders": (
+        "stellwerk.cli.client.orders",
+        "orders_command",
+        "The Controller's orders: add, list, show, cancel, suspend, resume, answer, watch.",
+    ),
+    "logs": (
+        "stellwerk.cli.client.logs",
+        "logs_command",
+        "The log of ORDER_ID's newest run with its jobs' output (with --json: one JSON entry per line).",
+    ),
+    "plan": ("stellwerk.cli.client.plan", "plan_command", "The daily plan: show, generate, submit."),
+    "agents": (
+        "stellwerk.cli.client.agents",
+        "agents_command",
+        "The Controller's Agents: list, enable, disable.",
+    ),
+    "cluster": (
+        "stellwerk.cli.client.cluster",
+        "cluster_command",
+        "The cluster of Controllers and of Cockpits: status, switchover, confirm-loss.",
+    ),
+    "history": (
+        "stellwerk.cli.client.history",
+        "history_command",
+        "The history of order runs (or job runs with --tasks).",
+    ),
+    "users": (
+        "stellwerk.cli.client.users",
+        "users_command",
+        "The accounts of the identity services with their roles.",
+    ),
 }
 
 
@@ -39,9 +104,18 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in SUBCOMMANDS:
             return None
-        module, attribute = SUBCOMMANDS[cmd_name]
+        module, attribute, _ = SUBCOMMANDS[cmd_name]
         command: click.Command = getattr(importlib.import_module(module), attribute)
         return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in SUBCOMMANDS)
+        rows = [
+            (name, click.utils.make_default_short_help(summary, limit))
+            for name, (*_, summary) in SUBCOMMANDS.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup)
