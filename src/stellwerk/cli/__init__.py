@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 
 import click
+from click.utils import make_default_short_help
 
 # name -> (module, attribute, the first sentence of its help), in the order `--help` lists them; `--help` shows
 # the sentence without importing every module (which took seconds)
@@ -111,7 +112,7 @@ class LazyGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         limit = formatter.width - 6 - max(len(name) for name in SUBCOMMANDS)
         rows = [
-            (name, click.utils.make_default_short_help(summary, limit))
+            (name, make_default_short_help(summary, limit))
             for name, (*_, summary) in SUBCOMMANDS.items()
         ]
         with formatter.section("Commands"):
