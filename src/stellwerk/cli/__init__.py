@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 
 import click
-from click.utils import make_default_short_help
 
 # name -> (module, attribute, the first sentence of its help), in the order `--help` lists them; `--help` shows
 # the sentence without importing every module (which took seconds)
@@ -96,6 +95,13 @@ SUBCOMMANDS = {
 }
 
 
+def _shortened(text: str, limit: int) -> str:
+    """`text`, cut at a word and marked with "..." where it is longer than `limit` (as click shortens help)."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 3, 1)].rsplit(" ", 1)[0] + "..."
+
+
 class LazyGroup(click.Group):
     """A group whose subcommands are imported when asked for."""
 
@@ -111,10 +117,7 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         limit = formatter.width - 6 - max(len(name) for name in SUBCOMMANDS)
-        rows = [
-            (name, make_default_short_help(summary, limit))
-            for name, (*_, summary) in SUBCOMMANDS.items()
-        ]
+        rows = [(name, _shortened(summary, limit)) for name, (*_, summary) in SUBCOMMANDS.items()]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
