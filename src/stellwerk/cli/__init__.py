@@ -13,6 +13,7 @@ SUBCOMMANDS = {
     "init": ("stellwerk.cli.init", "init_command"),
     "controller": ("stellwerk.cli.controller", "controller_command"),
     "agent": ("stellwerk.cli.agent", "agent_command"),
+    "subagent": ("stellwerk.cli.subagent", "subagent_command"),
     "cockpit": ("stellwerk.cli.cockpit", "cockpit_command"),
     "standalone": ("stellwerk.cli.standalone", "standalone_command"),
 }

@@ -1,0 +1,104 @@
+"""Processes on remote Subagents (real `stellwerk subagent` processes over mutual TLS): output and outcome come
+back to the Director; a Subagent killed mid-job loses the process, which runs again on another Subagent
+(ProcessLost), or fails the order for a job with isNotRestartable (js7-reference §6.4)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stellwerk.agent.config import AgentConfig
+from stellwerk.agent.service import AgentService
+from stellwerk.model import agent_commands as ac
+from stellwerk.model.items import SubagentBundle, SubagentItem
+from tests.agent.helpers import AGENT, Controller, agent_config, attached_order, one_job_workflow
+from tests.agent.subagents.helpers import SubagentProcess
+from tests.transport.pki import TestPki
+
+
+@pytest.fixture
+def config(tmp_path: Path, pki: TestPki) -> AgentConfig:
+    return agent_config(tmp_path / "agent", pki, subagent_heartbeat=0.1, subagent_timeout=2.0)
+
+
+@pytest.fixture
+async def subagents(tmp_path: Path, pki: TestPki) -> AsyncIterator[dict[str, SubagentProcess]]:
+    nodes = {sid: SubagentProcess(tmp_path, pki, sid) for sid in ("s1", "s2")}
+    try:
+        for node in nodes.values():
+            await node.start()
+        yield nodes
+    finally:
+        for node in nodes.values():
+            node.ensure_gone()
+
+
+async def attach_bundle(controller: Controller, subagents: dict[str, SubagentProcess]) -> None:
+    items: list[ac.AgentCommand] = [
+        ac.AttachItem(item=SubagentItem(id=sid, agent_path=AGENT, uri=node.url))
+        for sid, node in subagents.items()
+    ]
+    bundle = SubagentBundle(id="B", subagent_to_priority={"s1": 2, "s2": 1})  # fixed priority: s1 first
+    await controller.command(ac.Batch(commands=(*items, ac.AttachItem(item=bundle))))
+
+
+def started_on(controller: Controller, order_id: str) -> list[Any]:
+    return [
+        ev.get("subagentId")
+        for ev in controller.events
+        if ev["Key"] == order_id and ev["TYPE"] == "OrderProcessingStarted"
+    ]
+
+
+async def test_the_job_runs_on_the_remote_subagent_and_its_output_comes_back(
+    agent: AgentService, controller: Controller, subagents: dict[str, SubagentProcess]
+) -> None:
+    await attach_bundle(controller, subagents)
+    flow = one_job_workflow("echo on $(pwd); exit 3", subagentBundleIdExpr="'B'")
+    await controller.command(
+        ac.Batch(commands=(ac.AttachItem(item=flow), ac.AttachOrder(order=attached_order("A", flow))))
+    )
+    processed = await controller.wait_for_type("A", "OrderProcessed")
+    assert processed["outcome"]["namedValues"]["returnCode"] == 3
+    assert started_on(controller, "A") == ["s1"]
+    stdout = next(ev for ev in controller.events if ev["TYPE"] == "OrderStdoutWritten")
+    assert stdout["chunk"].startswith("on ") and "s1" in stdout["chunk"]  # the Subagent's work directory
+    listed = agent.subagents()["subagents"]
+    assert {row["subagentId"]: row["state"] for row in listed} == {
+        AGENT: "local",
+        "s1": "active",
+        "s2": "active",
+    }  # type: ignore[index, union-attr]
+
+
+@pytest.mark.parametrize("not_restartable", [False, True])
+async def test_a_subagent_killed_mid_job_loses_the_process(
+    agent: AgentService,
+    controller: Controller,
+    subagents: dict[str, SubagentProcess],
+    tmp_path: Path,
+    not_restartable: bool,
+) -> None:
+    await attach_bundle(controller, subagents)
+    marker = tmp_path / "ran-once"
+    script = f"if [ -e {marker} ]; then echo again; exit 0; fi; touch {marker}; echo started; sleep 20"
+    flow = one_job_workflow(script, subagentBundleIdExpr="'B'", isNotRestartable=not_restartable)
+    await controller.command(
+        ac.Batch(commands=(ac.AttachItem(item=flow), ac.AttachOrder(order=attached_order("A", flow))))
+    )
+    await controller.wait_for(lambda ev: ev["TYPE"] == "OrderStdoutWritten" and ev["chunk"] == "started\n")
+    await subagents["s1"].kill()
+
+    lost = await controller.wait_for_type("A", "OrderProcessed")
+    reason = lost["outcome"]["reason"]
+    if not_restartable:
+        assert reason["TYPE"] == "Other"
+        await controller.wait_for_type("A", "OrderDetachable")  # to fail at the Controller
+        assert started_on(controller, "A") == ["s1"]
+    else:
+        assert reason == {"TYPE": "ProcessLost", "problem": "ProcessLostDueToSubagentLoss"}
+        await controller.wait_for(lambda ev: ev["TYPE"] == "OrderStdoutWritten" and ev["chunk"] == "again\n")
+        assert started_on(controller, "A") == ["s1", "s2"]
