@@ -25,6 +25,7 @@ def subagent_config(folder: Path, pki: TestPki, subagent_id: str, **fields: obje
         "tls": subagent_tls(pki, subagent_id),
         "allowed_director_subjects": (subject_of("agent"),),
         "heartbeat": 0.2,
+        "drain_grace": 0.3,
     }
     return SubagentConfig(**{**settings, **fields})  # type: ignore[arg-type]
 

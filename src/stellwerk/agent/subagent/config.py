@@ -20,6 +20,8 @@ class SubagentConfig(msgspec.Struct, frozen=True, kw_only=True):
       (the Director opens every connection; see docs in agent/director/pool.py).
     - `uri` is the address Directors reach this Subagent at directly (default: the one it listens on).
     - `heartbeat` is the interval of heartbeat lines on a process stream.
+    - `drain_grace`: a draining Subagent stays up (refusing new processes) this long after its last process
+      ended, so that Directors learn of it by heartbeat instead of finding it gone.
     """
 
     id: str
@@ -34,6 +36,7 @@ class SubagentConfig(msgspec.Struct, frozen=True, kw_only=True):
     uri: str | None = None
     executables_directory: Path | None = None
     heartbeat: float = 3.0
+    drain_grace: float = 5.0
     shutdown_grace: float = 5.0
 
     @property

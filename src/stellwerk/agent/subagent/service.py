@@ -88,6 +88,9 @@ class SubagentService:
         """Scale-in: take no new process, return when the running ones have ended."""
         self.draining = True
         await self._idle.wait()
+        # Until the Directors have heard of the draining, a request may still come: refused (503), not cut off.
+        await asyncio.sleep(self.config.drain_grace)
+        await self._idle.wait()
 
     def overview(self) -> dict[str, object]:
         memory = psutil.virtual_memory()
@@ -125,9 +128,10 @@ class SubagentService:
         self._idle.clear()
         self.processes_started += 1
         lines: asyncio.Queue[ProcessLine | None] = asyncio.Queue()
-        task = asyncio.create_task(self._execute(request, killer, lines))
+        task: asyncio.Task[None] | None = None
         try:
             yield Started(subagent_id=self.config.id)
+            task = asyncio.create_task(self._execute(request, killer, lines))
             while True:
                 try:
                     line = await asyncio.wait_for(lines.get(), self.config.heartbeat)
@@ -138,7 +142,7 @@ class SubagentService:
                     break
                 yield line
         finally:
-            if not task.done():
+            if task is not None and not task.done():
                 logger.warning("Order %s: the Director went away, the process is killed", request.order_id)
                 killer.kill(immediately=True)
                 with contextlib.suppress(Exception):
