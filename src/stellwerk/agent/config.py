@@ -45,7 +45,8 @@ class AgentConfig(msgspec.Struct, frozen=True, kw_only=True):
       JS7); tests set a fraction to wait fractions of a second.
     - Remote Subagents (SubagentItems of this Agent, elastic `pools` members) are asked how they are every
       `subagent_heartbeat` seconds; one silent for `subagent_timeout` seconds takes no new process (a process
-      stream silent that long is lost), and an elastic member silent that long has left its pool.
+      stream silent that long is lost), and an elastic member silent that long has left its pool. The pools'
+      addresses are asked for new members every `pool_discovery` seconds (each time a few TLS handshakes).
     """
 
     name: str
@@ -64,6 +65,7 @@ class AgentConfig(msgspec.Struct, frozen=True, kw_only=True):
     pools: tuple[PoolConfig, ...] = ()
     subagent_heartbeat: float = 3.0
     subagent_timeout: float = 10.0
+    pool_discovery: float = 5.0
 
     @property
     def journal_directory(self) -> Path:

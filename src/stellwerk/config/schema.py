@@ -12,7 +12,8 @@ it. Paths are strings here, relative to the config file; `services.py` resolves 
     [agents]    <agent name> = "<uri>"                                                             (Controller)
     [signing]   trusted-certificates                                                               (Controller)
     [agent]     executables-directory, process-limit, file-watch-poll-interval, file-watch-delay-unit,
-                file-watch-force-polling, shutdown-grace, subagent-heartbeat, subagent-timeout     (Agent)
+                file-watch-force-polling, shutdown-grace, subagent-heartbeat, subagent-timeout,
+                pool-discovery                                                                    (Agent)
     [agent.pools.<name>] token, addresses, balance  (an elastic pool of Subagents)                    (Agent)
 """
 
@@ -84,6 +85,7 @@ class AgentSection(_Section, frozen=True, kw_only=True):
     shutdown_grace: Seconds = 5.0
     subagent_heartbeat: Seconds = 3.0
     subagent_timeout: Seconds = 10.0
+    pool_discovery: Seconds = 5.0
     pools: dict[str, PoolSection] = {}
 
 

@@ -92,6 +92,7 @@ def load_agent_config(
         shutdown_grace=section.shutdown_grace,
         subagent_heartbeat=section.subagent_heartbeat,
         subagent_timeout=section.subagent_timeout,
+        pool_discovery=section.pool_discovery,
         pools=tuple(
             PoolConfig(name=name, token=pool.token, addresses=pool.addresses, balance=pool.balance)
             for name, pool in section.pools.items()

@@ -145,6 +145,9 @@ class RemoteProcess:
                     elif isinstance(line, Output):
                         on_output(line.stream, line.chunk)
                     elif isinstance(line, Ended):
+                        # Read to the end of the body, so that the connection is kept for the next process.
+                        with contextlib.suppress(aiohttp.ClientError, TimeoutError, OSError):
+                            await asyncio.wait_for(response.read(), self._silence_timeout)
                         return line.outcome
         except (aiohttp.ClientError, TimeoutError, OSError, msgspec.DecodeError):
             pass

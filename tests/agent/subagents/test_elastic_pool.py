@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from tests.agent.subagents.helpers import subagent_config
 from tests.e2e.nodes import until
 from tests.transport.pki import TestPki
 
+# bench/pool.py runs this test with 1,000 orders and reads the summary it writes to STELLWERK_POOL_REPORT.
 ORDERS = int(os.environ.get("STELLWERK_POOL_ORDERS", "120"))
 TOKEN = "pool-token"
 
@@ -73,7 +76,12 @@ async def test_a_pool_scales_out_and_in_during_a_run_and_every_order_runs_once(
     async with Balancer.start() as balancer:
         pool = PoolConfig(name="P", token=TOKEN, addresses=(balancer.url,))
         config: AgentConfig = agent_config(
-            tmp_path / "agent", pki, pools=(pool,), subagent_heartbeat=0.1, subagent_timeout=2.0
+            tmp_path / "agent",
+            pki,
+            pools=(pool,),
+            subagent_heartbeat=0.1,
+            subagent_timeout=2.0,
+            pool_discovery=0.3,
         )
         members = Pool(tmp_path, pki, balancer)
         try:
@@ -85,6 +93,7 @@ async def test_a_pool_scales_out_and_in_during_a_run_and_every_order_runs_once(
                     retry=RetryPolicy(attempts=1),  # type: ignore[arg-type]
                 ) as client,
             ):
+                began = time.monotonic()
                 controller = Controller(client)
                 await controller.dedicate()
                 await members.add("m1")
@@ -112,6 +121,7 @@ async def test_a_pool_scales_out_and_in_during_a_run_and_every_order_runs_once(
 
                 await wait_reading(controller, lambda: processed() >= ORDERS, seconds=60)
                 listing = agent.subagents()
+                seconds = time.monotonic() - began
         finally:
             await members.close()
 
@@ -127,6 +137,13 @@ async def test_a_pool_scales_out_and_in_during_a_run_and_every_order_runs_once(
     assert sum(members.started.values()) == ORDERS, members.started
     assert all(members.started[sid] > 0 for sid in ("m1", "m2", "m3", "m4")), members.started
     assert (listing["joined"], listing["left"]) == (4, 3)
+    write_report({"orders": ORDERS, "seconds": round(seconds, 2), "refused": len(refused), **members.started})
+
+
+def write_report(summary: dict[str, object]) -> None:
+    report = os.environ.get("STELLWERK_POOL_REPORT")
+    if report:
+        Path(report).write_text(json.dumps(summary))
 
 
 async def wait_reading(controller: Controller, condition: object, seconds: float = 30.0) -> None:

@@ -2,7 +2,7 @@
 the way to run a process on one (runner/remote.py). Every connection is opened by the Director.
 
 Each round (every `subagent_heartbeat` seconds) asks every SubagentItem of this Agent and every pool member for
-its overview, and the pools' addresses for members; then the view (`SubagentView`) goes into the engine state
+its overview, and every `pool_discovery` seconds the pools' addresses for new members; then the view (`SubagentView`) goes into the engine state
 and the loop derives the waiting orders again. A Subagent silent for `subagent_timeout` takes no new process; a
 process whose Subagent refused it or was lost makes that Subagent unavailable at once, until it answers again.
 """
@@ -47,6 +47,7 @@ class SubagentLinks:
             self._ssl = client_context(config.tls.cert, config.tls.key, config.tls.ca)
         self._session: aiohttp.ClientSession | None = None
         self._discovery: aiohttp.ClientSession | None = None
+        self._next_discovery = float("-inf")
         self._live: dict[str, SubagentLive] = {}
         self._last_seen: dict[str, float] = {}
         self.pools = PoolMembership()
@@ -94,8 +95,10 @@ class SubagentLinks:
         answers = await asyncio.gather(*(self._get(uri + OVERVIEW_PATH) for uri in targets.values()))
         for sid, answer in zip(targets, answers, strict=True):
             self._heard(sid, answer, now)
-        for pool in self._config.pools:
-            await self._discover(pool, now)
+        if now >= self._next_discovery:
+            self._next_discovery = now + self._config.pool_discovery
+            for pool in self._config.pools:
+                await self._discover(pool, now)
         busy = {sid for sid, orders in self._state().subagent_processing.items() if orders}
         for member in self.pools.leaving(now, self._config.subagent_timeout, busy):
             logger.info("Subagent %s left pool %s", member.subagent_id, member.pool)
