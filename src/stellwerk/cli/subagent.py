@@ -42,6 +42,13 @@ _file = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.option(
     "--heartbeat", type=float, default=3.0, show_default=True, help="Seconds between heartbeat lines."
 )
+@click.option(
+    "--drain-grace",
+    type=float,
+    default=5.0,
+    show_default=True,
+    help="Seconds a drained Subagent waits to stop.",
+)
 @click.option("--log-level", default="info", show_default=True, help="debug, info, warning or error.")
 def subagent_command(
     subagent_id: str,
@@ -57,6 +64,7 @@ def subagent_command(
     uri: str | None,
     insecure: bool,
     heartbeat: float,
+    drain_grace: float,
     log_level: str,
 ) -> None:
     """Run a Subagent until SIGINT or SIGTERM, which drain it: it takes no new process, lets the running ones
@@ -78,6 +86,7 @@ def subagent_command(
         enrolment_token=token,
         uri=uri,
         heartbeat=heartbeat,
+        drain_grace=drain_grace,
     )
     configure_logging(log_level)
     run_until_stopped(lambda stop: _serve(config, stop))
