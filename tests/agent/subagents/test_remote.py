@@ -13,9 +13,11 @@ import pytest
 from stellwerk.agent.config import AgentConfig
 from stellwerk.agent.service import AgentService
 from stellwerk.model import agent_commands as ac
+from stellwerk.model import order as o
 from stellwerk.model.items import SubagentBundle, SubagentItem
 from tests.agent.helpers import AGENT, Controller, agent_config, attached_order, one_job_workflow
 from tests.agent.subagents.helpers import SubagentProcess
+from tests.e2e.nodes import free_port, until
 from tests.transport.pki import TestPki
 
 
@@ -102,3 +104,48 @@ async def test_a_subagent_killed_mid_job_loses_the_process(
         assert reason == {"TYPE": "ProcessLost", "problem": "ProcessLostDueToSubagentLoss"}
         await controller.wait_for(lambda ev: ev["TYPE"] == "OrderStdoutWritten" and ev["chunk"] == "again\n")
         assert started_on(controller, "A") == ["s1", "s2"]
+
+
+async def test_a_remote_process_is_killed_when_its_order_is_cancelled(
+    agent: AgentService, controller: Controller, subagents: dict[str, SubagentProcess]
+) -> None:
+    await attach_bundle(controller, subagents)
+    flow = one_job_workflow("echo started; sleep 30", subagentBundleIdExpr="'s2'")
+    await controller.command(
+        ac.Batch(commands=(ac.AttachItem(item=flow), ac.AttachOrder(order=attached_order("A", flow))))
+    )
+    await controller.wait_for(lambda ev: ev["TYPE"] == "OrderStdoutWritten" and ev["chunk"] == "started\n")
+    kill = o.Cancelling(mode=o.FreshOrStarted(kill=o.Kill(immediately=True)))
+    await controller.command(ac.MarkOrder(order_id="A", mark=kill))
+    processed = await controller.wait_for_type("A", "OrderProcessed", seconds=5)
+    assert processed["outcome"]["TYPE"] == "Killed"
+    assert started_on(controller, "A") == ["s2"]
+    assert not any(child.name() == "sleep" for child in subagents["s2"].descendants())
+
+
+async def test_an_order_waits_while_its_subagent_is_unreachable_and_can_be_cancelled(
+    agent: AgentService, controller: Controller
+) -> None:
+    gone = SubagentItem(id="gone", agent_path=AGENT, uri=f"https://127.0.0.1:{free_port()}")
+    flow = one_job_workflow("exit 0", subagentBundleIdExpr="'gone'")
+    commands = (
+        ac.AttachItem(item=gone),
+        ac.AttachItem(item=flow),
+        ac.AttachOrder(order=attached_order("A", flow)),
+    )
+    await controller.command(ac.Batch(commands=commands))
+    await controller.wait_for_type("A", "OrderStarted")
+    await until(
+        lambda: {r["subagentId"]: r["state"] for r in rows(agent)}.get("gone") == "unavailable", 5, "gone"
+    )
+    await controller.read(0.3)
+    assert "OrderProcessingStarted" not in controller.types_of("A")
+    await controller.command(ac.MarkOrder(order_id="A", mark=o.Cancelling(mode=o.FreshOrStarted())))
+    await controller.wait_for_type("A", "OrderDetachable")  # the Controller cancels it
+    assert "OrderProcessingStarted" not in controller.types_of("A")
+
+
+def rows(agent: AgentService) -> list[dict[str, Any]]:
+    listed = agent.subagents()["subagents"]
+    assert isinstance(listed, list)
+    return listed
