@@ -1,12 +1,31 @@
 """Elastic pool membership: Subagents that are not configured one by one.
 
 A member is a `stellwerk subagent` started anywhere with the pool's name, its enrolment token and a certificate
-from the CA. Connections go one way, from the Director: every heartbeat round the Director asks the pool's
-addresses (`POST /subagent/api/enrol`, a new connection each time, so a load balancer in front of the pool spreads
-them over the members); a member that knows the pool's token answers with its id and its own address, and the
-Director reaches it there from then on. A member leaves on scale-in by draining (it answers `draining`, finishes
-its processes, then stops; the Director drops it when it has no process left) or by dying (silent for the
-timeout: its processes are lost, ProcessLost).
+from the CA. Connections go one way, from the Director: every `pool_discovery` seconds the Director asks the
+pool's addresses (`POST /subagent/api/enrol`, a new connection each time, so a load balancer in front of the pool
+spreads them over the members); a member that knows the pool's token answers with its id and its own address, and
+the Director reaches it there from then on (heartbeats, processes, kills). A member leaves on scale-in by draining
+(SIGTERM: it refuses new processes, finishes its running ones, waits its drain grace, then stops; the Director
+drops it when it has no process left) or by dying (silent for the timeout: its processes are lost, ProcessLost).
+
+Set-up behind a load balancer:
+
+    # the Agent's node.toml
+    [agent.pools.workers]
+    token = "…"                                   # the members are started with the same token
+    addresses = ["https://workers.example:4443"]  # the balancer: TCP pass-through (layer 4), not TLS-terminating
+    balance = "round-robin"                       # or "least-loaded"
+
+    # each member, started by the autoscaler; its certificate from the installation's CA
+    stellwerk subagent --id "$HOSTNAME" --data /var/lib/stellwerk-subagent --host 0.0.0.0 --port 4443 \
+        --uri "https://$POD_IP:4443" --cert node.pem --key node-key.pem --ca ca.pem \
+        --allow-director "CN=agentA,O=…" --pool workers --token "$STELLWERK_ENROLMENT_TOKEN"
+
+Jobs name the pool like a Subagent cluster: `subagentBundleIdExpr: "'workers'"`. The balancer must pass TLS
+through (the Director and the member authenticate each other by certificate), must open a new backend connection
+per client connection (any layer-4 balancer does), and must list a member only while it is up. The members'
+`--uri` must be reachable from the Director: the balancer address serves discovery only. Member ids must be unique
+in the pool (the host name is a good choice); the Agent lists the members at `GET /agent/api/subagents`.
 """
 
 from __future__ import annotations
