@@ -24,7 +24,7 @@ from tests.e2e.nodes import until
 from tests.transport.pki import TestPki
 
 # bench/pool.py runs this test with 1,000 orders and reads the summary it writes to STELLWERK_POOL_REPORT.
-ORDERS = int(os.environ.get("STELLWERK_POOL_ORDERS", "120"))
+ORDERS = int(os.environ.get("STELLWERK_POOL_ORDERS", "200"))
 TOKEN = "pool-token"
 
 
@@ -51,6 +51,9 @@ class Pool:
         await service.drain()
         self.started[subagent_id] = service.processes_started
         await stack.aclose()
+
+    def all_took_work(self) -> bool:
+        return all(service.processes_started > 0 for service, _ in self.members.values())
 
     async def close(self) -> None:
         for subagent_id in list(self.members):
@@ -115,7 +118,11 @@ async def test_a_pool_scales_out_and_in_during_a_run_and_every_order_runs_once(
                 await until_reading(controller, lambda: pool_members(agent) == ["m1", "m2", "m3", "m4"])
                 assert processed() < ORDERS, "the run ended before the pool scaled out: more orders needed"
 
-                await wait_reading(controller, lambda: processed() >= ORDERS * 3 // 4)
+                # Scale in once the new members have taken work and three quarters of the orders are done.
+                await wait_reading(
+                    controller, lambda: processed() >= ORDERS * 3 // 4 and members.all_took_work()
+                )
+                assert processed() < ORDERS, "the run ended before the pool scaled in: more orders needed"
                 await asyncio.gather(*(members.drain(sid) for sid in ("m2", "m3", "m4")))
                 await until_reading(controller, lambda: pool_members(agent) == ["m1"])
 

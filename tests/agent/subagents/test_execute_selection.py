@@ -48,7 +48,7 @@ def test_orders_wait_while_no_subagent_is_available_and_start_when_one_is() -> N
     state.subagent_view = SubagentView(local_id=A, live={"s1": SubagentLive(available=False)})
     add_order(state, "o", "W")
     assert started_on(run(state)) == []
-    assert obstacles(state, "o", T0) == []  # waiting, Ready and cancellable
+    assert obstacles(state, "o", T0) == ["no Subagent available"]  # waiting, Ready and cancellable
     state.subagent_view = SubagentView(local_id=A, live={"s1": UP, "s2": UP})
     assert started_on(run(state, "o")) == [("o", "s1")]
 

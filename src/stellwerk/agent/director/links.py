@@ -104,7 +104,10 @@ class SubagentLinks:
             logger.info("Subagent %s left pool %s", member.subagent_id, member.pool)
             self._live.pop(member.subagent_id, None)
         self.publish()
-        self._changed()
+        if targets or self._config.pools:
+            # Live facts changed (reachability, load): orders waiting for a Subagent may start now. An Agent
+            # with only its own Subagent has nothing to re-check.
+            self._changed()
 
     def publish(self) -> None:
         state = self._state()
