@@ -124,6 +124,7 @@ class AgentService:
         self._closing.set()
         await self._cancel_tasks()
         await self._loop.stop(orderly=False)
+        await self._subagents.close()
         await self._close_journal()
 
     # AgentEndpoints ----------------------------------------------------------------------------------------------
@@ -188,6 +189,7 @@ class AgentService:
         self._closing.set()
         await self._cancel_tasks()
         await self._loop.stop(orderly=True)
+        await self._subagents.close()
         # An orderly stop ends with a snapshot: the next start need not replay the events.
         await self._close_journal(snapshot=not self._loop.failed)
 

@@ -155,8 +155,9 @@ class RemoteProcess:
         return lost_outcome(request.job, LOST_SUBAGENT, ran=ran)
 
     async def _kill(self, request: KillRequest) -> None:
-        # A Subagent that does not answer has lost the process anyway: the stream tells.
-        with contextlib.suppress(aiohttp.ClientError, TimeoutError, OSError):
+        # A Subagent that does not answer has lost the process anyway: the stream tells. (RuntimeError: the
+        # session is closed, the Director is stopping; the Subagent kills the process when the stream breaks.)
+        with contextlib.suppress(aiohttp.ClientError, TimeoutError, OSError, RuntimeError):
             timeout = aiohttp.ClientTimeout(total=self._silence_timeout)
             async with self._session.post(
                 self._url + KILL_PATH, data=_encoder.encode(request), timeout=timeout

@@ -4,6 +4,7 @@ back to the Director; a Subagent killed mid-job loses the process, which runs ag
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from stellwerk.model import order as o
 from stellwerk.model.items import SubagentBundle, SubagentItem
 from tests.agent.helpers import AGENT, Controller, agent_config, attached_order, one_job_workflow
 from tests.agent.subagents.helpers import SubagentProcess
+from tests.agent.test_service_restart import running
 from tests.e2e.nodes import free_port, until
 from tests.transport.pki import TestPki
 
@@ -149,3 +151,35 @@ def rows(agent: AgentService) -> list[dict[str, Any]]:
     listed = agent.subagents()["subagents"]
     assert isinstance(listed, list)
     return listed
+
+
+async def test_a_director_crash_ends_the_remote_process_and_the_job_runs_again_after_the_restart(
+    config: AgentConfig, controller_ssl: ssl.SSLContext, subagents: dict[str, SubagentProcess], tmp_path: Path
+) -> None:
+    marker = tmp_path / "ran-once"
+    script = f"if [ -e {marker} ]; then echo again; exit 0; fi; touch {marker}; echo started; sleep 20"
+    flow = one_job_workflow(script, subagentBundleIdExpr="'B'")
+    async with running(config, controller_ssl) as (agent, controller):
+        await controller.dedicate()
+        await attach_bundle(controller, subagents)
+        await controller.command(
+            ac.Batch(commands=(ac.AttachItem(item=flow), ac.AttachOrder(order=attached_order("A", flow))))
+        )
+        await controller.wait_for(
+            lambda ev: ev["TYPE"] == "OrderStdoutWritten" and ev["chunk"] == "started\n"
+        )
+        after = controller.after
+        await agent.crash()
+    # The Subagent kills the process of a Director that went away: it does not run on beside the next run.
+    await until(
+        lambda: not any(child.name() == "sleep" for child in subagents["s1"].descendants()), 10, "no sleep"
+    )
+
+    async with running(config, controller_ssl) as (agent, controller):
+        controller.after = after
+        processed = await controller.wait_for_type("A", "OrderProcessed")
+        assert processed["outcome"]["reason"] == {"TYPE": "ProcessLost", "problem": "ProcessLostDueToRestart"}
+        await controller.wait_for(lambda ev: ev["TYPE"] == "OrderStdoutWritten" and ev["chunk"] == "again\n")
+        assert started_on(controller, "A") == [
+            "s1"
+        ]  # the run after the restart (the first is before `after`)

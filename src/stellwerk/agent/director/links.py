@@ -54,17 +54,24 @@ class SubagentLinks:
         self.publish()
 
     async def run(self) -> None:
+        """The heartbeat rounds. Cancelling it leaves the sessions open for the processes still running: the
+        service stops those, then calls `close`."""
         timeout = aiohttp.ClientTimeout(total=self._config.subagent_timeout)
-        limit = aiohttp.TCPConnector(ssl=self._ssl if self._ssl is not None else False, limit=0)
-        fresh = aiohttp.TCPConnector(ssl=self._ssl if self._ssl is not None else False, force_close=True)
-        async with (
-            aiohttp.ClientSession(connector=limit, timeout=timeout) as self._session,
-            aiohttp.ClientSession(connector=fresh, timeout=timeout) as self._discovery,
-        ):
-            while True:
-                with contextlib.suppress(Exception):
-                    await self.round()
-                await asyncio.sleep(self._config.subagent_heartbeat)
+        verify = self._ssl if self._ssl is not None else False
+        self._session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(ssl=verify, limit=0), timeout=timeout
+        )
+        fresh = aiohttp.TCPConnector(ssl=verify, force_close=True)
+        self._discovery = aiohttp.ClientSession(connector=fresh, timeout=timeout)
+        while True:
+            with contextlib.suppress(Exception):
+                await self.round()
+            await asyncio.sleep(self._config.subagent_heartbeat)
+
+    async def close(self) -> None:
+        for session in (self._session, self._discovery):
+            if session is not None:
+                await session.close()
 
     def process_on(self, subagent_id: str) -> RemoteProcess | None:
         """RemoteSubagents: a remote process on that Subagent; None for the Director's own."""
