@@ -43,14 +43,24 @@ def choose_subagent(step: Step, job: WorkflowJob) -> Choice | Wait | Problem:
         target = evaluated
     else:
         target = sticky.subagent_bundle_id if sticky is not None else None
+    stick = sticky is not None and sticky.stuck_subagent_id is None
+    if not target or target == view.local_id:
+        return Choice(view.local_id, stick=stick)  # the hot path of an Agent without Subagents
     items = Items(subagents=state.subagent_items, bundles=state.subagent_bundles)
-    selected = select_subagent(
-        target, view, items, current_load(state), state.subagent_cursor.get(target or "")
-    )
+    load = current_load(state) if _needs_load(state, target) else Load()
+    selected = select_subagent(target, view, items, load, state.subagent_cursor.get(target))
     if isinstance(selected, Wait | Problem):
         return selected
-    stick = sticky is not None and sticky.stuck_subagent_id is None
-    return Choice(selected, bundle_id=target or None, stick=stick)
+    return Choice(selected, bundle_id=target, stick=stick)
+
+
+def _needs_load(state: EngineState, target: str) -> bool:
+    """Whether priorities read process counts (expressions, least-loaded pools): counting costs a pass."""
+    bundle = state.subagent_bundles.get(target)
+    if bundle is not None:
+        return any(isinstance(priority, str) for priority in bundle.subagent_to_priority.values())
+    view = state.subagent_view
+    return view is not None and target in view.least_loaded_pools
 
 
 def current_load(state: EngineState) -> Load:

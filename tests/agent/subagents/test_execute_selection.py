@@ -79,3 +79,17 @@ def test_sticky_subagent_keeps_the_first_choice_for_the_block() -> None:
     assert started_on(process(state, "o", rc(0))) == [("o", "s2")]
     assert state.orders["o"].sticky_subagents[0].stuck_subagent_id == "s2"
     assert started_on(process(state, "o", rc(0))) == [("o", "s2")]
+
+
+def test_a_least_loaded_pool_counts_the_processes_running_on_its_members() -> None:
+    state = bundle_state({})
+    state.subagent_view = SubagentView(
+        local_id=A, live={"p1": UP, "p2": UP}, pools={"B": ("p1", "p2")}, least_loaded_pools=frozenset({"B"})
+    )
+    del state.subagent_bundles["B"]  # the job's target 'B' is now the pool
+    for n in range(2):
+        add_order(state, f"o{n}", "W")
+    assert started_on(run(state)) == [("o0", "p1"), ("o1", "p2")]
+    process(state, "o1", rc(0))  # p2 is idle now; round-robin would go on with p1, which still runs o0
+    add_order(state, "o2", "W")
+    assert started_on(run(state, "o2")) == [("o2", "p2")]
