@@ -4,6 +4,7 @@
   command → 400 with a Problem naming the JSON path; nothing is changed then. 503 while shutting down.
 - `GET /agent/api/event?after=&timeout=&limit=`: NDJSON, one stamped event per line; with none within `timeout`
   seconds one heartbeat line. 410 (a Problem) when the events after `after` are no longer kept.
+- `GET /agent/api/subagents`: the Subagents (local, configured, elastic pool members) and their state.
 - `GET /agent/api`: overview; `GET /agent/api/health`: 200 while the journal is open; `GET /metrics`.
 """
 
@@ -52,6 +53,8 @@ class AgentEndpoints(Protocol):
 
     def overview(self) -> dict[str, object]: ...
 
+    def subagents(self) -> dict[str, object]: ...
+
     def is_healthy(self) -> bool: ...
 
     def metrics(self) -> tuple[bytes, str]: ...
@@ -61,6 +64,7 @@ def agent_app(agent: AgentEndpoints, *, allowed_subjects: tuple[str, ...], insec
     routes = [
         Route("/agent/api/health", _health_endpoint(agent), methods=["GET"]),
         Route("/agent/api", _overview_endpoint(agent), methods=["GET"]),
+        Route("/agent/api/subagents", _subagents_endpoint(agent), methods=["GET"]),
         Route("/metrics", _metrics_endpoint(agent), methods=["GET"]),
     ]
     app = Starlette(routes=routes, middleware=[require_peer(allowed_subjects, insecure=insecure)])
@@ -213,6 +217,13 @@ def _overview_endpoint(agent: AgentEndpoints) -> Any:
         return Response(msgspec.json.encode(agent.overview()), media_type="application/json")
 
     return overview
+
+
+def _subagents_endpoint(agent: AgentEndpoints) -> Any:
+    async def subagents(request: Request) -> Response:
+        return Response(msgspec.json.encode(agent.subagents()), media_type="application/json")
+
+    return subagents
 
 
 def _metrics_endpoint(agent: AgentEndpoints) -> Any:

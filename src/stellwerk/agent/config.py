@@ -4,6 +4,7 @@ and whom it serves."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 
@@ -14,6 +15,21 @@ class TlsFiles(msgspec.Struct, frozen=True, kw_only=True):
     cert: Path
     key: Path
     ca: Path
+
+
+class PoolConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """An elastic pool of Subagents (agent/director/pool.py): jobs name it as their Subagent cluster.
+
+    - `token`: the enrolment token its members are started with.
+    - `addresses`: where the Director looks for members, typically one load balancer (or DNS) address in front
+      of the pool; every discovery request is a new connection, so the balancer spreads them over the members.
+    - `balance`: "round-robin", or "least-loaded" (the members running the fewest processes first).
+    """
+
+    name: str
+    token: str
+    addresses: tuple[str, ...]
+    balance: Literal["round-robin", "least-loaded"] = "round-robin"
 
 
 class AgentConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -27,6 +43,10 @@ class AgentConfig(msgspec.Struct, frozen=True, kw_only=True):
       processLimit caps them too, the smaller limit wins.
     - `file_watch_delay_unit` is the length in seconds of one unit of a FileWatch's integer `delay` (1.0, as in
       JS7); tests set a fraction to wait fractions of a second.
+    - Remote Subagents (SubagentItems of this Agent, elastic `pools` members) are asked how they are every
+      `subagent_heartbeat` seconds; one silent for `subagent_timeout` seconds takes no new process (a process
+      stream silent that long is lost), and an elastic member silent that long has left its pool. The pools'
+      addresses are asked for new members every `pool_discovery` seconds (each time a few TLS handshakes).
     """
 
     name: str
@@ -42,6 +62,10 @@ class AgentConfig(msgspec.Struct, frozen=True, kw_only=True):
     file_watch_delay_unit: float = 1.0
     file_watch_force_polling: bool = False
     shutdown_grace: float = 5.0
+    pools: tuple[PoolConfig, ...] = ()
+    subagent_heartbeat: float = 3.0
+    subagent_timeout: float = 10.0
+    pool_discovery: float = 5.0
 
     @property
     def journal_directory(self) -> Path:

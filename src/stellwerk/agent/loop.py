@@ -42,7 +42,7 @@ from stellwerk.model import events as e
 from stellwerk.model import item_events as ie
 from stellwerk.model import order as o
 from stellwerk.runner.executors import ExecutionSettings
-from stellwerk.runner.jobs import JobLauncher
+from stellwerk.runner.jobs import JobLauncher, RemoteSubagents
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,12 @@ class AgentLoop:
     """Owns the job processes and the order of committing; `run` is the loop task."""
 
     def __init__(
-        self, config: AgentConfig, journal: JournaledState, clock: Clock, oldest_event_id: Callable[[], int]
+        self,
+        config: AgentConfig,
+        journal: JournaledState,
+        clock: Clock,
+        oldest_event_id: Callable[[], int],
+        remote: RemoteSubagents | None = None,
     ) -> None:
         self._config = config
         self._journal = journal
@@ -86,7 +91,7 @@ class AgentLoop:
         settings = ExecutionSettings(
             executables_directory=config.executables_directory, inherited_env=dict(os.environ)
         )
-        self._jobs = JobLauncher(config.work_directory, settings, self._report_one, clock)
+        self._jobs = JobLauncher(config.work_directory, settings, self._report_one, clock, remote)
 
     @property
     def state(self) -> EngineState:
@@ -102,6 +107,14 @@ class AgentLoop:
         if self._accepting_reports:
             self._inbox.extend(events)
             self._work.set()
+
+    def subagents_changed(self) -> None:
+        """The Director's view of its Subagents changed: the Ready orders (some wait for a Subagent) are derived
+        again in the next turn."""
+        self._to_derive.update(
+            oid for oid, order in self.state.orders.items() if isinstance(order.state, o.Ready)
+        )
+        self._work.set()
 
     def _report_one(self, keyed: e.KeyedEvent) -> None:
         self.report([keyed])

@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 
 from stellwerk.agent.api import agent_app
 from stellwerk.agent.config import AgentConfig
+from stellwerk.agent.director.links import SubagentLinks
 from stellwerk.agent.filewatch import FileWatcher
 from stellwerk.agent.loop import AgentLoop
 from stellwerk.agent.metrics import AgentMetrics
@@ -56,7 +57,10 @@ class AgentService:
         self.config = config
         self._journal = journal
         self._event_log = EventLog(journal, config.journal_directory, JOURNAL_BASE)
-        self._loop = AgentLoop(config, journal, epoch_millis, self._event_log.oldest_event_id)
+        self._subagents = SubagentLinks(config, lambda: journal.state, lambda: self._loop.subagents_changed())
+        self._loop = AgentLoop(
+            config, journal, epoch_millis, self._event_log.oldest_event_id, remote=self._subagents
+        )
         self._watcher = FileWatcher(config, lambda: journal.state, self._loop.report)
         self._metrics = AgentMetrics(lambda: journal.state, lambda: self._loop.events_persisted)
         self._closing = asyncio.Event()
@@ -120,6 +124,7 @@ class AgentService:
         self._closing.set()
         await self._cancel_tasks()
         await self._loop.stop(orderly=False)
+        await self._subagents.close()
         await self._close_journal()
 
     # AgentEndpoints ----------------------------------------------------------------------------------------------
@@ -145,6 +150,11 @@ class AgentService:
             "isDedicated": bool(record is not None and record.agent_run_id),
         }
 
+    def subagents(self) -> dict[str, object]:
+        """The Subagents and elastic pool members, for `GET /agent/api/subagents`."""
+        pools = self._subagents.pools
+        return {"subagents": self._subagents.rows(), "joined": pools.joined_total, "left": pools.left_total}
+
     def is_healthy(self) -> bool:
         running = all(not task.done() for task in self._tasks)
         return self._journal_open and running and not self._closing.is_set()
@@ -168,6 +178,7 @@ class AgentService:
         self._tasks = [
             asyncio.create_task(self._loop.run(), name=f"agent {self.config.name} loop"),
             asyncio.create_task(self._watcher.run(), name=f"agent {self.config.name} file watch"),
+            asyncio.create_task(self._subagents.run(), name=f"agent {self.config.name} subagents"),
         ]
         for task in self._tasks:
             task.add_done_callback(_log_failure)
@@ -178,6 +189,7 @@ class AgentService:
         self._closing.set()
         await self._cancel_tasks()
         await self._loop.stop(orderly=True)
+        await self._subagents.close()
         # An orderly stop ends with a snapshot: the next start need not replay the events.
         await self._close_journal(snapshot=not self._loop.failed)
 

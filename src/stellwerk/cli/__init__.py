@@ -30,6 +30,11 @@ SUBCOMMANDS = {
         "agent_command",
         "Run an Agent until SIGINT or SIGTERM (Ctrl-C), or until its Controller sends ShutDown.",
     ),
+    "subagent": (
+        "stellwerk.cli.subagent",
+        "subagent_command",
+        "Run a Subagent until SIGINT or SIGTERM, which drain it: it takes no new process, lets the running ones finish, then stops (scale-in).",
+    ),
     "cockpit": (
         "stellwerk.cli.cockpit",
         "cockpit_command",

@@ -12,7 +12,9 @@ it. Paths are strings here, relative to the config file; `services.py` resolves 
     [agents]    <agent name> = "<uri>"                                                             (Controller)
     [signing]   trusted-certificates                                                               (Controller)
     [agent]     executables-directory, process-limit, file-watch-poll-interval, file-watch-delay-unit,
-                file-watch-force-polling, shutdown-grace                                          (Agent)
+                file-watch-force-polling, shutdown-grace, subagent-heartbeat, subagent-timeout,
+                pool-discovery                                                                    (Agent)
+    [agent.pools.<name>] token, addresses, balance  (an elastic pool of Subagents)                    (Agent)
 """
 
 from __future__ import annotations
@@ -66,6 +68,14 @@ class SigningSection(_Section, frozen=True, kw_only=True):
     trusted_certificates: tuple[str, ...] = ()
 
 
+class PoolSection(_Section, frozen=True, kw_only=True):
+    """An elastic pool of Subagents (agent.config.PoolConfig): `[agent.pools.<name>]`."""
+
+    token: str
+    addresses: tuple[str, ...]
+    balance: Literal["round-robin", "least-loaded"] = "round-robin"
+
+
 class AgentSection(_Section, frozen=True, kw_only=True):
     executables_directory: str | None = None
     process_limit: Annotated[int, msgspec.Meta(ge=1)] | None = None
@@ -73,6 +83,10 @@ class AgentSection(_Section, frozen=True, kw_only=True):
     file_watch_delay_unit: Seconds = 1.0
     file_watch_force_polling: bool = False
     shutdown_grace: Seconds = 5.0
+    subagent_heartbeat: Seconds = 3.0
+    subagent_timeout: Seconds = 10.0
+    pool_discovery: Seconds = 5.0
+    pools: dict[str, PoolSection] = {}
 
 
 class ControllerFile(_Section, frozen=True, kw_only=True):

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import msgspec
 
-from stellwerk.agent.config import AgentConfig
+from stellwerk.agent.config import AgentConfig, PoolConfig
 from stellwerk.agent.config import TlsFiles as AgentTlsFiles
 from stellwerk.config.schema import AgentFile, ControllerFile, HttpSection, NodeSection, TlsSection
 from stellwerk.config.source import ConfigError, read_node_file
@@ -90,6 +90,13 @@ def load_agent_config(
         file_watch_delay_unit=section.file_watch_delay_unit,
         file_watch_force_polling=section.file_watch_force_polling,
         shutdown_grace=section.shutdown_grace,
+        subagent_heartbeat=section.subagent_heartbeat,
+        subagent_timeout=section.subagent_timeout,
+        pool_discovery=section.pool_discovery,
+        pools=tuple(
+            PoolConfig(name=name, token=pool.token, addresses=pool.addresses, balance=pool.balance)
+            for name, pool in section.pools.items()
+        ),
     )
 
 

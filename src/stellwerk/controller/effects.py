@@ -167,7 +167,7 @@ def _attach_order(
     if order is None or order.attached_state != o.Attaching(agent_path=agent_path):
         return []
     commands: list[ac.AgentCommand] = []
-    for item in items_needed(state, state.workflow_of(order)):
+    for item in [*items_needed(state, state.workflow_of(order)), *subagent_items_of(state, agent_path)]:
         key = ie.item_key(item)
         if key not in items_known:
             items_known.add(key)
@@ -189,6 +189,17 @@ def items_needed(state: EngineState, workflow: Workflow) -> list[ie.AnyItem]:
     if workflow.calendar_path is not None and workflow.calendar_path in state.calendars:
         needed.append(state.calendars[workflow.calendar_path])
     return needed + controls_of(state, workflow.id)
+
+
+def subagent_items_of(state: EngineState, agent_path: str) -> list[ie.AnyItem]:
+    """js7-reference §6.3: the Agent's SubagentItems and the SubagentBundles of its Subagents, for its Director's
+    selection."""
+    subagents: list[ie.AnyItem] = [
+        item for item in state.subagent_items.values() if item.agent_path == agent_path
+    ]
+    ids = {item.id for item in state.subagent_items.values() if item.agent_path == agent_path}
+    bundles = [bundle for bundle in state.subagent_bundles.values() if set(bundle.subagent_to_priority) & ids]
+    return [*subagents, *bundles]
 
 
 def find_item(state: EngineState, key: str) -> ie.AnyItem | None:

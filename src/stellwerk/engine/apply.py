@@ -171,9 +171,14 @@ def _side_effects(state: EngineState, before: o.Order, after: o.Order, event: e.
         case e.OrderProcessingStarted():
             state.processing_of(after).add(after.id)
             state.agent_processing_of(after).add(after.id)
+            if event.subagent_id is not None:
+                state.subagent_processing.setdefault(event.subagent_id, set()).add(after.id)
+                state.subagent_cursor[event.subagent_bundle_id or ""] = event.subagent_id
         case e.OrderProcessed():
             state.processing_of(after).discard(after.id)
             state.agent_processing_of(after).discard(after.id)
+            if isinstance(before.state, o.Processing) and before.state.subagent_id is not None:
+                state.subagent_processing.get(before.state.subagent_id, set()).discard(after.id)
         case _:
             _notice_side_effects(state, before, after, event)
 

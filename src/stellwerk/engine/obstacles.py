@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from stellwerk.engine.admission import admission_decision
 from stellwerk.engine.state import EngineState, job_key
 from stellwerk.engine.step import Step
+from stellwerk.engine.subagent_choice import choose_subagent
+from stellwerk.engine.subagent_selection import Wait
 from stellwerk.model import instructions as i
 from stellwerk.model import order as o
 from stellwerk.model.outcome import describe
@@ -127,4 +129,8 @@ def _job_reasons(step: Step) -> list[str]:
     decision = admission_decision(
         step, job.admission_time_scheme, job.skip_if_no_admission_start_for_order_day
     )
-    return ["waiting for admission period"] if decision == "wait" else []
+    if decision == "wait":
+        return ["waiting for admission period"]
+    if isinstance(choose_subagent(step, job), Wait):
+        return ["no Subagent available"]
+    return []

@@ -44,7 +44,14 @@ def _processing_started(order: o.Order, event: e.OrderProcessingStarted) -> o.Or
         subagent_bundle_id=event.subagent_bundle_id,
         end_of_admission_period=event.end_of_admission_period,
     )
-    return need(order, event, (o.Ready,), detached=False) or replace(order, state=state)
+    problem = need(order, event, (o.Ready,), detached=False)
+    if problem is not None:
+        return problem
+    if event.stick and order.sticky_subagents:
+        # The first process inside a StickySubagent block: its Subagent runs the block's later jobs too.
+        stuck = replace(order.sticky_subagents[0], stuck_subagent_id=event.subagent_id)
+        return replace(order, state=state, sticky_subagents=(stuck, *order.sticky_subagents[1:]))
+    return replace(order, state=state)
 
 
 def _processed(order: o.Order, event: e.OrderProcessed) -> o.Order | Problem:

@@ -8,6 +8,7 @@ from typing import Literal
 import msgspec
 
 from stellwerk.engine.item_state import AgentRecord, ExternalOrderRecord
+from stellwerk.engine.subagent_selection import SubagentView
 from stellwerk.model.instructions import ExecuteAnonymous, ExecuteNamed, LockDemand
 from stellwerk.model.items import (
     AgentRef,
@@ -102,6 +103,14 @@ class EngineState:
     processing: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     # Orders in Processing by the Agent of their job: the AgentRef's processLimit counts them.
     agent_processing: dict[str, set[str]] = field(default_factory=dict)
+    # Orders in Processing by Subagent (Agent): `$js7SubagentProcessCount` and the bundle variables count them.
+    subagent_processing: dict[str, set[str]] = field(default_factory=dict)
+    # The Subagent last selected for each target (bundle, pool, Subagent; "" the local one): round-robin goes on
+    # after it. Not journaled: after a restart round-robin starts again at the first member.
+    subagent_cursor: dict[str, str] = field(default_factory=dict)
+    # Given by the Director's shell: the Subagents it reaches now. None where no Director selects (Controller,
+    # `stellwerk run`): the process then runs on the subagent named like the Agent.
+    subagent_view: SubagentView | None = None
     # Items known at each Agent (Controller), by Agent path.
     attached_items: dict[str, set[str]] = field(default_factory=dict)
     # Agents by path (Controller), or this Agent under its own path (Agent).

@@ -5,7 +5,8 @@ Elements, each with a "TYPE": `EngineMeta` (controllerId, role); the items as in
 `SubagentBundle`, `PlanSchema`, `Workflow` with every version kept, the latest version of a path last);
 `Order` (the order's engine JSON); `LockState`, `Notice`, `NoticeAnnounced`, `NoticeConsumptions`, `Agent`,
 `AttachedItems`, `JournalReleased`, `ExternalOrder`. The indexes that follow from the orders (`processing`,
-`agent_processing`, `expecting`) are not written; they are rebuilt on load. `agent_env` comes from the node's environment.
+`agent_processing`, `subagent_processing`, `expecting`) are not written; they are rebuilt on load. `agent_env`
+comes from the node's environment, `subagent_view` from the Director; `subagent_cursor` starts again.
 """
 
 from __future__ import annotations
@@ -112,8 +113,8 @@ SNAPSHOT_FIELDS = frozenset(
     | {"lock_states", "notices", "announced", "consumptions", "attached_items", "agents", "released"}
     | {"external_orders", "workflow_path_controls", "workflow_controls"}
 )
-REBUILT_FIELDS = frozenset({"expecting", "processing", "agent_processing"})
-NOT_JOURNALED_FIELDS = frozenset({"agent_env"})
+REBUILT_FIELDS = frozenset({"expecting", "processing", "agent_processing", "subagent_processing"})
+NOT_JOURNALED_FIELDS = frozenset({"agent_env", "subagent_cursor", "subagent_view"})
 
 # Order has no TYPE of its own; the element is the order's JSON with "TYPE":"Order" put first.
 _ORDER_PREFIX = b'{"TYPE":"Order",'
@@ -270,6 +271,8 @@ def _rebuild_indexes(state: EngineState) -> EngineState | Problem:
         if isinstance(order.state, o.Processing):
             state.processing_of(order).add(order.id)
             state.agent_processing_of(order).add(order.id)
+            if order.state.subagent_id is not None:
+                state.subagent_processing.setdefault(order.state.subagent_id, set()).add(order.id)
         elif isinstance(order.state, o.ExpectingNotices):
             for notice_id in order.state.notice_ids:
                 state.expecting.setdefault(notice_id, set()).add(order.id)

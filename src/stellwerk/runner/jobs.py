@@ -1,11 +1,13 @@
 """Running the jobs the engine starts: one process per OrderProcessingStarted, its output and its outcome
-reported back as events. Shared by `stellwerk run` and the Agent."""
+reported back as events. Shared by `stellwerk run` and the Agent. On an Agent whose Director selected a remote
+Subagent (the order's Processing.subagentId), `remote` gives the process there (runner/remote.py)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from stellwerk.engine.state import EngineState
 from stellwerk.engine.step import Step
@@ -18,8 +20,14 @@ from stellwerk.model.workflow import job_of
 from stellwerk.runner.executors import ExecutionSettings, execute_job
 from stellwerk.runner.jobenv import job_input
 from stellwerk.runner.process import ProcessKiller
+from stellwerk.runner.remote import ProcessRequest, RemoteProcess
 
 Report = Callable[[e.KeyedEvent], None]
+
+
+class RemoteSubagents(Protocol):
+    def process_on(self, subagent_id: str) -> RemoteProcess | None:
+        """The way to run a process on that Subagent; None for the local one."""
 
 
 class JobLauncher:
@@ -27,8 +35,14 @@ class JobLauncher:
     finally OrderProcessed through `report` (which must not block)."""
 
     def __init__(
-        self, work_dir: Path, settings: ExecutionSettings, report: Report, now: Callable[[], int]
+        self,
+        work_dir: Path,
+        settings: ExecutionSettings,
+        report: Report,
+        now: Callable[[], int],
+        remote: RemoteSubagents | None = None,
     ) -> None:
+        self._remote = remote
         self._work_dir = work_dir
         self._settings = settings
         self._report = report
@@ -83,6 +97,20 @@ class JobLauncher:
         if isinstance(prepared, Problem):
             self._send(order_id, e.OrderProcessed(outcome=Failed(message=prepared.message)))
             return
+        remote = self._remote_process(step.order)
+        if remote is not None:
+            request = ProcessRequest(
+                order_id=order_id,
+                job=job,
+                env=dict(prepared.env),
+                arguments=dict(prepared.arguments),
+                job_arguments=dict(prepared.job_arguments),
+            )
+            outcome = await remote.run(
+                request, lambda stream, chunk: self._output(order_id, stream, chunk), killer
+            )
+            self._send(order_id, e.OrderProcessed(outcome=outcome))
+            return
         result = await execute_job(
             job,
             prepared.env,
@@ -95,6 +123,12 @@ class JobLauncher:
             order_id=order_id,
         )
         self._send(order_id, e.OrderProcessed(outcome=result.outcome))
+
+    def _remote_process(self, order: o.Order) -> RemoteProcess | None:
+        subagent_id = order.state.subagent_id if isinstance(order.state, o.Processing) else None
+        if self._remote is None or subagent_id is None:
+            return None
+        return self._remote.process_on(subagent_id)
 
     def _output(self, order_id: str, stream: str, chunk: str) -> None:
         written = (

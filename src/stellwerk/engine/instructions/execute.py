@@ -8,11 +8,14 @@ from __future__ import annotations
 from stellwerk.engine.admission import admission_decision
 from stellwerk.engine.instructions.common import move_on, start_if_fresh
 from stellwerk.engine.step import Events, Step
+from stellwerk.engine.subagent_choice import choose_subagent
+from stellwerk.engine.subagent_selection import Wait
 from stellwerk.model import events as e
 from stellwerk.model import instructions as i
 from stellwerk.model.jobs import WorkflowJob
 from stellwerk.model.order import Attached, Ready
 from stellwerk.model.outcome import disrupted
+from stellwerk.model.problems import Problem
 from stellwerk.model.workflow import job_of
 
 
@@ -47,8 +50,20 @@ def _admitted_start(step: Step, job: WorkflowJob, instruction: i.Execute) -> Eve
         return []
     if len(step.state.processing_of(step.order)) >= job.process_limit or agent_limit_reached(step, job):
         return []
+    choice = choose_subagent(step, job)
+    if isinstance(choice, Wait):
+        return []  # no Subagent available: the order stays Ready, derived again when the Director's view changes
+    if isinstance(choice, Problem):
+        return [e.OrderOutcomeAdded(outcome=disrupted(choice.message))]
     end = decision if isinstance(decision, int) else None
-    return [e.OrderProcessingStarted(subagent_id=job.agent_path, end_of_admission_period=end)]
+    return [
+        e.OrderProcessingStarted(
+            subagent_id=choice.subagent_id,
+            subagent_bundle_id=choice.bundle_id,
+            stick=choice.stick,
+            end_of_admission_period=end,
+        )
+    ]
 
 
 def agent_limit_reached(step: Step, job: WorkflowJob) -> bool:

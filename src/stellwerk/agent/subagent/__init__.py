@@ -1,0 +1,1 @@
+"""A remote Subagent: runs the job processes a Director sends it (`stellwerk subagent`)."""
