@@ -31,6 +31,7 @@ from stellwerk.cockpit.api import (
     inventory_archive,
     inventory_changes,
     joc,
+    metrics,
     order,
     orders,
     task,
@@ -75,6 +76,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     calendars.router,
     dailyplan.router,
+    metrics.router,
 )
 
 
@@ -108,7 +110,7 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
             snapshots.observe(controller_id, events)
             cockpit.order_views.observe(controller_id, events)
 
-        history = HistoryServices(cockpit.database, cockpit.now, on_batch)
+        history = HistoryServices(cockpit.database, cockpit.now, on_batch, cockpit.start_lateness)
         cockpit.proxies.listen(cockpit.order_views)
         cockpit.proxies.listen(history)
         daily_plan = DailyPlanService(cockpit)

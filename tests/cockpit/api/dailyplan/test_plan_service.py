@@ -3,6 +3,7 @@ and submits; a run on demand on a real Cockpit plans the coming days and, run ag
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -73,11 +74,16 @@ def test_when_it_runs_and_which_dates() -> None:
     assert run_dates(PlanSettings(days_ahead_submit=0), ms("2026-06-01T12:00:00+00:00"))[1] == []
 
 
-async def _configure(cockpit: Cockpit) -> None:
-    async with cockpit.database.session() as db:
-        settings = SettingsRepository(db)
-        await settings.put("dailyplan", "days_ahead_plan", 3, cockpit.now())
-        await settings.put("dailyplan", "days_ahead_submit", 0, cockpit.now())
+def plan_days(plan: int, submit: int) -> Callable[[Cockpit], Awaitable[None]]:
+    """Sets how many days the Daily Plan's runs plan and submit (for `RunningCockpit.call`)."""
+
+    async def configure(cockpit: Cockpit) -> None:
+        async with cockpit.database.session() as db:
+            settings = SettingsRepository(db)
+            await settings.put("dailyplan", "days_ahead_plan", plan, cockpit.now())
+            await settings.put("dailyplan", "days_ahead_submit", submit, cockpit.now())
+
+    return configure
 
 
 def test_a_run_on_demand_plans_the_coming_days_once(cockpit: RunningCockpit, joc: Joc) -> None:
@@ -89,7 +95,7 @@ def test_a_run_on_demand_plans_the_coming_days_once(cockpit: RunningCockpit, joc
     }
     store(joc, "/plans/noon", "SCHEDULE", schedule)
     release(joc, ("/cal/every-day", "WORKINGDAYSCALENDAR"), ("/plans/noon", "SCHEDULE"))
-    cockpit.call(_configure)
+    cockpit.call(plan_days(3, 0))
     first = cockpit.call(lambda c: DailyPlanService(c).run_once([CONTROLLER]))
     again = cockpit.call(lambda c: DailyPlanService(c).run_once([CONTROLLER]))
     assert first == RunReport(planned=3, submitted=0) and again == RunReport(planned=0, submitted=0)
