@@ -101,7 +101,8 @@ async def generate(body: GenerateRequest, caller: CallerDep, cockpit: CockpitDep
         to_submit = generated.added if body.with_submit else generated.to_submit
         if to_submit:
             caller.require(CREATE, body.controller_id)
-        await _at_controller(plan.submit(db, proxy, to_submit, caller.account, now))
+            rows = await store.planned_rows(db, body.controller_id, dates, to_submit)
+            await _at_controller(plan.submit(db, proxy, rows, caller.account, now))
     return ok_answer()
 
 

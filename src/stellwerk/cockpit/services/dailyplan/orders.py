@@ -32,6 +32,10 @@ from stellwerk.cockpit.services.proxy import ControllerProxy
 from stellwerk.model.problems import Problem
 
 _REMOVAL_POLLS, _REMOVAL_POLL_SECONDS = 100, 0.1
+# Orders per AddOrders command: a day of 100,000 goes in several requests, each well within the proxy's timeout.
+# A chunk that fails leaves the earlier ones at the Controller and the rows planned: submitting again adds them
+# again, which the Controller ignores (AddOrder of an id it has is a no-op).
+_ADD_CHUNK = 10_000
 
 Proxy = Callable[[], ControllerProxy]
 """The proxy of the orders' Controller, asked for only when the Controller is needed."""
@@ -49,8 +53,10 @@ class ScheduleChoice(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Generated(msgspec.Struct, frozen=True):
-    added: list[DailyPlanOrder]
-    to_submit: list[DailyPlanOrder]
+    """The ids of the orders a generation added, and of those of them to submit now (their schedule says so)."""
+
+    added: set[str]
+    to_submit: set[str]
 
 
 async def generate(
@@ -63,10 +69,12 @@ async def generate(
     now: int,
 ) -> Generated | Problem:
     """Plans the dates' orders that are not planned yet (with `overwrite`, not-yet-submitted ones are planned
-    afresh). Answers the new rows and those of them to submit now (their schedule says so)."""
+    afresh). Answers the ids of the new orders and of those of them to submit now (`store.planned_rows` reads
+    their rows)."""
     schedules = [named for named in await store.released_schedules(db) if _wanted(named, choice)]
     library = await store.released_calendars(db)
-    added: list[DailyPlanOrder] = []
+    added: set[str] = set()
+    to_submit: set[str] = set()
     auto_submit = {
         named.path for named in schedules if named.schedule.submit_order_to_controller_when_planned
     }
@@ -78,10 +86,11 @@ async def generate(
         wanted = [entry for entry in wanted if _workflow_wanted(paths[entry.workflow_name], choice)]
         if overwrite:
             await _drop_unsubmitted(db, controller_id, plan_date, [entry.order_id for entry in wanted])
-        existing = await store.existing_ids(db, controller_id, plan_date)
-        added += store.add_planned(db, controller_id, missing(wanted, existing), paths, now)
-    await db.flush()
-    return Generated(added, [row for row in added if row.schedule_path in auto_submit])
+        new = missing(wanted, await store.existing_ids(db, controller_id, plan_date))
+        await store.add_planned(db, controller_id, new, paths, now)
+        added.update(entry.order_id for entry in new)
+        to_submit.update(entry.order_id for entry in new if entry.schedule_path in auto_submit)
+    return Generated(added, to_submit)
 
 
 def _wanted(named: NamedSchedule, choice: ScheduleChoice) -> bool:
@@ -109,15 +118,15 @@ async def submit(
     if not planned:
         return []
     controller = proxy()
-    await controller.command({"TYPE": "AddOrders", "orders": [_fresh(row) for row in planned]})
+    for first in range(0, len(planned), _ADD_CHUNK):
+        chunk = planned[first : first + _ADD_CHUNK]
+        await controller.command({"TYPE": "AddOrders", "orders": [_fresh(row) for row in chunk]})
     by_date: defaultdict[date, list[DailyPlanOrder]] = defaultdict(list)
     for row in planned:
         by_date[row.plan_date].append(row)
     for plan_date, of_date in sorted(by_date.items()):
         submission = await store.new_submission(db, controller.controller_id, plan_date, account, now)
-        for row in of_date:
-            row.state, row.submission_id, row.modified = SUBMITTED, submission.id, now
-    await db.flush()
+        await store.set_state(db, of_date, SUBMITTED, submission.id, now)
     return planned
 
 
@@ -149,9 +158,7 @@ async def cancel(
     if cancelled:
         ids = [row.order_id for row in cancelled]
         await proxy().command({"TYPE": "CancelOrders", "orderIds": ids, "mode": {"TYPE": "FreshOrStarted"}})
-    for row in cancelled:
-        row.state, row.submission_id, row.modified = PLANNED, None, now
-    await db.flush()
+    await store.set_state(db, cancelled, PLANNED, None, now)
     return cancelled
 
 
