@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.api.dailyplan_models import (
+    CopyPlanOrders,
     GenerateRequest,
     ModifyPlanOrders,
     PlanOrdersFilter,
@@ -127,16 +128,11 @@ async def delete(body: PlanOrdersFilter, caller: CallerDep, cockpit: CockpitDep)
 @router.post("/orders/modify")
 async def modify(body: ModifyPlanOrders, caller: CallerDep, cockpit: CockpitDep) -> dict[str, Any]:
     """Changes the planned start and the variables of planned orders; answers the ids that changed."""
-    caller.require(MANAGE)
-    caller.require(CREATE, body.controller_id)
-    if body.daily_plan_date is not None or body.stick_daily_plan_date:
-        raise NotSupported(
-            "$.dailyPlanDate/$.stickDailyPlanDate: an order stays on its plan date in Stellwerk"
-        )
-    if body.cycle is not None or body.start_position is not None or body.end_positions or body.block_position:
-        raise NotSupported(
-            "$.cycle/$.startPosition/$.endPositions/$.blockPosition: not supported by Stellwerk"
-        )
+    _may_change(caller, body)
+    if body.start_position is not None or body.end_positions or body.block_position:
+        raise NotSupported("$.startPosition/$.endPositions/$.blockPosition: not supported by Stellwerk")
+    if body.daily_plan_date is not None:
+        raise NotSupported("$.dailyPlanDate: an order stays on its plan date in Stellwerk")
     now = cockpit.now()
     change = plan.Change(
         start_ms=_start(body, now),
@@ -146,18 +142,53 @@ async def modify(body: ModifyPlanOrders, caller: CallerDep, cockpit: CockpitDep)
     )
     proxy = _proxy(cockpit, body.controller_id)
     async with cockpit.database.session() as db:
-        selection = PlanSelection(controller_ids=(body.controller_id,), order_ids=tuple(body.order_ids))
-        rows = await store.selected_orders(db, selection)
-        unknown = sorted(set(body.order_ids) - {row.order_id for row in rows})
-        if unknown:
-            raise UnknownObject(
-                f"$.orderIds: not in the daily plan of {body.controller_id}: {', '.join(unknown)}"
-            )
-        _require_folders(caller, rows)
-        objects = [("ORDER", row.order_id) for row in rows]
-        await _audit(db, caller, "./daily_plan/orders/modify", body, now, body.controller_id, objects)
+        rows = await _named_orders(db, caller, body, "./daily_plan/orders/modify", now)
         renamed = await _at_controller(plan.modify(db, proxy, rows, change, caller.account, now))
     return {"deliveryDate": joc_now(), "orderIds": renamed}
+
+
+@router.post("/orders/copy")
+async def copy(body: CopyPlanOrders, caller: CallerDep, cockpit: CockpitDep) -> dict[str, Any]:
+    """Copies planned orders as new orders of their plan dates (at `scheduledFor`, else at their own start);
+    copies of submitted orders are submitted. Answers original id → copy id."""
+    _may_change(caller, body)
+    now = cockpit.now()
+    change = plan.Change(start_ms=_start(body, now), force_job_admission=body.force_job_admission or None)
+    proxy = _proxy(cockpit, body.controller_id)
+    async with cockpit.database.session() as db:
+        rows = await _named_orders(db, caller, body, "./daily_plan/orders/copy", now)
+        copies = await _at_controller(plan.copy(db, proxy, body.controller_id, rows, change, caller.account, now))  # fmt: skip
+        if isinstance(copies, Problem):
+            raise BadRequest(copies.message)
+    return {"deliveryDate": joc_now(), "orderIds": copies}
+
+
+def _may_change(caller: Caller, body: CopyPlanOrders) -> None:
+    """The permissions and the options Stellwerk has of a modification or copy."""
+    caller.require(MANAGE)
+    caller.require(CREATE, body.controller_id)
+    if body.stick_daily_plan_date:
+        raise NotSupported("$.stickDailyPlanDate: an order stays on its plan date in Stellwerk")
+    if body.cycle is not None:
+        raise NotSupported("$.cycle: not supported by Stellwerk")
+
+
+async def _named_orders(
+    db: AsyncSession, caller: Caller, body: CopyPlanOrders, request: str, now: int
+) -> list[DailyPlanOrder]:
+    """The planned orders a modification or copy names (all of them, else UnknownObject), in the caller's
+    folders, with the request's audit entry written."""
+    selection = PlanSelection(controller_ids=(body.controller_id,), order_ids=tuple(body.order_ids))
+    rows = await store.selected_orders(db, selection)
+    unknown = sorted(set(body.order_ids) - {row.order_id for row in rows})
+    if unknown:
+        raise UnknownObject(
+            f"$.orderIds: not in the daily plan of {body.controller_id}: {', '.join(unknown)}"
+        )
+    _require_folders(caller, rows)
+    objects = [("ORDER", row.order_id) for row in rows]
+    await _audit(db, caller, request, body, now, body.controller_id, objects)
+    return rows
 
 
 # Submissions ----------------------------------------------------------------------------------------------------
@@ -434,7 +465,7 @@ def _paths(item: Any) -> tuple[str, ...]:
     return tuple(item.singles)
 
 
-def _start(body: ModifyPlanOrders, now: int) -> int | None:
+def _start(body: CopyPlanOrders, now: int) -> int | None:
     if body.scheduled_for is None:
         return None
     try:

@@ -1,6 +1,7 @@
 """The Daily Plan of issue #5 end to end, with a real Controller and Agent: a schedule on a working-day calendar;
 the Daily Plan's run plans tomorrow's orders and submits them; they start at their planned times; the history
-shows when each started against its plan, and `/metrics` counts their start lateness.
+shows when each started against its plan, and `/metrics` counts their start lateness. A copy of a run order
+is submitted and runs too.
 
 The shortened clock: the Daily Plan's run gets the Cockpit with a clock one day behind (`Cockpit.clock` is
 injectable), so that its "tomorrow" is the real today, and tomorrow's planned start, a time of day a few seconds
@@ -95,6 +96,12 @@ def test_tomorrows_plan_is_submitted_and_starts_on_time(
     on_time = re.search(rf'{series}_bucket{{controller_id="{cid}",le="2.0",workflow="/greet"}} (\S+)', text)
     assert count is not None and float(count[1]) == 2.0, text
     assert on_time is not None and float(on_time[1]) == 2.0, text
+
+    original = finished[0]["orderId"]
+    copied = joc.ok("/joc/api/daily_plan/orders/copy", {"controllerId": cid, "orderIds": [original], "scheduledFor": "now"})  # fmt: skip
+    copy_id = copied["orderIds"][original]
+    assert copy_id.startswith(f"#{tomorrow.isoformat()}#P") and copy_id != original
+    wait_until(lambda: [i["state"]["_text"] for i in planned() if i["orderId"] == copy_id] == ["FINISHED"])
 
 
 def metrics(url: str) -> str:

@@ -22,6 +22,8 @@ from stellwerk.cockpit.errors import Conflict
 from stellwerk.cockpit.services.dailyplan import store
 from stellwerk.cockpit.services.dailyplan.planning import (
     NamedSchedule,
+    Planned,
+    copied_order_id,
     missing,
     moved_order_id,
     plan_date_orders,
@@ -208,6 +210,68 @@ async def modify(
         await _removed(proxy(), kept_ids)
     await submit(db, proxy, resubmit, account, now)
     return renamed
+
+
+async def copy(
+    db: AsyncSession,
+    proxy: Proxy,
+    controller_id: str,
+    rows: Sequence[DailyPlanOrder],
+    change: Change,
+    account: str | None,
+    now: int,
+) -> dict[str, str] | Problem:
+    """Copies the Controller's planned orders as new orders of their plan dates, at the change's start (else
+    their own), with its variables; a copy of a submitted order is submitted. Answers original id → copy id; a
+    Problem when a start has no free id left (100 orders of one schedule order at one start)."""
+    dates = {row.plan_date for row in rows}
+    taken = {
+        order_id for plan_date in dates for order_id in await store.existing_ids(db, controller_id, plan_date)
+    }
+    copies: dict[str, str] = {}
+    entries: list[Planned] = []
+    for row in rows:
+        start = row.planned_start if change.start_ms is None else change.start_ms
+        copy_id = copied_order_id(row.order_id, start, taken)
+        if copy_id is None:
+            return Problem(f"$.orderIds: no id is left for another copy of {row.order_id}")
+        taken.add(copy_id)
+        copies[row.order_id] = copy_id
+        entries.append(
+            msgspec.structs.replace(_changed(_planned(row), change), order_id=copy_id, planned_start=start)
+        )
+    paths = {row.workflow_name: row.workflow_path for row in rows}
+    await store.add_planned(db, controller_id, entries, paths, now)
+    to_submit = {copies[row.order_id] for row in rows if row.state == SUBMITTED}
+    await submit(db, proxy, await store.planned_rows(db, controller_id, dates, to_submit), account, now)
+    return copies
+
+
+def _planned(row: DailyPlanOrder) -> Planned:
+    """The planned order of a row, as planning made it."""
+    stored = msgspec.json.decode(row.arguments or "{}")
+    return Planned(
+        order_id=row.order_id,
+        order_name=row.order_name,
+        plan_date=row.plan_date,
+        workflow_name=row.workflow_name,
+        schedule_path=row.schedule_path,
+        schedule_name=row.schedule_name,
+        planned_start=row.planned_start,
+        repeat_interval=row.repeat_interval,
+        period_begin=row.period_begin,
+        period_end=row.period_end,
+        variables=dict(stored.get("variables", {})),
+        priority=int(stored.get("priority", 0)),
+        force_job_admission=bool(stored.get("forceJobAdmission", False)),
+    )
+
+
+def _changed(entry: Planned, change: Change) -> Planned:
+    """The planned order with the change's variables and admission flag (its start is the caller's)."""
+    variables = {k: v for k, v in entry.variables.items() if k not in change.remove_variables}
+    force = entry.force_job_admission if change.force_job_admission is None else change.force_job_admission
+    return msgspec.structs.replace(entry, variables=variables | change.variables, force_job_admission=force)
 
 
 async def _refuse_started(proxy: Proxy, rows: Sequence[DailyPlanOrder]) -> None:
