@@ -4,24 +4,26 @@ Starts `stellwerk standalone --http` (Cockpit on SQLite, Controller, Agent: thre
 in a temporary directory, deploys a one-job workflow (`/bin/true`) and stores and releases, through the JOC API,
 an every-day calendar and schedules. Then:
 
-1. Plan and submit: schedules that start N orders (default 100,000) on one day 30 days ahead (each schedule a
+1. Lateness (first, while the History keeps up): a schedule with 50 order parameterisations, all starting in
+   the same second a few seconds ahead, generated and submitted (`withSubmit`) at once. Lateness = the run's
+   start in the order history (the time of the Controller's `OrderStarted` event, adopted from the Agent, which
+   emitted it at the order's `scheduledFor`) − its planned start: p50 and p99 over the 50; and the same from the
+   Agent's own journal (its `OrderStarted`: when the order really started). Target: p99 <= 50 ms. For
+   comparison, on this machine Airflow's cron start was measured ~1.7 s late; Temporal promises "within 1 s".
+2. Plan and submit: schedules that start N orders (default 100,000) on one day 30 days ahead (each schedule a
    period repeating every 30 s, 1,000 starts); `/daily_plan/orders/generate` plans the day (plan_s), then
    `/daily_plan/orders/submit` adds them all to the Controller, which attaches them to the Agent, where they wait
    (submit_s: until the request answered, i.e. the Controller has accepted them). Memory: the peak resident set
    of the Cockpit process (VmHWM, since the process started), and the Controller's and Agent's resident sets after.
-2. Lateness: a schedule with 50 order parameterisations, all starting in the same second a few seconds ahead,
-   generated and submitted (`withSubmit`) at once. Lateness = the run's start in the order history (the time of
-   the Controller's `OrderStarted` event, which the Agent emitted at the order's `scheduledFor`) − its planned
-   start: p50 and p99 over the 50. Target: p99 <= 50 ms. For comparison, on this machine Airflow's cron start
-   was measured ~1.7 s late; Temporal promises "within 1 s".
 
 Beside these, the CPU time of pure planning per order (`plan_date_orders`, no database), the part the Cockpit
 cannot do faster by any I/O.
 
     python bench/dailyplan.py [--quick] [--orders N] [--lead SECONDS]
 
-`--quick`: 5,000 orders (under a minute). The last line is
-`plan_orders=… plan_s=… submit_s=… peak_mb=… lateness_p50_ms=… lateness_p99_ms=…`.
+`--quick`: 5,000 orders (under a minute). The last line is `plan_orders=… plan_s=… submit_s=… peak_mb=…
+agent_lateness_p50_ms=… agent_lateness_p99_ms=… lateness_p50_ms=… lateness_p99_ms=…` (lateness_*: as the history
+and the Cockpit's /metrics show it).
 """
 
 from __future__ import annotations
@@ -140,7 +142,7 @@ def lateness(joc: Joc, lead_s: float, agent_journal: Path) -> Lateness:
     if datetime.now(UTC) >= start:
         raise RuntimeError(f"generating and submitting took longer than the lead of {lead_s} s: use --lead")
     planned = int(start.timestamp() * 1000)
-    deadline = time.monotonic() + lead_s + 600  # after a big submission, the History has much to write first
+    deadline = time.monotonic() + lead_s + 60
     while time.monotonic() < deadline:
         history = joc.post(
             "/joc/api/orders/history",
@@ -152,7 +154,7 @@ def lateness(joc: Joc, lead_s: float, agent_journal: Path) -> Lateness:
             at_agent = [started - planned for started in agent_starts(agent_journal, names)]
             return Lateness(sorted(_ms(run["startTime"]) - planned for run in runs), sorted(at_agent))
         time.sleep(0.5)
-    raise RuntimeError("the orders were not all in the history within 10 minutes")
+    raise RuntimeError("the orders were not all in the history within a minute")
 
 
 def agent_starts(journal: Path, names: list[str]) -> list[int]:
@@ -220,6 +222,9 @@ def main() -> None:
             store(joc, "/bench/every-day", "WORKINGDAYSCALENDAR", EVERY_DAY)
             release(joc, [("/bench/every-day", "WORKINGDAYSCALENDAR")])
             processes = roles(process)
+            before_mb = peak_mb(processes["cockpit"])
+            # The lateness first: after a big submission the History has hundreds of thousands of events to take.
+            late = lateness(joc, arguments.lead, Path(folder) / "data" / "agent" / "data" / "journal")
             day = datetime.now(UTC).date() + timedelta(days=30)
             planned, plan_s, submit_s = plan_and_submit(joc, orders, day)
             peak = peak_mb(processes["cockpit"])
@@ -229,8 +234,9 @@ def main() -> None:
             resident = ", ".join(
                 f"{role} {p.memory_info().rss / 2**20:.0f} MB" for role, p in sorted(processes.items())
             )
-            print(f"Cockpit peak RSS {peak:.0f} MB; resident now: {resident}")
-            late = lateness(joc, arguments.lead, Path(folder) / "data" / "agent" / "data" / "journal")
+            print(
+                f"Cockpit peak RSS {peak:.0f} MB (before planning {before_mb:.0f} MB); resident now: {resident}"
+            )
         except Exception:
             print((Path(folder) / "standalone.log").read_text()[-4000:], file=sys.stderr)
             raise
