@@ -19,6 +19,7 @@ from stellwerk.cockpit.api.dailyplan_models import (
     CopyPlanOrders,
     GenerateRequest,
     ModifyPlanOrders,
+    PathItem,
     PlanOrdersFilter,
     ProjectionsRequest,
     SubmissionsRequest,
@@ -43,7 +44,7 @@ from stellwerk.cockpit.services.dailyplan import orders as plan
 from stellwerk.cockpit.services.dailyplan import store
 from stellwerk.cockpit.services.dailyplan.planning import is_late
 from stellwerk.cockpit.services.dailyplan.projections import projected_years
-from stellwerk.cockpit.services.dailyplan.selection import PlanSelection, in_any_folder
+from stellwerk.cockpit.services.dailyplan.selection import PlanSelection
 from stellwerk.cockpit.services.joc_time import TimeError, iso, scheduled_for
 from stellwerk.model.problems import Problem
 
@@ -84,9 +85,12 @@ async def generate(body: GenerateRequest, caller: CallerDep, cockpit: CockpitDep
     """Plans the dates' orders from the released schedules (again: only what is missing); `withSubmit` submits."""
     caller.require(MANAGE)
     dates = _plan_dates(body)
+    schedules, workflows = body.schedule_paths or PathItem(), body.workflow_paths or PathItem()
     choice = plan.ScheduleChoice(
-        schedules=_paths(body.schedule_paths),
-        workflows=_paths(body.workflow_paths),
+        schedules=tuple(schedules.singles),
+        workflows=tuple(workflows.singles),
+        schedule_folders=tuple(folder.filter() for folder in schedules.folders),
+        workflow_folders=tuple(folder.filter() for folder in workflows.folders),
         automatic_only=not body.include_non_auto_planned_orders,
     )
     now = cockpit.now()
@@ -269,19 +273,24 @@ async def _projections(
     if first > last or (last - first).days >= _PROJECTION_DAYS:
         raise BadRequest(f"$.dateTo: from $.dateFrom {first} up to {_PROJECTION_DAYS} days ({last} asked)")
     schedule_folders = tuple(folder.filter() for folder in body.schedule_folders)
+    workflow_folders = tuple(folder.filter() for folder in body.workflow_folders)
     async with cockpit.database.session() as db:
         schedules = [
             named
             for named in await store.released_schedules(db)
-            if (not body.schedule_paths and not schedule_folders)
-            or named.path in body.schedule_paths
-            or in_any_folder(named.path, schedule_folders)
+            if plan.path_chosen(named.path, body.schedule_paths, schedule_folders)
         ]
+        if body.workflow_paths or workflow_folders:
+            names = {name for named in schedules for name in named.schedule.workflows}
+            paths = await store.workflow_paths(db, names)
+            schedules = [
+                named
+                for named in schedules
+                if any(plan.path_chosen(paths[name], body.workflow_paths, workflow_folders) for name in named.schedule.workflows)
+            ]  # fmt: skip
         library = await store.released_calendars(db)
         selection = PlanSelection(date_from=first, date_to=last, controller_ids=tuple(body.controller_ids))
         planned_dates = {row.plan_date for row in await store.selected_orders(db, selection)}
-    if body.workflow_paths or body.workflow_folders:
-        raise NotSupported("$.workflowPaths/$.workflowFolders: select projections by schedule")
     years = projected_years(schedules, library, first, last, planned_dates, with_periods=with_periods)
     stamp = joc_now()
     return {"deliveryDate": stamp, "surveyDate": stamp, "years": years}
@@ -455,14 +464,6 @@ def _required_date(text: str, field: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise BadRequest(f"{field}: not a date: {text!r}") from None
-
-
-def _paths(item: Any) -> tuple[str, ...]:
-    if item is None:
-        return ()
-    if item.folders:
-        raise NotSupported("$.schedulePaths.folders/$.workflowPaths.folders: name single paths")
-    return tuple(item.singles)
 
 
 def _start(body: CopyPlanOrders, now: int) -> int | None:

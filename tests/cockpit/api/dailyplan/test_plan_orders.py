@@ -102,6 +102,20 @@ def test_only_automatic_schedules_unless_asked_and_by_schedule_or_workflow(joc: 
     assert planned(joc, states=["SUBMITTED"]) == []
 
 
+def test_generating_and_projecting_by_folder_of_schedule_or_workflow(joc: Joc) -> None:
+    plan_inventory(joc)
+    generate(joc, MONDAY, schedulePaths={"folders": [{"folder": "/elsewhere"}]})
+    generate(joc, MONDAY, workflowPaths={"folders": [{"folder": "/", "recursive": False}]})
+    assert planned(joc) == [], "greet is in /flows, not in / itself"
+    generate(joc, MONDAY, schedulePaths={"folders": [{"folder": "/plans"}]}, workflowPaths={"folders": [{"folder": "/"}]})  # fmt: skip
+    assert len(planned(joc)) == 3
+    week = {"dateFrom": MONDAY, "dateTo": "2026-06-07"}
+    by_folder = joc.ok("/joc/api/daily_plan/projections/calendar", week | {"workflowFolders": [{"folder": "/flows"}]})  # fmt: skip
+    assert by_folder["years"]["2026"]["2026-06"]["2026-06-02"] == {"planned": False, "numOfOrders": 3}
+    by_path = joc.ok("/joc/api/daily_plan/projections/calendar", week | {"workflowPaths": ["/flows/other"]})
+    assert by_path["years"] == {}
+
+
 def test_deleting_planned_orders_and_the_audit_log(joc: Joc) -> None:
     plan_inventory(joc)
     generate(joc, MONDAY)

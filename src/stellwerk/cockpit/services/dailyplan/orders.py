@@ -17,6 +17,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.db.enums import DailyPlanOrderState
+from stellwerk.cockpit.db.repositories.folders import FolderFilter
 from stellwerk.cockpit.db.tables.dailyplan import DailyPlanOrder
 from stellwerk.cockpit.errors import Conflict
 from stellwerk.cockpit.services.dailyplan import store
@@ -28,7 +29,7 @@ from stellwerk.cockpit.services.dailyplan.planning import (
     moved_order_id,
     plan_date_orders,
 )
-from stellwerk.cockpit.services.dailyplan.selection import PlanSelection
+from stellwerk.cockpit.services.dailyplan.selection import PlanSelection, in_any_folder
 from stellwerk.cockpit.services.orders import decode_orders, fresh_order
 from stellwerk.cockpit.services.proxy import ControllerProxy
 from stellwerk.model.problems import Problem
@@ -46,11 +47,14 @@ PLANNED, SUBMITTED = DailyPlanOrderState.PLANNED, DailyPlanOrderState.SUBMITTED
 
 
 class ScheduleChoice(msgspec.Struct, frozen=True, kw_only=True):
-    """Which schedules and workflows a generation plans (empty: all); `automatic_only` keeps the schedules that
-    plan their orders automatically (JOC's default unless `includeNonAutoPlannedOrders`)."""
+    """Which schedules and workflows a generation plans, by path (or name) and by folder (all empty: all);
+    `automatic_only` keeps the schedules that plan their orders automatically (JOC's default unless
+    `includeNonAutoPlannedOrders`)."""
 
     schedules: tuple[str, ...] = ()
     workflows: tuple[str, ...] = ()
+    schedule_folders: tuple[FolderFilter, ...] = ()
+    workflow_folders: tuple[FolderFilter, ...] = ()
     automatic_only: bool = True
 
 
@@ -98,11 +102,18 @@ async def generate(
 def _wanted(named: NamedSchedule, choice: ScheduleChoice) -> bool:
     if choice.automatic_only and not named.schedule.plan_order_automatically:
         return False
-    return not choice.schedules or named.path in choice.schedules or named.name in choice.schedules
+    return path_chosen(named.path, choice.schedules, choice.schedule_folders)
 
 
 def _workflow_wanted(path: str, choice: ScheduleChoice) -> bool:
-    return not choice.workflows or path in choice.workflows or path.rsplit("/", 1)[-1] in choice.workflows
+    return path_chosen(path, choice.workflows, choice.workflow_folders)
+
+
+def path_chosen(path: str, paths: Sequence[str], folders: Sequence[FolderFilter]) -> bool:
+    """Whether an object is chosen by its path (or name) or folder; nothing named: every object."""
+    if not paths and not folders:
+        return True
+    return path in paths or path.rsplit("/", 1)[-1] in paths or in_any_folder(path, folders)
 
 
 async def _drop_unsubmitted(db: AsyncSession, controller_id: str, plan_date: date, keep: list[str]) -> None:
