@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stellwerk.cockpit.db.enums import DailyPlanOrderState
 from stellwerk.cockpit.db.repositories.folders import FolderFilter
 from stellwerk.cockpit.db.tables.dailyplan import DailyPlanOrder
-from stellwerk.cockpit.errors import Conflict
+from stellwerk.cockpit.errors import Conflict, ControllerUnreachable
 from stellwerk.cockpit.services.dailyplan import store
 from stellwerk.cockpit.services.dailyplan.planning import (
     NamedSchedule,
@@ -132,8 +132,16 @@ async def submit(
         return []
     controller = proxy()
     for first in range(0, len(planned), _ADD_CHUNK):
-        chunk = planned[first : first + _ADD_CHUNK]
-        await controller.command({"TYPE": "AddOrders", "orders": [_fresh(row) for row in chunk]})
+        command = {
+            "TYPE": "AddOrders",
+            "orders": [_fresh(row) for row in planned[first : first + _ADD_CHUNK]],
+        }
+        try:
+            await controller.command(command)
+        except ControllerUnreachable:
+            # Once more: a kept-alive connection the Controller closed meanwhile breaks the first request, and an
+            # AddOrders that did arrive is harmless again (orders the Controller has are ignored).
+            await controller.command(command)
     by_date: defaultdict[date, list[DailyPlanOrder]] = defaultdict(list)
     for row in planned:
         by_date[row.plan_date].append(row)
