@@ -21,7 +21,7 @@ cannot do faster by any I/O.
 
     python bench/dailyplan.py [--quick] [--orders N] [--lead SECONDS] [--parallelism P]
 
-With `--parallelism 1` the history's lateness drops from ~80-120 ms to ~10 ms while the Agent's stays 2-3 ms:
+With `--parallelism 1` the history's lateness drops from ~80-120 ms to ~10-25 ms while the Agent's stays 2-3 ms:
 the Agent spawns the processes it may start at once in one go, and the events that tell the Controller the
 orders started leave only after that.
 
