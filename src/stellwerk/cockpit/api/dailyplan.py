@@ -1,7 +1,7 @@
 """`/joc/api/daily_plan/...`: the Daily Plan's orders (list, generate, submit, cancel, delete, modify, copy), its
-submissions (list, delete) and projections (calendar, dates). Changes need JOC's Daily Plan `manage` permission (and the Controller's order
-permissions where they reach the Controller), are checked before anything changes, and write an audit-log entry in
-the transaction they are made in; a Controller refusal changes nothing."""
+submissions (list, delete) and projections (calendar, dates). Changes need JOC's Daily Plan `manage` permission
+(and the Controller's order permissions where they reach the Controller), are checked before anything changes, and
+write an audit-log entry in the transaction they are made in; a Controller refusal changes nothing."""
 
 from __future__ import annotations
 
