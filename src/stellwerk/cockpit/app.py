@@ -33,6 +33,7 @@ from stellwerk.cockpit.api import (
     inventory_changes,
     joc,
     log_notification,
+    metrics,
     order,
     orders,
     task,
@@ -80,6 +81,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     calendars.router,
     dailyplan.router,
     log_notification.router,
+    metrics.router,
 )
 
 
@@ -113,7 +115,7 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
             snapshots.observe(controller_id, events)
             cockpit.order_views.observe(controller_id, events)
 
-        history = HistoryServices(cockpit.database, cockpit.now, on_batch)
+        history = HistoryServices(cockpit.database, cockpit.now, on_batch, cockpit.start_lateness)
         cockpit.proxies.listen(cockpit.order_views)
         cockpit.proxies.listen(history)
         daily_plan = DailyPlanService(cockpit)

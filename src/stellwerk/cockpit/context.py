@@ -1,5 +1,5 @@
-"""The Cockpit's shared handles: its settings, its database, the Controllers it talks to and the clock. Routers
-get it with the `CockpitDep` dependency."""
+"""The Cockpit's shared handles: its settings, its database, the Controllers it talks to, the clock, the order
+views and the start lateness metrics. Routers get it with the `CockpitDep` dependency."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 
 from stellwerk.cockpit.config import CockpitConfig
 from stellwerk.cockpit.db.session import Database
+from stellwerk.cockpit.services.dailyplan.lateness import StartLateness
 from stellwerk.cockpit.services.order_view import OrderViews
 from stellwerk.cockpit.services.proxy import Proxies
 
@@ -27,6 +28,7 @@ class Cockpit:
     proxies: Proxies
     clock: Callable[[], int] = field(default=wall_clock_ms)
     order_views: OrderViews = field(default_factory=OrderViews)
+    start_lateness: StartLateness = field(default_factory=StartLateness)
 
     def now(self) -> int:
         """Milliseconds since the epoch."""

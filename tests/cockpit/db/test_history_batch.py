@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import pytest
 from sqlalchemy import event, func, select
 
@@ -17,6 +18,7 @@ from stellwerk.cockpit.db.repositories.order_history import OrderHistory, OrderH
 from stellwerk.cockpit.db.repositories.task_history import TaskHistoryRepository
 from stellwerk.cockpit.db.session import Database
 from stellwerk.cockpit.db.tables import HistoryLogChunk, HistoryOrder, HistoryTask
+from stellwerk.cockpit.services.dailyplan.lateness import StartLateness
 from stellwerk.cockpit.services.history import CONSUMER, History
 from stellwerk.cockpit.services.order_log import log_entries
 from stellwerk.cockpit.services.proxy import ControllerProxy
@@ -128,3 +130,19 @@ async def test_a_batch_that_fails_half_way_leaves_nothing_and_is_written_whole_a
     await writer.store(BATCH, BATCH[-1][2])
     written = await rows(database)
     assert set(written["orders"]) == {"o1", "p", "p|a", "p|b"} and written["counts"] == [4, 1, 5]
+
+
+async def test_the_start_of_a_planned_order_is_counted_in_the_lateness_once(database: Database) -> None:
+    planned = msgspec.structs.replace(ADDED, scheduled_for=T - 20)
+    plan_id = "#2026-06-01#P00000000000-a"
+    batch = events(
+        (plan_id, planned), ("unplanned", ADDED), (plan_id, e.OrderStarted()), ("unplanned", e.OrderStarted())
+    )
+    lateness = StartLateness()
+    writer = History(database, history(database).proxy, lambda: T, workflows=[WORKFLOW], lateness=lateness)
+    await writer.store(batch, batch[-1][2])
+    await writer.store(batch, batch[-1][2])  # again: written and counted already
+    text = lateness.render().decode()
+    # started at T + 2 (its OrderStarted), planned for T - 20; the workflow is not in the inventory: /name
+    assert f'count{{controller_id="{CID}",workflow="/team/greet"}} 1.0' in text
+    assert f'sum{{controller_id="{CID}",workflow="/team/greet"}} 0.022' in text

@@ -1,7 +1,7 @@
-"""`/joc/api/daily_plan/...`: the Daily Plan's orders (list, generate, submit, cancel, delete, modify) and its
-submissions (list, delete). Changes need JOC's Daily Plan `manage` permission (and the Controller's order
-permissions where they reach the Controller), are checked before anything changes, and write an audit-log entry in
-the transaction they are made in; a Controller refusal changes nothing."""
+"""`/joc/api/daily_plan/...`: the Daily Plan's orders (list, generate, submit, cancel, delete, modify, copy), its
+submissions (list, delete) and projections (calendar, dates). Changes need JOC's Daily Plan `manage` permission
+(and the Controller's order permissions where they reach the Controller), are checked before anything changes, and
+write an audit-log entry in the transaction they are made in; a Controller refusal changes nothing."""
 
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.api.dailyplan_models import (
+    CopyPlanOrders,
     GenerateRequest,
     ModifyPlanOrders,
+    PathItem,
     PlanOrdersFilter,
     ProjectionsRequest,
     SubmissionsRequest,
@@ -42,7 +44,7 @@ from stellwerk.cockpit.services.dailyplan import orders as plan
 from stellwerk.cockpit.services.dailyplan import store
 from stellwerk.cockpit.services.dailyplan.planning import is_late
 from stellwerk.cockpit.services.dailyplan.projections import projected_years
-from stellwerk.cockpit.services.dailyplan.selection import PlanSelection, in_any_folder
+from stellwerk.cockpit.services.dailyplan.selection import PlanSelection
 from stellwerk.cockpit.services.joc_time import TimeError, iso, scheduled_for
 from stellwerk.model.problems import Problem
 
@@ -83,9 +85,12 @@ async def generate(body: GenerateRequest, caller: CallerDep, cockpit: CockpitDep
     """Plans the dates' orders from the released schedules (again: only what is missing); `withSubmit` submits."""
     caller.require(MANAGE)
     dates = _plan_dates(body)
+    schedules, workflows = body.schedule_paths or PathItem(), body.workflow_paths or PathItem()
     choice = plan.ScheduleChoice(
-        schedules=_paths(body.schedule_paths),
-        workflows=_paths(body.workflow_paths),
+        schedules=tuple(schedules.singles),
+        workflows=tuple(workflows.singles),
+        schedule_folders=tuple(folder.filter() for folder in schedules.folders),
+        workflow_folders=tuple(folder.filter() for folder in workflows.folders),
         automatic_only=not body.include_non_auto_planned_orders,
     )
     now = cockpit.now()
@@ -101,7 +106,8 @@ async def generate(body: GenerateRequest, caller: CallerDep, cockpit: CockpitDep
         to_submit = generated.added if body.with_submit else generated.to_submit
         if to_submit:
             caller.require(CREATE, body.controller_id)
-        await _at_controller(plan.submit(db, proxy, to_submit, caller.account, now))
+            rows = await store.planned_rows(db, body.controller_id, dates, to_submit)
+            await _at_controller(plan.submit(db, proxy, rows, caller.account, now))
     return ok_answer()
 
 
@@ -126,16 +132,11 @@ async def delete(body: PlanOrdersFilter, caller: CallerDep, cockpit: CockpitDep)
 @router.post("/orders/modify")
 async def modify(body: ModifyPlanOrders, caller: CallerDep, cockpit: CockpitDep) -> dict[str, Any]:
     """Changes the planned start and the variables of planned orders; answers the ids that changed."""
-    caller.require(MANAGE)
-    caller.require(CREATE, body.controller_id)
-    if body.daily_plan_date is not None or body.stick_daily_plan_date:
-        raise NotSupported(
-            "$.dailyPlanDate/$.stickDailyPlanDate: an order stays on its plan date in Stellwerk"
-        )
-    if body.cycle is not None or body.start_position is not None or body.end_positions or body.block_position:
-        raise NotSupported(
-            "$.cycle/$.startPosition/$.endPositions/$.blockPosition: not supported by Stellwerk"
-        )
+    _may_change(caller, body)
+    if body.start_position is not None or body.end_positions or body.block_position:
+        raise NotSupported("$.startPosition/$.endPositions/$.blockPosition: not supported by Stellwerk")
+    if body.daily_plan_date is not None:
+        raise NotSupported("$.dailyPlanDate: an order stays on its plan date in Stellwerk")
     now = cockpit.now()
     change = plan.Change(
         start_ms=_start(body, now),
@@ -145,18 +146,53 @@ async def modify(body: ModifyPlanOrders, caller: CallerDep, cockpit: CockpitDep)
     )
     proxy = _proxy(cockpit, body.controller_id)
     async with cockpit.database.session() as db:
-        selection = PlanSelection(controller_ids=(body.controller_id,), order_ids=tuple(body.order_ids))
-        rows = await store.selected_orders(db, selection)
-        unknown = sorted(set(body.order_ids) - {row.order_id for row in rows})
-        if unknown:
-            raise UnknownObject(
-                f"$.orderIds: not in the daily plan of {body.controller_id}: {', '.join(unknown)}"
-            )
-        _require_folders(caller, rows)
-        objects = [("ORDER", row.order_id) for row in rows]
-        await _audit(db, caller, "./daily_plan/orders/modify", body, now, body.controller_id, objects)
+        rows = await _named_orders(db, caller, body, "./daily_plan/orders/modify", now)
         renamed = await _at_controller(plan.modify(db, proxy, rows, change, caller.account, now))
     return {"deliveryDate": joc_now(), "orderIds": renamed}
+
+
+@router.post("/orders/copy")
+async def copy(body: CopyPlanOrders, caller: CallerDep, cockpit: CockpitDep) -> dict[str, Any]:
+    """Copies planned orders as new orders of their plan dates (at `scheduledFor`, else at their own start);
+    copies of submitted orders are submitted. Answers original id → copy id."""
+    _may_change(caller, body)
+    now = cockpit.now()
+    change = plan.Change(start_ms=_start(body, now), force_job_admission=body.force_job_admission or None)
+    proxy = _proxy(cockpit, body.controller_id)
+    async with cockpit.database.session() as db:
+        rows = await _named_orders(db, caller, body, "./daily_plan/orders/copy", now)
+        copies = await _at_controller(plan.copy(db, proxy, body.controller_id, rows, change, caller.account, now))  # fmt: skip
+        if isinstance(copies, Problem):
+            raise BadRequest(copies.message)
+    return {"deliveryDate": joc_now(), "orderIds": copies}
+
+
+def _may_change(caller: Caller, body: CopyPlanOrders) -> None:
+    """The permissions and the options Stellwerk has of a modification or copy."""
+    caller.require(MANAGE)
+    caller.require(CREATE, body.controller_id)
+    if body.stick_daily_plan_date:
+        raise NotSupported("$.stickDailyPlanDate: an order stays on its plan date in Stellwerk")
+    if body.cycle is not None:
+        raise NotSupported("$.cycle: not supported by Stellwerk")
+
+
+async def _named_orders(
+    db: AsyncSession, caller: Caller, body: CopyPlanOrders, request: str, now: int
+) -> list[DailyPlanOrder]:
+    """The planned orders a modification or copy names (all of them, else UnknownObject), in the caller's
+    folders, with the request's audit entry written."""
+    selection = PlanSelection(controller_ids=(body.controller_id,), order_ids=tuple(body.order_ids))
+    rows = await store.selected_orders(db, selection)
+    unknown = sorted(set(body.order_ids) - {row.order_id for row in rows})
+    if unknown:
+        raise UnknownObject(
+            f"$.orderIds: not in the daily plan of {body.controller_id}: {', '.join(unknown)}"
+        )
+    _require_folders(caller, rows)
+    objects = [("ORDER", row.order_id) for row in rows]
+    await _audit(db, caller, request, body, now, body.controller_id, objects)
+    return rows
 
 
 # Submissions ----------------------------------------------------------------------------------------------------
@@ -237,19 +273,24 @@ async def _projections(
     if first > last or (last - first).days >= _PROJECTION_DAYS:
         raise BadRequest(f"$.dateTo: from $.dateFrom {first} up to {_PROJECTION_DAYS} days ({last} asked)")
     schedule_folders = tuple(folder.filter() for folder in body.schedule_folders)
+    workflow_folders = tuple(folder.filter() for folder in body.workflow_folders)
     async with cockpit.database.session() as db:
         schedules = [
             named
             for named in await store.released_schedules(db)
-            if (not body.schedule_paths and not schedule_folders)
-            or named.path in body.schedule_paths
-            or in_any_folder(named.path, schedule_folders)
+            if plan.path_chosen(named.path, body.schedule_paths, schedule_folders)
         ]
+        if body.workflow_paths or workflow_folders:
+            names = {name for named in schedules for name in named.schedule.workflows}
+            paths = await store.workflow_paths(db, names)
+            schedules = [
+                named
+                for named in schedules
+                if any(plan.path_chosen(paths[name], body.workflow_paths, workflow_folders) for name in named.schedule.workflows)
+            ]  # fmt: skip
         library = await store.released_calendars(db)
         selection = PlanSelection(date_from=first, date_to=last, controller_ids=tuple(body.controller_ids))
         planned_dates = {row.plan_date for row in await store.selected_orders(db, selection)}
-    if body.workflow_paths or body.workflow_folders:
-        raise NotSupported("$.workflowPaths/$.workflowFolders: select projections by schedule")
     years = projected_years(schedules, library, first, last, planned_dates, with_periods=with_periods)
     stamp = joc_now()
     return {"deliveryDate": stamp, "surveyDate": stamp, "years": years}
@@ -425,15 +466,7 @@ def _required_date(text: str, field: str) -> date:
         raise BadRequest(f"{field}: not a date: {text!r}") from None
 
 
-def _paths(item: Any) -> tuple[str, ...]:
-    if item is None:
-        return ()
-    if item.folders:
-        raise NotSupported("$.schedulePaths.folders/$.workflowPaths.folders: name single paths")
-    return tuple(item.singles)
-
-
-def _start(body: ModifyPlanOrders, now: int) -> int | None:
+def _start(body: CopyPlanOrders, now: int) -> int | None:
     if body.scheduled_for is None:
         return None
     try:

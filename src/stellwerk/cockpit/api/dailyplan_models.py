@@ -51,17 +51,22 @@ class PlanOrdersFilter(Audited):
     order_tags: list[str] = []
 
 
-class ModifyPlanOrders(Audited):
+class CopyPlanOrders(Audited):
+    """dailyPlanCopyOrder (and the part of dailyPlanModifyOrder it shares)."""
+
     controller_id: ControllerId
     order_ids: list[Path] = Field(min_length=1)
     scheduled_for: str | None = Field(default=None, max_length=64)
     time_zone: str | None = Field(default=None, max_length=255)
-    variables: dict[str, Any] | None = None
-    remove_variables: list[str] = []
-    daily_plan_date: str | None = Field(default=None, pattern=DATE)
     force_job_admission: bool = False
     stick_daily_plan_date: bool = False
     cycle: dict[str, Any] | None = None
+
+
+class ModifyPlanOrders(CopyPlanOrders):
+    variables: dict[str, Any] | None = None
+    remove_variables: list[str] = []
+    daily_plan_date: str | None = Field(default=None, pattern=DATE)
     start_position: Any = None
     end_positions: list[Any] = []
     block_position: Any = None

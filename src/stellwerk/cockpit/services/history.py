@@ -40,9 +40,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.db.repositories.event_ids import EventIdRepository
-from stellwerk.cockpit.db.repositories.history_batch import Added, Changes, HistoryBatchRepository
+from stellwerk.cockpit.db.repositories.history_batch import Added, Changes, HistoryBatchRepository, Run
 from stellwerk.cockpit.db.session import Database
 from stellwerk.cockpit.errors import JocError
+from stellwerk.cockpit.services.dailyplan.lateness import StartLateness
 from stellwerk.cockpit.services.history_fold import Facts, Missing, fold, is_folded
 from stellwerk.cockpit.services.proxy import ControllerProxy, ProxyListener
 from stellwerk.cockpit.services.workflows import workflow_paths
@@ -98,9 +99,12 @@ class History:
         *,
         workflows: Iterable[Workflow] = (),
         agent_urls: Mapping[str, str] | None = None,
+        lateness: StartLateness | None = None,
     ) -> None:
-        """`workflows` and `agent_urls` are known already (else asked of the Controller when a task starts)."""
+        """`workflows` and `agent_urls` are known already (else asked of the Controller when a task starts);
+        `lateness` counts the start of each new run with a planned start once its batch is committed."""
         self.database = database
+        self.lateness = lateness
         self.proxy = proxy
         self.controller_id = proxy.controller_id
         self.clock = clock
@@ -167,14 +171,23 @@ class History:
                 folded = fold(events, running, self.added, facts)
                 if not isinstance(folded, Missing):
                     await self._know_paths(db, folded)
+                    started = [run for run in folded.runs if run.history_id is None and run.parent is None]
                     await history.write(folded)
                     await EventIdRepository(db).store(
                         self.controller_id, CONSUMER, max(last, stored), self.clock()
                     )
             if not isinstance(folded, Missing):
                 self.added, self._taken = folded.added, max(last, stored)
+                self._count_lateness(started)
                 return
             await self._learn(folded, orders)
+
+    def _count_lateness(self, started: Iterable[Run]) -> None:
+        if self.lateness is None:
+            return
+        for run in started:
+            path = self._paths.get(run.workflow_path, f"/{run.workflow_path}")
+            self.lateness.observe(self.controller_id, path, run.planned_time, run.start_time)
 
     async def _know_paths(self, db: AsyncSession, changes: Changes) -> None:
         """Looks up the inventory paths when a new run is of a workflow whose path is not known yet; a workflow
@@ -224,16 +237,21 @@ class HistoryServices(ProxyListener):
     stopped when it is forgotten or the Cockpit stops."""
 
     def __init__(
-        self, database: Database, clock: Callable[[], int], on_batch: BatchListener | None = None
+        self,
+        database: Database,
+        clock: Callable[[], int],
+        on_batch: BatchListener | None = None,
+        lateness: StartLateness | None = None,
     ) -> None:
         self._database = database
         self._clock = clock
         self._on_batch = on_batch
+        self._lateness = lateness
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
     def registered(self, proxy: ControllerProxy) -> None:
         self.forgotten(proxy.controller_id)
-        history = History(self._database, proxy, self._clock, self._on_batch)
+        history = History(self._database, proxy, self._clock, self._on_batch, lateness=self._lateness)
         self._tasks[proxy.controller_id] = asyncio.create_task(
             history.run(), name=f"History {proxy.controller_id}"
         )

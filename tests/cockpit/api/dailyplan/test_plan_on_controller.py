@@ -36,13 +36,19 @@ def gone(joc: Joc, controller_id: str, order_id: str) -> bool:
     return joc.post("/joc/api/order", {"controllerId": controller_id, "orderId": order_id}).status != 200
 
 
+def greeting(running: RunningCockpit, controller: ControllerNodes) -> Joc:
+    """A logged-in client of the Cockpit, whose Controller has the workflow `greet`."""
+    joc = Joc(running.url)
+    assert joc.login("root", ADMIN_PASSWORD).status == 200
+    deploy(running, controller, GREET)
+    return joc
+
+
 def test_planned_orders_start_on_time_finish_and_are_in_the_history(
     controller_cockpit: tuple[RunningCockpit, ControllerNodes],
 ) -> None:
     running, controller = controller_cockpit
-    joc = Joc(running.url)
-    assert joc.login("root", ADMIN_PASSWORD).status == 200
-    deploy(running, controller, GREET)
+    joc = greeting(running, controller)
     now = datetime.now(UTC).replace(microsecond=0)
     soon, sooner_still = now + timedelta(seconds=LEAD_SECONDS), now + timedelta(seconds=LEAD_SECONDS + 2)
     late_tonight = now.replace(hour=23, minute=59, second=59)

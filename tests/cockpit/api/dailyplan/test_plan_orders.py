@@ -102,6 +102,20 @@ def test_only_automatic_schedules_unless_asked_and_by_schedule_or_workflow(joc: 
     assert planned(joc, states=["SUBMITTED"]) == []
 
 
+def test_generating_and_projecting_by_folder_of_schedule_or_workflow(joc: Joc) -> None:
+    plan_inventory(joc)
+    generate(joc, MONDAY, schedulePaths={"folders": [{"folder": "/elsewhere"}]})
+    generate(joc, MONDAY, workflowPaths={"folders": [{"folder": "/", "recursive": False}]})
+    assert planned(joc) == [], "greet is in /flows, not in / itself"
+    generate(joc, MONDAY, schedulePaths={"folders": [{"folder": "/plans"}]}, workflowPaths={"folders": [{"folder": "/"}]})  # fmt: skip
+    assert len(planned(joc)) == 3
+    week = {"dateFrom": MONDAY, "dateTo": "2026-06-07"}
+    by_folder = joc.ok("/joc/api/daily_plan/projections/calendar", week | {"workflowFolders": [{"folder": "/flows"}]})  # fmt: skip
+    assert by_folder["years"]["2026"]["2026-06"]["2026-06-02"] == {"planned": False, "numOfOrders": 3}
+    by_path = joc.ok("/joc/api/daily_plan/projections/calendar", week | {"workflowPaths": ["/flows/other"]})
+    assert by_path["years"] == {}
+
+
 def test_deleting_planned_orders_and_the_audit_log(joc: Joc) -> None:
     plan_inventory(joc)
     generate(joc, MONDAY)
@@ -113,6 +127,33 @@ def test_deleting_planned_orders_and_the_audit_log(joc: Joc) -> None:
     log = joc.ok("/joc/api/audit_log", {"categories": ["DAILYPLAN"]})
     requests = [entry["request"] for entry in log["auditLog"]]
     assert "./daily_plan/orders/delete" in requests and "./daily_plan/orders/generate" in requests
+
+
+def test_copying_planned_orders_at_their_start_or_another(joc: Joc) -> None:
+    plan_inventory(joc)
+    generate(joc, MONDAY)
+    single = planned(joc)[0]["orderId"]
+    same = joc.ok("/joc/api/daily_plan/orders/copy", {"controllerId": CONTROLLER, "orderIds": [single]})
+    assert_valid("order/orderIdMap-schema.json", same)
+    again = joc.ok("/joc/api/daily_plan/orders/copy", {"controllerId": CONTROLLER, "orderIds": [single]})
+    noon = {"scheduledFor": "2026-06-01 12:00", "timeZone": "Europe/Berlin", "forceJobAdmission": True}
+    moved = joc.ok(
+        "/joc/api/daily_plan/orders/copy", {"controllerId": CONTROLLER, "orderIds": [single], **noon}
+    )
+    copies = [same["orderIds"][single], again["orderIds"][single], moved["orderIds"][single]]
+    assert copies == [f"{single[:22]}01-hi", f"{single[:22]}02-hi", "#2026-06-01#P30800000001-hi"]
+    items = {item["orderId"]: item for item in planned(joc)}
+    assert len(items) == 6 and set(copies) < set(items)
+    assert items[copies[0]]["plannedStartTime"] == items[single]["plannedStartTime"]
+    assert items[copies[2]]["plannedStartTime"] == "2026-06-01T10:00:00.000Z"
+    assert {items[c]["state"]["_text"] for c in copies} == {"PLANNED"}
+    assert items[copies[2]]["orderName"] == "hi" and items[copies[2]]["schedulePath"] == "/plans/morning"
+    generate(joc, MONDAY)
+    assert len(planned(joc)) == 6, "planning again neither duplicates nor drops the copies"
+    unknown = joc.post("/joc/api/daily_plan/orders/copy", {"controllerId": CONTROLLER, "orderIds": ["#nope"]})
+    assert unknown.status == 420 and "$.orderIds: not in the daily plan" in unknown.error["message"]
+    cycle = joc.post("/joc/api/daily_plan/orders/copy", {"controllerId": CONTROLLER, "orderIds": [single], "cycle": {}})  # fmt: skip
+    assert cycle.error["code"] == "JOC-501" and "$.cycle" in cycle.error["message"]
 
 
 def test_precise_errors_change_nothing(joc: Joc) -> None:

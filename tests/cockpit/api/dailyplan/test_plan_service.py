@@ -3,7 +3,9 @@ and submits; a run on demand on a real Cockpit plans the coming days and, run ag
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ from stellwerk.cockpit.services.dailyplan.settings import (
 )
 from stellwerk.model.problems import Problem
 from tests.cockpit.api.conftest import RunningCockpit
+from tests.cockpit.api.dailyplan.test_plan_on_controller import wait_until
 from tests.cockpit.api.dailyplan.test_plan_orders import CONTROLLER, release, store
 from tests.cockpit.api.joc import Joc
 
@@ -73,11 +76,16 @@ def test_when_it_runs_and_which_dates() -> None:
     assert run_dates(PlanSettings(days_ahead_submit=0), ms("2026-06-01T12:00:00+00:00"))[1] == []
 
 
-async def _configure(cockpit: Cockpit) -> None:
-    async with cockpit.database.session() as db:
-        settings = SettingsRepository(db)
-        await settings.put("dailyplan", "days_ahead_plan", 3, cockpit.now())
-        await settings.put("dailyplan", "days_ahead_submit", 0, cockpit.now())
+def plan_days(plan: int, submit: int) -> Callable[[Cockpit], Awaitable[None]]:
+    """Sets how many days the Daily Plan's runs plan and submit (for `RunningCockpit.call`)."""
+
+    async def configure(cockpit: Cockpit) -> None:
+        async with cockpit.database.session() as db:
+            settings = SettingsRepository(db)
+            await settings.put("dailyplan", "days_ahead_plan", plan, cockpit.now())
+            await settings.put("dailyplan", "days_ahead_submit", submit, cockpit.now())
+
+    return configure
 
 
 def test_a_run_on_demand_plans_the_coming_days_once(cockpit: RunningCockpit, joc: Joc) -> None:
@@ -89,7 +97,7 @@ def test_a_run_on_demand_plans_the_coming_days_once(cockpit: RunningCockpit, joc
     }
     store(joc, "/plans/noon", "SCHEDULE", schedule)
     release(joc, ("/cal/every-day", "WORKINGDAYSCALENDAR"), ("/plans/noon", "SCHEDULE"))
-    cockpit.call(_configure)
+    cockpit.call(plan_days(3, 0))
     first = cockpit.call(lambda c: DailyPlanService(c).run_once([CONTROLLER]))
     again = cockpit.call(lambda c: DailyPlanService(c).run_once([CONTROLLER]))
     assert first == RunReport(planned=3, submitted=0) and again == RunReport(planned=0, submitted=0)
@@ -98,3 +106,29 @@ def test_a_run_on_demand_plans_the_coming_days_once(cockpit: RunningCockpit, joc
         "/joc/api/daily_plan/orders", {"dailyPlanDateFrom": today, "dailyPlanDateTo": "2999-12-31"}
     )
     assert len({item["orderId"][1:11] for item in answer["plannedOrderItems"]}) == 3
+
+
+def test_the_service_runs_at_start_and_then_at_the_configured_start_time(cockpit: RunningCockpit) -> None:
+    async def started(c: Cockpit) -> DailyPlanService:
+        service = DailyPlanService(c, recheck_seconds=0.1)
+        service.start()
+        return service
+
+    service = cockpit.call(started)
+    try:
+        wait_until(lambda: service.runs == 1)
+        start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+
+        async def start_time(c: Cockpit) -> None:
+            async with c.database.session() as db:
+                await SettingsRepository(db).put(
+                    "dailyplan", "start_time", start.strftime("%H:%M:%S"), c.now()
+                )
+
+        cockpit.call(start_time)
+        wait_until(lambda: service.runs == 2, seconds=10)
+        assert datetime.now(UTC) >= start, "not before the start time"
+        time.sleep(0.3)
+        assert service.runs == 2, "once a day"
+    finally:
+        cockpit.call(lambda c: service.close())

@@ -206,13 +206,18 @@ def test_folders() -> None:
     assert not in_any_folder("/a/c", [FolderFilter(folder="/", recursive=False)])
 
 
-def test_the_lateness_histogram_counts_planned_starts_by_controller() -> None:
+def test_the_lateness_histogram_counts_planned_starts_by_controller_and_workflow() -> None:
     lateness = StartLateness()
-    assert lateness.observe("c", 10_000, 10_400) == 400
-    assert lateness.observe("c", 10_000, 13_000) == 3_000
-    assert lateness.observe("c", None, 13_000) is None
-    assert lateness.observe("c", 10_000, 9_000) == -1_000
+    assert lateness.observe("c", "/w", 10_000, 10_030) == 30
+    assert lateness.observe("c", "/w", 10_000, 10_400) == 400
+    assert lateness.observe("c", "/w", 10_000, 13_000) == 3_000
+    assert lateness.observe("c", "/w", None, 13_000) is None
+    assert lateness.observe("c", "/w", 10_000, 9_000) == -1_000
+    assert lateness.observe("c", "/other", 10_000, 10_000) == 0
     text = lateness.render().decode()
-    assert 'stellwerk_order_start_lateness_seconds_count{controller_id="c"} 3.0' in text
-    assert 'stellwerk_order_start_lateness_seconds_bucket{controller_id="c",le="0.5"} 2.0' in text
-    assert 'stellwerk_order_start_lateness_seconds_bucket{controller_id="c",le="5.0"} 3.0' in text
+    bucket = 'stellwerk_order_start_lateness_seconds_bucket{{controller_id="c",le="{}",workflow="/w"}} {}'
+    assert 'stellwerk_order_start_lateness_seconds_count{controller_id="c",workflow="/w"} 4.0' in text
+    assert bucket.format("0.05", "2.0") in text  # on time and early
+    assert bucket.format("0.5", "3.0") in text
+    assert bucket.format("5.0", "4.0") in text
+    assert 'count{controller_id="c",workflow="/other"} 1.0' in text

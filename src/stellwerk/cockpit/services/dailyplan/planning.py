@@ -143,6 +143,18 @@ def is_planned(order_id: str) -> bool:
     return len(order_id) > 12 and order_id[12] in "PC" and plan_date_of(order_id) is not None
 
 
+def copied_order_id(order_id: str, start_ms: int, taken: Set[str]) -> str | None:
+    """The id of a copy of a planned order at a start: the start's digits replaced, and the index the first
+    after the original's that no order of the plan has (None when all 100 are taken)."""
+    moved = moved_order_id(order_id, start_ms)
+    head, index, tail = moved[:22], int(moved[22:24]), moved[24:]
+    for step in range(1, 100):
+        candidate = f"{head}{(index + step) % 100:02d}{tail}"
+        if candidate not in taken:
+            return candidate
+    return None
+
+
 def moved_order_id(order_id: str, start_ms: int) -> str:
     """The id of a planned order moved to another start: the start's digits replaced, the rest kept."""
     head, _, tail = order_id.partition("#")[2].partition("#")

@@ -36,11 +36,14 @@ class RunReport(msgspec.Struct, frozen=True):
 
 
 class DailyPlanService:
-    """The background task; `close` stops it."""
+    """The background task; `close` stops it. While it waits for the start time it reads the settings again every
+    `recheck_seconds`, so that a changed start time counts without a restart (as in JOC); `runs` counts its runs."""
 
-    def __init__(self, cockpit: Cockpit) -> None:
+    def __init__(self, cockpit: Cockpit, recheck_seconds: float = 60.0) -> None:
         self._cockpit = cockpit
+        self._recheck_ms = int(recheck_seconds * 1000)
         self._task: asyncio.Task[None] | None = None
+        self.runs = 0
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run_daily(), name="daily plan")
@@ -56,9 +59,17 @@ class DailyPlanService:
                 await self.run_once()
             except Exception:
                 logger.exception("The Daily Plan run failed; the next one is at the next start time")
-            settings = await self.settings()
-            wait_ms = next_run_ms(settings, self._cockpit.now()) - self._cockpit.now()
-            await asyncio.sleep(max(wait_ms, 1000) / 1000)
+            self.runs += 1
+            await self._until_start_time()
+
+    async def _until_start_time(self) -> None:
+        settings = await self.settings()
+        due = next_run_ms(settings, self._cockpit.now())
+        while (now := self._cockpit.now()) < due:
+            await asyncio.sleep(max(min(due - now, self._recheck_ms), 1) / 1000)
+            changed = await self.settings()
+            if changed != settings:
+                settings, due = changed, next_run_ms(changed, self._cockpit.now())
 
     async def settings(self) -> PlanSettings:
         async with self._cockpit.database.session() as db:

@@ -3,12 +3,13 @@ reads from the inventory (released schedules and calendars, the workflows' paths
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from datetime import date
 
 import msgspec
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from stellwerk.calendar.calendars import Calendar, CalendarLibrary, parse_calendar
 from stellwerk.calendar.schedules import Schedule, parse_schedule
@@ -21,6 +22,8 @@ from stellwerk.cockpit.services.dailyplan.planning import NamedSchedule, Planned
 from stellwerk.cockpit.services.dailyplan.selection import OrderFacts, PlanSelection, chosen
 
 _CALENDARS = (T.WORKINGDAYSCALENDAR, T.NONWORKINGDAYSCALENDAR)
+# Rows per bulk statement: few round trips, and ids per IN list well below every backend's bound on parameters.
+_CHUNK = 1000
 
 
 async def released_schedules(db: AsyncSession) -> list[NamedSchedule]:
@@ -93,34 +96,71 @@ async def existing_ids(db: AsyncSession, controller_id: str, plan_date: date) ->
     return set(rows)
 
 
-def add_planned(
+async def add_planned(
     db: AsyncSession, controller_id: str, entries: Sequence[Planned], paths: dict[str, str], now: int
-) -> list[DailyPlanOrder]:
+) -> None:
+    """Inserts the planned orders in bulk (one statement per chunk, not one per row: a day may have 100,000)."""
     rows = [
-        DailyPlanOrder(
-            submission_id=None,
-            controller_id=controller_id,
-            plan_date=entry.plan_date,
-            order_id=entry.order_id,
-            order_name=entry.order_name,
-            workflow_path=paths[entry.workflow_name],
-            workflow_name=entry.workflow_name,
-            schedule_path=entry.schedule_path,
-            schedule_name=entry.schedule_name,
-            planned_start=entry.planned_start,
-            expected_end=None,
-            repeat_interval=entry.repeat_interval,
-            period_begin=entry.period_begin,
-            period_end=entry.period_end,
-            state=DailyPlanOrderState.PLANNED,
-            arguments=_arguments(entry),
-            created=now,
-            modified=now,
-        )
+        {
+            "submission_id": None,
+            "controller_id": controller_id,
+            "plan_date": entry.plan_date,
+            "order_id": entry.order_id,
+            "order_name": entry.order_name,
+            "workflow_path": paths[entry.workflow_name],
+            "workflow_name": entry.workflow_name,
+            "schedule_path": entry.schedule_path,
+            "schedule_name": entry.schedule_name,
+            "planned_start": entry.planned_start,
+            "expected_end": None,
+            "repeat_interval": entry.repeat_interval,
+            "period_begin": entry.period_begin,
+            "period_end": entry.period_end,
+            "state": DailyPlanOrderState.PLANNED,
+            "arguments": _arguments(entry),
+            "created": now,
+            "modified": now,
+        }
         for entry in entries
     ]
-    db.add_all(rows)
-    return rows
+    for first in range(0, len(rows), _CHUNK):
+        await db.execute(insert(DailyPlanOrder), rows[first : first + _CHUNK])
+
+
+async def planned_rows(
+    db: AsyncSession, controller_id: str, plan_dates: Iterable[date], order_ids: Set[str]
+) -> list[DailyPlanOrder]:
+    """The rows of these orders of the plan dates (read by date, then picked: a day may have 100,000 ids)."""
+    if not order_ids:
+        return []
+    query = select(DailyPlanOrder).where(
+        DailyPlanOrder.controller_id == controller_id, DailyPlanOrder.plan_date.in_(set(plan_dates))
+    )
+    rows = await db.scalars(query.order_by(DailyPlanOrder.planned_start, DailyPlanOrder.order_id))
+    return [row for row in rows if row.order_id in order_ids]
+
+
+async def set_state(
+    db: AsyncSession,
+    rows: Sequence[DailyPlanOrder],
+    state: DailyPlanOrderState,
+    submission_id: int | None,
+    now: int,
+) -> None:
+    """Sets the rows' state and submission in bulk (an UPDATE per chunk of ids), and so in the loaded rows."""
+    ids = [row.id for row in rows]
+    for first in range(0, len(ids), _CHUNK):
+        chunk = ids[first : first + _CHUNK]
+        await db.execute(
+            update(DailyPlanOrder)
+            .where(DailyPlanOrder.id.in_(chunk))
+            .values(state=state, submission_id=submission_id, modified=now)
+            .execution_options(synchronize_session=False)
+        )
+    for row in rows:
+        set_committed_value(row, "state", state)
+        set_committed_value(row, "submission_id", submission_id)
+        set_committed_value(row, "modified", now)
 
 
 def _arguments(entry: Planned) -> str:
@@ -134,8 +174,9 @@ def _arguments(entry: Planned) -> str:
 
 
 async def delete_orders(db: AsyncSession, ids: Sequence[int]) -> None:
-    if ids:
-        await db.execute(delete(DailyPlanOrder).where(DailyPlanOrder.id.in_(ids)))
+    for first in range(0, len(ids), _CHUNK):
+        chunk = ids[first : first + _CHUNK]
+        await db.execute(delete(DailyPlanOrder).where(DailyPlanOrder.id.in_(chunk)))
 
 
 async def new_submission(
