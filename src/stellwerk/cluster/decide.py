@@ -49,14 +49,14 @@ from stellwerk.model.problems import Problem
 # Requests ---------------------------------------------------------------------------------------------------
 
 
-class CheckState(msgspec.Struct, frozen=True, kw_only=True):
+class CheckState(msgspec.Struct, frozen=True, kw_only=True, tag_field="TYPE", tag="CheckState"):
     """A node's heartbeat: its cluster state as it has it."""
 
     node: NodeId
     state: ClusterState
 
 
-class CheckEvent(msgspec.Struct, frozen=True, kw_only=True):
+class CheckEvent(msgspec.Struct, frozen=True, kw_only=True, tag_field="TYPE", tag="CheckEvent"):
     """A node about to journal `event` onto its `state`."""
 
     node: NodeId
@@ -64,7 +64,7 @@ class CheckEvent(msgspec.Struct, frozen=True, kw_only=True):
     event: ClusterEvent
 
 
-class ConfirmNodeLoss(msgspec.Struct, frozen=True, kw_only=True):
+class ConfirmNodeLoss(msgspec.Struct, frozen=True, kw_only=True, tag_field="TYPE", tag="ConfirmNodeLoss"):
     """An operator states that node `lost` is down."""
 
     lost: NodeId
@@ -98,11 +98,11 @@ class Watch(msgspec.Struct, frozen=True, kw_only=True):
         return self.state is not None
 
 
-class Confirmed(msgspec.Struct, frozen=True, kw_only=True):
+class Confirmed(msgspec.Struct, frozen=True, kw_only=True, tag_field="TYPE", tag="Confirmed"):
     manual_confirmer: str | None = None
 
 
-class Refused(msgspec.Struct, frozen=True, kw_only=True):
+class Refused(msgspec.Struct, frozen=True, kw_only=True, tag_field="TYPE", tag="Refused"):
     problem: Problem
 
 

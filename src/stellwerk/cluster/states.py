@@ -85,7 +85,7 @@ class FailedOver(_HasActive, frozen=True, kw_only=True, tag="FailedOver"):
     """`failed_at`: the byte position in the journal (segment, offset) where the new active node took over;
     the old active truncates its journal there."""
 
-    failed_at: tuple[str, int] = ("", 0)
+    failed_at: tuple[int, int] = (0, 0)
 
 
 class SwitchedOver(_HasActive, frozen=True, kw_only=True, tag="SwitchedOver"):
@@ -139,7 +139,7 @@ class ClusterPassiveLost(_ClusterEvent, frozen=True, kw_only=True, tag="ClusterP
 class ClusterFailedOver(_ClusterEvent, frozen=True, kw_only=True, tag="ClusterFailedOver"):
     failed_active: NodeId
     activated: NodeId
-    failed_at: tuple[str, int] = ("", 0)
+    failed_at: tuple[int, int] = (0, 0)
 
 
 class ClusterSwitchedOver(_ClusterEvent, frozen=True, kw_only=True, tag="ClusterSwitchedOver"):
