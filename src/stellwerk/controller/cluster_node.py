@@ -168,9 +168,10 @@ async def run_cluster_node(
     config: ControllerConfig,
     stop: asyncio.Event,
     on_listening: Callable[[str], None] = lambda _: None,
-    on_active: Callable[[ControllerService], Awaitable[None]] | None = None,
+    on_active: Callable[[ControllerService | None], Awaitable[None]] | None = None,
 ) -> None:
-    """Runs the node until `stop` is set. `on_active` is called with each ControllerService the node starts."""
+    """Runs the node until `stop` is set. `on_active` is called with each ControllerService the node starts, and
+    with None when it stops being active."""
     setting = config.cluster
     if setting is None:
         raise ValueError("run_cluster_node needs a cluster setting")
@@ -203,7 +204,7 @@ async def _be_active(
     host: NodeHost,
     segments: SegmentDirectory,
     stop: asyncio.Event,
-    on_active: Callable[[ControllerService], Awaitable[None]] | None,
+    on_active: Callable[[ControllerService | None], Awaitable[None]] | None,
 ) -> None:
     role = ActiveRole(node, segments)
     host.source, host.active = role.source, role
@@ -212,6 +213,8 @@ async def _be_active(
         if on_active is not None:
             await on_active(service)
         reason = await _until_stopped(role.run(), stop)
+        if on_active is not None:
+            await on_active(None)
     logger.info("Cluster node %s is no longer active: %s", node.me, reason or "stopped")
     if reason == "switch-over":
         await role.hand_over()

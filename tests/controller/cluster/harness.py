@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import NamedTuple
 
 from stellwerk.cluster.setting import ClusterSetting
 from stellwerk.cluster.states import ClusterState, NodeId, Timing
@@ -19,6 +21,7 @@ from stellwerk.journal.segments import SegmentDirectory
 from stellwerk.model import commands as c
 from stellwerk.model import events as e
 from stellwerk.model.problems import Problem
+from stellwerk.transport.client import NodeClient
 from tests.controller.support import COCKPIT, CONTROLLER, tls_files, workflow
 from tests.e2e.nodes import free_port
 from tests.transport.pki import TestPki, subject_of
@@ -69,7 +72,7 @@ class ClusterNodeRunner:
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(run_cluster_node(self.config, self._stop, on_active=self._activated))
 
-    async def _activated(self, service: ControllerService) -> None:
+    async def _activated(self, service: ControllerService | None) -> None:
         self.service = service
 
     async def stop(self) -> None:
@@ -107,10 +110,18 @@ class ClusterNodeRunner:
         return ids
 
 
+class RunningCluster(NamedTuple):
+    primary: ClusterNodeRunner
+    backup: ClusterNodeRunner
+    watch: ClusterWatch
+    client_ssl: ssl.SSLContext  # the Cockpit's
+
+    def client(self, node: ClusterNodeRunner) -> NodeClient:
+        return NodeClient(node.uri, ssl_context=self.client_ssl)
+
+
 @contextlib.asynccontextmanager
-async def cluster(
-    pki: TestPki, folder: Path
-) -> AsyncIterator[tuple[ClusterNodeRunner, ClusterNodeRunner, ClusterWatch]]:
+async def cluster(pki: TestPki, folder: Path) -> AsyncIterator[RunningCluster]:
     ports = free_port(), free_port()
     tls = tls_files(pki, CONTROLLER)
     primary = ClusterNodeRunner("Primary", pki, folder, ports[0], ports[1], tls)
@@ -120,7 +131,7 @@ async def cluster(
     backup.start()
     try:
         async with running_watch({"Primary": primary.uri, "Backup": backup.uri}, watch_ssl, FAST) as watch:
-            yield primary, backup, watch
+            yield RunningCluster(primary, backup, watch, watch_ssl)
     finally:
         for node in (primary, backup):
             await node.crash()

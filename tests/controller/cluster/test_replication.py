@@ -26,7 +26,8 @@ def _same_journal(a: ClusterNodeRunner, b: ClusterNodeRunner) -> bool:
 async def test_the_passive_has_every_committed_event_and_recouples_after_a_restart(
     pki: TestPki, tmp_path: Path
 ) -> None:
-    async with cluster(pki, tmp_path) as (primary, backup, _watch):
+    async with cluster(pki, tmp_path) as nodes:
+        primary, backup = nodes.primary, nodes.backup
         await eventually(lambda: _coupled(primary) and _coupled(backup) and primary.service is not None)
         service = primary.service
         assert service is not None
