@@ -40,14 +40,14 @@ from pathlib import Path
 from typing import Any
 
 from stellwerk.cli.init import Names, initialize, plan_nodes
-from stellwerk.cluster.states import Timing
+from stellwerk.cluster.states import NodeId, Timing
 from stellwerk.cluster.watch import running_watch
 from stellwerk.transport.client import HttpError, NodeClient, RetryPolicy, TransportError
 from stellwerk.transport.tls import client_context
 
 TIMING = Timing(heartbeat=0.2, heartbeat_timeout=0.6, consent_timeout=0.4)
 API = "/controller/api"
-NODES = ("Primary", "Backup")
+NODES: tuple[NodeId, NodeId] = ("Primary", "Backup")
 ORDER_PERIOD = 0.02
 
 

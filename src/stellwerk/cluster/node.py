@@ -63,7 +63,7 @@ class ClusterNode:
         self.setting = setting
         self.directory = directory
         self.state: ClusterState = load_cluster_state(directory)
-        self.channel = WatchChannel()
+        self.channel = WatchChannel(setting.timing)
         self._loop = asyncio.get_running_loop()
         self.peer_heard_at = self._loop.time()
         self.changed = asyncio.Event()

@@ -12,9 +12,10 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Callable
 
-from stellwerk.cluster.decide import Answer, ConfirmNodeLoss, Watch, WatchRequest, decide
-from stellwerk.cluster.states import NodeId, Timing
+from stellwerk.cluster.decide import Answer, ConfirmNodeLoss, Refused, Watch, WatchRequest, decide
+from stellwerk.cluster.states import NodeId, Timing, lost_node_of
 from stellwerk.cluster.watch_channel import AnsweredRequest, PendingRequest, WatchPoll
+from stellwerk.model.problems import Problem
 from stellwerk.transport.client import NodeClient, RetryPolicy, TransportError
 
 logger = logging.getLogger(__name__)
@@ -30,13 +31,27 @@ class ClusterWatch:
         self.watch = Watch()
         self._clock = clock
 
-    def answer(self, request: WatchRequest) -> Answer:
-        self.watch, answer = decide(self.watch, request, self._clock(), self.timing)
+    def answer(self, request: WatchRequest, timing: Timing | None = None) -> Answer:
+        """The answer to a node's request, judged by the node's `timing` when it sent it."""
+        self.watch, answer = decide(self.watch, request, self._clock(), timing or self.timing)
         return answer
 
     def confirm_node_loss(self, lost: NodeId, confirmer: str) -> Answer:
         """An operator's confirmation that `lost` is down (accepted only for the loss the watch refused)."""
         return self.answer(ConfirmNodeLoss(lost=lost, confirmer=confirmer))
+
+    def confirm_refused_loss(self, confirmer: str) -> Answer:
+        """An operator's confirmation that the node the watch last refused to declare lost is down."""
+        refused = self.watch.refused
+        if refused is None:
+            return Refused(problem=Problem("The Cluster Watch has refused no node loss: nothing to confirm"))
+        return self.confirm_node_loss(lost_node_of(refused.event), confirmer)
+
+    @property
+    def refused_loss(self) -> NodeId | None:
+        """The node whose loss the watch last refused (an operator may confirm it)."""
+        refused = self.watch.refused
+        return None if refused is None else lost_node_of(refused.event)
 
 
 async def watch_node(
@@ -57,7 +72,9 @@ async def watch_node(
                 answers = ()
                 await asyncio.sleep(retry_delay)
                 continue
-            answers = tuple(AnsweredRequest(id=p.id, answer=watch.answer(p.request)) for p in pending)
+            answers = tuple(
+                AnsweredRequest(id=p.id, answer=watch.answer(p.request, p.timing)) for p in pending
+            )
 
 
 @contextlib.asynccontextmanager
@@ -72,6 +89,49 @@ async def running_watch(
     try:
         yield watch
     finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class ClusterWatches:
+    """A Cluster Watch for each Controller cluster (two node URLs, Primary first) that a Cockpit knows, running
+    as long as it is followed."""
+
+    def __init__(
+        self, ssl_context: ssl.SSLContext | None, timing: Timing | None = None, retry_delay: float = 0.5
+    ) -> None:
+        self._retry_delay = retry_delay
+        self._ssl_context = ssl_context
+        self._timing = timing or Timing()
+        self._running: dict[str, tuple[ClusterWatch, list[asyncio.Task[None]]]] = {}
+
+    def follow(self, controller_id: str, urls: tuple[str, ...]) -> None:
+        """Watches the Controller if it is a cluster (replacing an earlier watch of it); needs a running loop."""
+        self.forget(controller_id)
+        if len(urls) != 2:
+            return
+        watch = ClusterWatch(self._timing)
+        tasks = [
+            asyncio.create_task(
+                watch_node(watch, url, self._ssl_context), name=f"Cluster Watch {controller_id}"
+            )
+            for url in urls
+        ]
+        self._running[controller_id] = (watch, tasks)
+
+    def forget(self, controller_id: str) -> None:
+        _, tasks = self._running.pop(controller_id, (None, []))
+        for task in tasks:
+            task.cancel()
+
+    def get(self, controller_id: str) -> ClusterWatch | None:
+        running = self._running.get(controller_id)
+        return None if running is None else running[0]
+
+    async def close(self) -> None:
+        tasks = [task for _, tasks in self._running.values() for task in tasks]
+        self._running.clear()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

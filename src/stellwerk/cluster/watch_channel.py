@@ -11,11 +11,15 @@ import itertools
 import msgspec
 
 from stellwerk.cluster.decide import Answer, WatchRequest
+from stellwerk.cluster.states import Timing
 
 
 class PendingRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """A node's request; `timing` is the node's, for the watch to judge its heartbeats by."""
+
     id: int
     request: WatchRequest
+    timing: Timing | None = None
 
 
 class AnsweredRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -33,7 +37,8 @@ class WatchPoll(msgspec.Struct, frozen=True, kw_only=True):
 class WatchChannel:
     """Requests waiting for the watch. `watch_seen_at` is when a watch last polled (loop time)."""
 
-    def __init__(self) -> None:
+    def __init__(self, timing: Timing | None = None) -> None:
+        self._timing = timing
         self._ids = itertools.count(1)
         self._waiting: dict[int, tuple[WatchRequest, asyncio.Future[Answer]]] = {}
         self._unsent: list[int] = []
@@ -67,4 +72,8 @@ class WatchChannel:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new.wait(), poll.timeout)
         unsent, self._unsent = self._unsent, []
-        return [PendingRequest(id=i, request=self._waiting[i][0]) for i in unsent if i in self._waiting]
+        return [
+            PendingRequest(id=i, request=self._waiting[i][0], timing=self._timing)
+            for i in unsent
+            if i in self._waiting
+        ]
