@@ -103,3 +103,13 @@ async def is_active(client: NodeClient) -> bool:
     except TransportError:
         return False
     return True
+
+
+async def coupled(installation: ClusterInstallation) -> bool:
+    """Whether both nodes report the cluster coupled."""
+    for node in ("Primary", "Backup"):
+        async with installation.client(node) as client:
+            state = await cluster_state(client)
+            if state is None or state["TYPE"] != "Coupled":
+                return False
+    return True

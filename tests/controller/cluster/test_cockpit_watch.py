@@ -14,17 +14,8 @@ from stellwerk.cockpit.db.enums import ControllerRole
 from stellwerk.cockpit.db.repositories.controllers import ControllerNode, ControllerRepository
 from tests.cockpit.api.conftest import ADMIN_PASSWORD, RunningCockpit, serve_cockpit
 from tests.cockpit.api.joc import Joc
-from tests.controller.cluster.processes import ClusterInstallation, cluster_state, is_active
+from tests.controller.cluster.processes import ClusterInstallation, coupled, is_active
 from tests.e2e.nodes import until_async
-
-
-async def _coupled(installation: ClusterInstallation) -> bool:
-    for node in ("Primary", "Backup"):
-        async with installation.client(node) as client:
-            state = await cluster_state(client)
-            if state is None or state["TYPE"] != "Coupled":
-                return False
-    return True
 
 
 def _register(installation: ClusterInstallation) -> Any:
@@ -60,39 +51,39 @@ async def test_the_cockpit_watches_the_cluster_and_follows_the_active_node(tmp_p
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'cockpit.db'}",
         controller_tls=tls,
     )
-    primary, backup = installation.nodes["Primary"], installation.nodes["Backup"]
-    cockpit = serve_cockpit(config, admin_password=ADMIN_PASSWORD)
     try:
-        await asyncio.gather(primary.start(), backup.start())
-        running = next(cockpit)
-        running.call(_register(installation))
-        await until_async(
-            lambda: _coupled(installation), 30, "the cluster to couple with the Cockpit's watch"
-        )
-        assert (await _overview(running))["controllerId"] == "e2e"
-
-        joc = Joc(running.url)
-        assert joc.login("root", ADMIN_PASSWORD).status == 200
-        refused = await asyncio.to_thread(
-            joc.post, "/joc/api/controller/cluster/confirm_node_loss", {"controllerId": "e2e"}
-        )
-        assert refused.status == 420
-        assert "nothing to confirm" in str(refused.body)
-
-        loop = asyncio.get_running_loop()
-        await primary.kill()
-        killed_at = loop.time()
-        async with installation.client("Backup") as client:
-            await until_async(lambda: is_active(client), 10, "the Backup to become active", step=0.02)
-        assert loop.time() - killed_at < 2.0
-        assert await _overview(running)  # the proxy found the new active node
-
-        await primary.start()
-        await until_async(lambda: _coupled(installation), 30, "the cluster to couple again")
-        await asyncio.to_thread(joc.ok, "/joc/api/controller/cluster/switchover", {"controllerId": "e2e"})
-        async with installation.client("Primary") as client:
-            await until_async(lambda: is_active(client), 15, "the Primary to become active by switch-over")
-        await until_async(lambda: _coupled(installation), 30, "the cluster to couple after the switch-over")
+        await asyncio.gather(*(node.start() for node in installation.nodes.values()))
+        for running in serve_cockpit(config, admin_password=ADMIN_PASSWORD):
+            await _watched_by_the_cockpit(installation, running)
     finally:
-        cockpit.close()
         installation.clean_up()
+
+
+async def _watched_by_the_cockpit(installation: ClusterInstallation, running: RunningCockpit) -> None:
+    primary = installation.nodes["Primary"]
+    running.call(_register(installation))
+    await until_async(lambda: coupled(installation), 30, "the cluster to couple with the Cockpit's watch")
+    assert (await _overview(running))["controllerId"] == "e2e"
+
+    joc = Joc(running.url)
+    assert joc.login("root", ADMIN_PASSWORD).status == 200
+    refused = await asyncio.to_thread(
+        joc.post, "/joc/api/controller/cluster/confirm_node_loss", {"controllerId": "e2e"}
+    )
+    assert refused.status == 420
+    assert "nothing to confirm" in str(refused.body)
+
+    loop = asyncio.get_running_loop()
+    await primary.kill()
+    killed_at = loop.time()
+    async with installation.client("Backup") as client:
+        await until_async(lambda: is_active(client), 10, "the Backup to become active", step=0.02)
+    assert loop.time() - killed_at < 2.0
+    assert await _overview(running)  # the proxy found the new active node
+
+    await primary.start()
+    await until_async(lambda: coupled(installation), 30, "the cluster to couple again")
+    await asyncio.to_thread(joc.ok, "/joc/api/controller/cluster/switchover", {"controllerId": "e2e"})
+    async with installation.client("Primary") as client:
+        await until_async(lambda: is_active(client), 15, "the Primary to become active by switch-over")
+    await until_async(lambda: coupled(installation), 30, "the cluster to couple after the switch-over")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.controller.cluster.processes import ClusterInstallation, cluster_state, is_active
+from tests.controller.cluster.processes import ClusterInstallation, coupled, is_active
 from tests.e2e.nodes import add_orders, deploy, orders, shell_job, state_of, until_async, workflow
 
 ORDERS = 12
@@ -18,15 +18,6 @@ ORDERS = 12
 @pytest.fixture
 def installation(tmp_path: Path) -> ClusterInstallation:
     return ClusterInstallation(tmp_path / "installation")
-
-
-async def _coupled(installation: ClusterInstallation) -> bool:
-    for node in ("Primary", "Backup"):
-        async with installation.client(node) as client:
-            state = await cluster_state(client)
-            if state is None or state["TYPE"] != "Coupled":
-                return False
-    return True
 
 
 async def test_sigkill_of_the_active_node_fails_over_within_two_seconds(
@@ -39,7 +30,7 @@ async def test_sigkill_of_the_active_node_fails_over_within_two_seconds(
     try:
         await asyncio.gather(agent.start(), primary.start(), backup.start())
         async with installation.watch():
-            await until_async(lambda: _coupled(installation), 30, "the cluster to couple")
+            await until_async(lambda: coupled(installation), 30, "the cluster to couple")
             job = shell_job("agentA", f'sleep 0.3\necho "$JS7_ORDER_ID" >> "{runs}/runs"\n')
             ids = [f"order-{n:02}" for n in range(ORDERS)]
             async with installation.client("Primary") as client:
@@ -64,7 +55,7 @@ async def test_sigkill_of_the_active_node_fails_over_within_two_seconds(
             assert sorted(ran) == sorted(ids)  # each job once, none lost
 
             await primary.start()  # back as passive
-            await until_async(lambda: _coupled(installation), 30, "the cluster to couple again")
+            await until_async(lambda: coupled(installation), 30, "the cluster to couple again")
             async with installation.client("Primary") as client:
                 assert not await is_active(client)
     finally:
