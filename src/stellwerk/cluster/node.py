@@ -28,6 +28,7 @@ from stellwerk.cluster.persisted import load_cluster_state, save_cluster_state
 from stellwerk.cluster.replication import JournalChunk, JournalReplica, JournalSource, Position
 from stellwerk.cluster.setting import ClusterSetting
 from stellwerk.cluster.states import (
+    ClusterActiveNodeShutDown,
     ClusterCoupled,
     ClusterCouplingPrepared,
     ClusterEvent,
@@ -192,12 +193,18 @@ class ActiveRole:
         return recent and self.source.acknowledged >= self.source.written
 
     async def hand_over(self) -> None:
-        """After the journal is closed: declares the passive active and waits (a while) until it has read
-        everything."""
+        """After the journal is closed: declares the passive active (switch-over) and waits a while until it has
+        read everything."""
+        await self._leave(ClusterSwitchedOver(activated=self.node.setting.peer_id))
+
+    async def shut_down(self) -> None:
+        """After the journal is closed in an orderly stop: tells the passive (ActiveShutDown) that it must not
+        fail over, and waits a while until it has read everything."""
+        await self._leave(ClusterActiveNodeShutDown())
+
+    async def _leave(self, event: ClusterEvent) -> None:
         timing = self.node.setting.timing
-        if not isinstance(self.node.state, Coupled):
-            return
-        if not await self.node.ask_event(ClusterSwitchedOver(activated=self.node.setting.peer_id)):
+        if not isinstance(self.node.state, Coupled) or not await self.node.ask_event(event):
             return
         self.source.mark_end()
         with contextlib.suppress(TimeoutError):

@@ -218,6 +218,8 @@ async def _be_active(
     logger.info("Cluster node %s is no longer active: %s", node.me, reason or "stopped")
     if reason == "switch-over":
         await role.hand_over()
+    elif reason is None:
+        await role.shut_down()
 
 
 async def _until_stopped(work: Awaitable[T], stop: asyncio.Event) -> T | None:

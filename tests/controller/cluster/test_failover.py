@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from stellwerk.cluster.states import Coupled, FailedOver, SwitchedOver
+from stellwerk.cluster.states import ActiveShutDown, Coupled, FailedOver, SwitchedOver
 from stellwerk.controller.items import AddOrChange, UpdateItems
-from tests.controller.cluster.harness import EMPTY_WORKFLOW, ClusterNodeRunner, add_orders, cluster
+from tests.controller.cluster.harness import EMPTY_WORKFLOW, FAST, ClusterNodeRunner, add_orders, cluster
 from tests.controller.support import eventually
 from tests.e2e.nodes import API
 from tests.transport.pki import TestPki
@@ -64,3 +64,22 @@ async def test_switch_over_on_request_loses_nothing(pki: TestPki, tmp_path: Path
         assert primary.service is None
         await backup.service.execute(add_orders("after"))
         assert "after" in primary.journaled_order_ids()
+
+
+async def test_an_orderly_stop_of_the_active_node_is_no_fail_over(pki: TestPki, tmp_path: Path) -> None:
+    async with cluster(pki, tmp_path) as nodes:
+        primary, backup = nodes.primary, nodes.backup
+        await eventually(lambda: _coupled(primary, backup) and primary.service is not None)
+        assert primary.service is not None
+        await primary.service.update_items(UpdateItems(operations=(AddOrChange(item=EMPTY_WORKFLOW),)))
+        await primary.service.execute(add_orders("before-stop"))
+        await primary.stop()
+        assert isinstance(primary.cluster_state(), ActiveShutDown)
+        await eventually(lambda: isinstance(backup.cluster_state(), ActiveShutDown), 5)
+        await asyncio.sleep(FAST.active_lost_timeout * 1.5)  # longer than a fail-over would need
+        assert backup.service is None  # the Backup did not take over
+
+        primary.start()
+        await eventually(lambda: _coupled(primary, backup) and primary.service is not None, 10)
+        assert primary.service is not None
+        assert "before-stop" in primary.service.state.orders
