@@ -124,11 +124,27 @@ class ClusterNode:
             if isinstance(answer, Confirmed):
                 return True
             peer_state = await _peer_state(peer)
-            if peer_state is not None and _peer_is_newer_active(peer_state, self.state, self.setting.peer_id):
-                return False
+            if peer_state is None:
+                if await self._passive_gone():
+                    return True
+            else:
+                self.heard_peer()
+                if _peer_is_newer_active(peer_state, self.state, self.setting.peer_id):
+                    return False
             if isinstance(answer, Refused):
                 logger.warning("Cluster node %s waits as active: %s", self.me, answer.problem)
                 await asyncio.sleep(timing.heartbeat)
+
+    async def _passive_gone(self) -> bool:
+        """A coupled active node that (re)started without its passive: after passive_lost_timeout it asks the
+        watch to declare the passive lost — a watch that does not know the cluster refuses, and an operator can
+        then confirm the loss."""
+        timing = self.setting.timing
+        if not active_should_ask_passive_lost(
+            self.state, self.setting.node_id, self.now(), self.peer_heard_at, timing
+        ):
+            return False
+        return await self.ask_event(ClusterPassiveLost(lost=self.setting.peer_id))
 
     async def send_heartbeats(self) -> None:
         """Reports this node's state to the watch every heartbeat; a refusal of an active node ends the loop."""

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from stellwerk.cluster.setting import ClusterSetting
 from stellwerk.cluster.states import ClusterState, NodeId, Timing
-from stellwerk.cluster.watch import ClusterWatch, running_watch
+from stellwerk.cluster.watch import ClusterWatch, ClusterWatches
 from stellwerk.controller.cluster_node import run_cluster_node
 from stellwerk.controller.config import ControllerConfig, TlsFiles
 from stellwerk.controller.service import ControllerService
@@ -26,6 +26,7 @@ from tests.controller.support import COCKPIT, CONTROLLER, tls_files, workflow
 from tests.e2e.nodes import free_port
 from tests.transport.pki import TestPki, subject_of
 
+CLUSTER = "test-controller"
 # Fail-over after 1.2 s of silence; passive lost after 0.8 s.
 FAST = Timing(heartbeat=0.2, heartbeat_timeout=0.6, consent_timeout=0.4)
 
@@ -113,11 +114,21 @@ class ClusterNodeRunner:
 class RunningCluster(NamedTuple):
     primary: ClusterNodeRunner
     backup: ClusterNodeRunner
-    watch: ClusterWatch
+    watches: ClusterWatches
     client_ssl: ssl.SSLContext  # the Cockpit's
 
     def client(self, node: ClusterNodeRunner) -> NodeClient:
         return NodeClient(node.uri, ssl_context=self.client_ssl)
+
+    @property
+    def watch(self) -> ClusterWatch:
+        watch = self.watches.get(CLUSTER)
+        assert watch is not None
+        return watch
+
+    def restart_watch(self) -> None:
+        """A new, untaught watch in place of the old one."""
+        self.watches.follow(CLUSTER, (self.primary.uri, self.backup.uri))
 
 
 @contextlib.asynccontextmanager
@@ -129,10 +140,13 @@ async def cluster(pki: TestPki, folder: Path) -> AsyncIterator[RunningCluster]:
     watch_ssl = pki.client_context(COCKPIT)
     primary.start()
     backup.start()
+    watches = ClusterWatches(watch_ssl, FAST, retry_delay=0.05)
+    running = RunningCluster(primary, backup, watches, watch_ssl)
+    running.restart_watch()
     try:
-        async with running_watch({"Primary": primary.uri, "Backup": backup.uri}, watch_ssl, FAST) as watch:
-            yield RunningCluster(primary, backup, watch, watch_ssl)
+        yield running
     finally:
+        await watches.close()
         for node in (primary, backup):
             await node.crash()
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from stellwerk.cluster.states import ActiveShutDown, Coupled, FailedOver, SwitchedOver
+from stellwerk.cluster.decide import Confirmed
+from stellwerk.cluster.states import ActiveShutDown, Coupled, FailedOver, PassiveLost, SwitchedOver
 from stellwerk.controller.items import AddOrChange, UpdateItems
 from tests.controller.cluster.harness import EMPTY_WORKFLOW, FAST, ClusterNodeRunner, add_orders, cluster
 from tests.controller.support import eventually
@@ -83,3 +84,30 @@ async def test_an_orderly_stop_of_the_active_node_is_no_fail_over(pki: TestPki, 
         await eventually(lambda: _coupled(primary, backup) and primary.service is not None, 10)
         assert primary.service is not None
         assert "before-stop" in primary.service.state.orders
+
+
+async def test_a_node_restarted_alone_under_a_new_watch_acts_only_after_an_operator_confirms_the_loss(
+    pki: TestPki, tmp_path: Path
+) -> None:
+    async with cluster(pki, tmp_path) as nodes:
+        primary, backup = nodes.primary, nodes.backup
+        await eventually(lambda: _coupled(primary, backup) and primary.service is not None)
+        assert primary.service is not None
+        await primary.service.update_items(UpdateItems(operations=(AddOrChange(item=EMPTY_WORKFLOW),)))
+        await primary.service.execute(add_orders("kept"))
+        await backup.crash()
+        await primary.crash()
+        nodes.restart_watch()  # knows nothing of the cluster
+
+        primary.start()
+        await eventually(lambda: nodes.watch.refused_loss == "Backup", 10)
+        await asyncio.sleep(FAST.heartbeat * 2)
+        assert primary.service is None  # neither the untaught watch nor the node decides alone
+        assert isinstance(nodes.watch.confirm_refused_loss("operator"), Confirmed)
+        await eventually(lambda: primary.service is not None, 5)
+        assert isinstance(primary.cluster_state(), PassiveLost)
+        assert primary.service is not None
+        assert "kept" in primary.service.state.orders
+
+        backup.start()
+        await eventually(lambda: _coupled(primary, backup), 10)
