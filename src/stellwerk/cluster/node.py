@@ -14,7 +14,9 @@ import asyncio
 import contextlib
 import logging
 import ssl
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from stellwerk.cluster.decide import (
     CheckEvent,
@@ -248,8 +250,10 @@ class PassiveRole:
                     follower.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await follower
-                if reason == "switched over" or await self._fail_over():
+                if reason == "switched over" or (reason == "failed over" and await self._fail_over()):
                     return reason
+                if reason == "follower failed":
+                    await asyncio.sleep(self.node.setting.timing.heartbeat)
         finally:
             heartbeats.cancel()
 
@@ -258,6 +262,13 @@ class PassiveRole:
         node, timing = self.node, self.node.setting.timing
         while True:
             if follower.done():
+                if not follower.cancelled() and follower.exception() is not None:
+                    logger.error(
+                        "Cluster node %s: following the journal failed",
+                        node.me,
+                        exc_info=follower.exception(),
+                    )
+                    return "follower failed"
                 return "switched over"
             if passive_should_ask_failover(
                 node.state, node.setting.node_id, node.now(), node.peer_heard_at, timing
@@ -291,7 +302,7 @@ class PassiveRole:
                 await asyncio.sleep(min(0.2, timing.heartbeat / 2))
                 continue
             self.node.heard_peer()
-            self.replica.apply(chunk)
+            await _uninterrupted(asyncio.to_thread(self.replica.apply, chunk))
             self._adopt_state(chunk.state)
             if is_active(chunk.state, self.node.setting.node_id) and not chunk.data and not chunk.truncate:
                 return
@@ -301,6 +312,16 @@ class PassiveRole:
             isinstance(self.node.state, Empty) or state.generation >= self.node.state.generation
         ):
             self.node.set_state(state)
+
+
+async def _uninterrupted(work: Coroutine[Any, Any, None]) -> None:
+    """Runs `work` to its end even when cancelled meanwhile (a write to the journal replica); then cancels."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
 
 
 async def _peer_state(peer: NodeClient) -> ClusterState | None:

@@ -109,12 +109,13 @@ class JournalSource:
     async def read(self, position: Position, wait: float) -> JournalChunk:
         """What follows `position`, waiting up to `wait` seconds for new bytes; acknowledges `position`."""
         await self._acknowledge(position)
-        chunk = self._chunk_after(position)
+        # Reading files in a thread: the active node's loop is the engine's.
+        chunk = await asyncio.to_thread(self._chunk_after, position)
         if chunk is None:
             async with self._written_changed:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._written_changed.wait(), wait)
-            chunk = self._chunk_after(position) or self._empty(position)
+            chunk = await asyncio.to_thread(self._chunk_after, position) or self._empty(position)
         return chunk
 
     async def _acknowledge(self, position: Position) -> None:
