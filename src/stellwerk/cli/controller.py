@@ -54,7 +54,8 @@ def _parse_agents(
     "--cluster-peer-subject",
     multiple=True,
     metavar="DN",
-    help="Subject DN of the other node's certificate (default: this node's own subject). Repeatable.",
+    help="Subject DN allowed on the cluster endpoints besides this node's own (which the other node may share): "
+    "the other node's, an Agent's that is the Cluster Watch. Repeatable.",
 )
 @click.option(
     "--cluster-timing",
@@ -107,9 +108,9 @@ def cluster_setting(
         raise click.BadParameter(
             f"{timing!r} is not HEARTBEAT,TIMEOUT,CONSENT", param_hint="--cluster-timing"
         ) from None
-    if not peer_subjects and config.tls is not None:
+    if config.tls is not None:
         certificate = x509.load_pem_x509_certificate(config.tls.cert.read_bytes())
-        peer_subjects = (certificate.subject.rfc4514_string(),)
+        peer_subjects = (certificate.subject.rfc4514_string(), *peer_subjects)
     return ClusterSetting(
         node_id="Primary" if node == "Primary" else "Backup",
         peer_uri=peer,

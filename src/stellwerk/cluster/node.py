@@ -222,12 +222,21 @@ class ActiveRole:
 
     async def _leave(self, event: ClusterEvent) -> None:
         timing = self.node.setting.timing
-        if not isinstance(self.node.state, Coupled) or not await self.node.ask_event(event):
+        if not isinstance(self.node.state, Coupled) or not await self._ask_repeatedly(event):
             return
         self.source.mark_end()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timing.heartbeat_timeout):
                 await self.source.until_acknowledged()
+
+    async def _ask_repeatedly(self, event: ClusterEvent) -> bool:
+        """The watch's consent, asked again (a busy watch may answer late) for up to heartbeat_timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.node.setting.timing.heartbeat_timeout
+        while not await self.node.ask_event(event):
+            if loop.time() >= deadline or not isinstance(self.node.state, Coupled):
+                return False
+        return True
 
 
 class PassiveRole:

@@ -9,8 +9,8 @@ from stellwerk.cluster.states import NodeId, Timing, peer_of
 
 class ClusterSetting(msgspec.Struct, frozen=True, kw_only=True):
     """`node_id` Primary starts active in a new cluster, Backup starts passive. `peer_uri` is the other node's
-    base URI (https://host:port); `peer_subjects` are the subject DNs of the peer's client certificate, allowed on
-    the cluster endpoints besides the Controller's clients. `chunk_bytes` bounds one answer of the journal
+    base URI (https://host:port); `peer_subjects` are the subject DNs allowed on the cluster endpoints besides the
+    Controller's clients: the peer's certificate, and an Agent's that is the Cluster Watch. `chunk_bytes` bounds one answer of the journal
     endpoint."""
 
     node_id: NodeId

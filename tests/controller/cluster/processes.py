@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
 from stellwerk.cluster.states import NodeId, Timing
 from stellwerk.cluster.watch import ClusterWatch, running_watch
 from stellwerk.transport.client import NodeClient, RetryPolicy, TransportError
@@ -21,37 +23,65 @@ TIMING = Timing(heartbeat=0.2, heartbeat_timeout=0.6, consent_timeout=0.4)
 BACKUP_FOLDER = "controller-backup"
 
 
-class ClusterProcess(NodeProcess):
+class ProcessWithOptions(NodeProcess):
+    """A node process with command-line options besides its config file."""
+
+    def __init__(self, role: str, config: Path, log: Path, options: list[str]) -> None:
+        super().__init__(role, config, log)
+        self.options = options
+
+    async def start(self, seconds: float = 30.0) -> str:
+        self._log_offset = self.log.stat().st_size if self.log.exists() else 0
+        arguments = ["-m", "stellwerk", self.role, "--config", str(self.config), *self.options]
+        self.process = spawn(arguments, self.log)
+        await until(lambda: self._listening() is not None, seconds, f"{self.role} to listen")
+        self.url = self._listening() or ""
+        return self.url
+
+
+class ClusterProcess(ProcessWithOptions):
     """A Controller node process with the cluster options."""
 
-    def __init__(self, node_id: NodeId, config: Path, log: Path, port: int, peer_port: int) -> None:
-        super().__init__(CONTROLLER, config, log)
+    def __init__(
+        self,
+        node_id: NodeId,
+        config: Path,
+        log: Path,
+        port: int,
+        peer_port: int,
+        watch_subjects: tuple[str, ...],
+    ) -> None:
+        timing = f"{TIMING.heartbeat},{TIMING.heartbeat_timeout},{TIMING.consent_timeout}"
+        options = [
+            "--port",
+            str(port),
+            "--cluster",
+            node_id,
+            "--cluster-peer",
+            f"https://127.0.0.1:{peer_port}",
+        ]
+        options += ["--cluster-timing", timing]
+        for subject in watch_subjects:
+            options += ["--cluster-peer-subject", subject]
+        super().__init__(CONTROLLER, config, log, options)
         self.node_id = node_id
         self.port = port
-        self.peer_port = peer_port
 
     @property
     def uri(self) -> str:
         return f"https://127.0.0.1:{self.port}"
 
-    async def start(self, seconds: float = 30.0) -> str:
-        self._log_offset = self.log.stat().st_size if self.log.exists() else 0
-        timing = f"{TIMING.heartbeat},{TIMING.heartbeat_timeout},{TIMING.consent_timeout}"
-        arguments = ["-m", "stellwerk", "controller", "--config", str(self.config), "--port", str(self.port)]
-        arguments += ["--cluster", self.node_id, "--cluster-peer", f"https://127.0.0.1:{self.peer_port}"]
-        arguments += ["--cluster-timing", timing]
-        self.process = spawn(arguments, self.log)
-        await until(lambda: self._listening() is not None, seconds, f"{self.node_id} to listen")
-        self.url = self.uri
-        return self.url
-
 
 class ClusterInstallation:
-    def __init__(self, folder: Path) -> None:
+    """With `agent_watch`, the Agent is the cluster's Cluster Watch (and the nodes allow its certificate)."""
+
+    def __init__(self, folder: Path, *, agent_watch: bool = False) -> None:
         self.installation = Installation(folder)
         self.folder = folder
         shutil.copytree(folder / CONTROLLER, folder / BACKUP_FOLDER)
         ports = {"Primary": self.installation.ports[CONTROLLER], "Backup": free_port()}
+        agent_subject = x509.load_pem_x509_certificate((folder / "agentA" / "node.pem").read_bytes()).subject
+        subjects = (agent_subject.rfc4514_string(),) if agent_watch else ()
         self.nodes: dict[NodeId, ClusterProcess] = {
             "Primary": ClusterProcess(
                 "Primary",
@@ -59,6 +89,7 @@ class ClusterInstallation:
                 folder / "primary.log",
                 ports["Primary"],
                 ports["Backup"],
+                subjects,
             ),
             "Backup": ClusterProcess(
                 "Backup",
@@ -66,8 +97,16 @@ class ClusterInstallation:
                 folder / "backup.log",
                 ports["Backup"],
                 ports["Primary"],
+                subjects,
             ),
         }
+        watch_options = [option for n in self.nodes.values() for option in ("--cluster-watch", n.uri)]
+        self.agent = ProcessWithOptions(
+            "agent",
+            folder / "agentA" / "node.toml",
+            folder / "agentA.log",
+            watch_options if agent_watch else [],
+        )
         self.installation.nodes.extend(self.nodes.values())
         cockpit = folder / "cockpit"
         self.client_ssl: ssl.SSLContext = client_context(
@@ -86,6 +125,8 @@ class ClusterInstallation:
             yield watch
 
     def clean_up(self) -> None:
+        if self.agent.process is not None:
+            self.installation.nodes.append(self.agent)
         self.installation.clean_up()
 
 

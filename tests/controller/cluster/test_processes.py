@@ -25,7 +25,7 @@ async def test_sigkill_of_the_active_node_fails_over_within_two_seconds(
 ) -> None:
     runs = tmp_path / "runs"
     runs.mkdir()
-    agent = installation.installation.node("agentA")
+    agent = installation.agent
     primary, backup = installation.nodes["Primary"], installation.nodes["Backup"]
     try:
         await asyncio.gather(agent.start(), primary.start(), backup.start())
@@ -58,5 +58,21 @@ async def test_sigkill_of_the_active_node_fails_over_within_two_seconds(
             await until_async(lambda: coupled(installation), 30, "the cluster to couple again")
             async with installation.client("Primary") as client:
                 assert not await is_active(client)
+    finally:
+        installation.clean_up()
+
+
+async def test_an_agent_named_as_cluster_watch_lets_the_passive_fail_over(tmp_path: Path) -> None:
+    installation = ClusterInstallation(tmp_path / "installation", agent_watch=True)
+    primary = installation.nodes["Primary"]
+    try:
+        await asyncio.gather(*(node.start() for node in (installation.agent, *installation.nodes.values())))
+        await until_async(lambda: coupled(installation), 30, "the cluster to couple with the Agent as watch")
+        loop = asyncio.get_running_loop()
+        await primary.kill()
+        killed_at = loop.time()
+        async with installation.client("Backup") as client:
+            await until_async(lambda: is_active(client), 10, "the Backup to become active", step=0.02)
+        assert loop.time() - killed_at < 2.0
     finally:
         installation.clean_up()
