@@ -4,6 +4,7 @@ certificate), an Agent, and a Cluster Watch in the test process with the Cockpit
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import shutil
 import ssl
@@ -17,7 +18,7 @@ from stellwerk.cluster.states import NodeId, Timing
 from stellwerk.cluster.watch import ClusterWatch, running_watch
 from stellwerk.transport.client import NodeClient, RetryPolicy, TransportError
 from stellwerk.transport.tls import client_context
-from tests.e2e.nodes import CONTROLLER, Installation, NodeProcess, free_port, spawn, until
+from tests.e2e.nodes import CONTROLLER, Installation, NodeProcess, free_port, spawn, until, until_async
 
 TIMING = Timing(heartbeat=0.2, heartbeat_timeout=0.6, consent_timeout=0.4)
 BACKUP_FOLDER = "controller-backup"
@@ -154,3 +155,13 @@ async def coupled(installation: ClusterInstallation) -> bool:
             if state is None or state["TYPE"] != "Coupled":
                 return False
     return True
+
+
+async def kill_primary_and_time_the_fail_over(installation: ClusterInstallation) -> float:
+    """SIGKILL of the (active) Primary; the seconds until the Backup answers as active."""
+    loop = asyncio.get_running_loop()
+    await installation.nodes["Primary"].kill()
+    killed_at = loop.time()
+    async with installation.client("Backup") as client:
+        await until_async(lambda: is_active(client), 10, "the Backup to become active", step=0.02)
+    return loop.time() - killed_at

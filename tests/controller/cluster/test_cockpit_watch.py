@@ -14,7 +14,12 @@ from stellwerk.cockpit.db.enums import ControllerRole
 from stellwerk.cockpit.db.repositories.controllers import ControllerNode, ControllerRepository
 from tests.cockpit.api.conftest import ADMIN_PASSWORD, RunningCockpit, serve_cockpit
 from tests.cockpit.api.joc import Joc
-from tests.controller.cluster.processes import ClusterInstallation, coupled, is_active
+from tests.controller.cluster.processes import (
+    ClusterInstallation,
+    coupled,
+    is_active,
+    kill_primary_and_time_the_fail_over,
+)
 from tests.e2e.nodes import until_async
 
 
@@ -73,12 +78,7 @@ async def _watched_by_the_cockpit(installation: ClusterInstallation, running: Ru
     assert refused.status == 420
     assert "nothing to confirm" in str(refused.body)
 
-    loop = asyncio.get_running_loop()
-    await primary.kill()
-    killed_at = loop.time()
-    async with installation.client("Backup") as client:
-        await until_async(lambda: is_active(client), 10, "the Backup to become active", step=0.02)
-    assert loop.time() - killed_at < 2.0
+    assert await kill_primary_and_time_the_fail_over(installation) < 2.0
     assert await _overview(running)  # the proxy found the new active node
 
     await primary.start()
