@@ -287,6 +287,8 @@ class PassiveRole:
 
     async def _fail_over(self) -> bool:
         me, peer = self.node.setting.node_id, self.node.setting.peer_id
+        # Where the old active must cut its journal: after what this node keeps once it opens the journal.
+        await asyncio.to_thread(self.replica.cut_torn_end)
         failed_at = self.replica.position()
         event = ClusterFailedOver(failed_active=peer, activated=me, failed_at=failed_at)
         if await self.node.ask_event(event):

@@ -22,9 +22,10 @@ from collections.abc import Callable
 import msgspec
 
 from stellwerk.cluster.states import ClusterState
-from stellwerk.journal.recovery import truncate
+from stellwerk.journal.recovery import recover, truncate
 from stellwerk.journal.replicator import WrittenBatch
 from stellwerk.journal.segments import Segment, SegmentDirectory, fsync_directory
+from stellwerk.model.problems import Problem
 
 # (fileEventId of the segment, byte offset in it); (-1, 0): no journal yet.
 Position = tuple[int, int]
@@ -106,9 +107,14 @@ class JournalSource:
 
     # Serving the passive ---------------------------------------------------------------------------------------
 
-    async def read(self, position: Position, wait: float) -> JournalChunk:
-        """What follows `position`, waiting up to `wait` seconds for new bytes; acknowledges `position`."""
-        await self._acknowledge(position)
+    async def read(self, position: Position, wait: float, header: str = "") -> JournalChunk:
+        """What follows `position`, waiting up to `wait` seconds for new bytes; acknowledges `position`.
+        `header` is the checksum of the asker's segment header (`header_of`): a segment replaced under the same
+        name (a snapshot without events since the last one) is sent whole again."""
+        if header and header != await asyncio.to_thread(self._header_of, position[0]):
+            position = (position[0], 0)
+        else:
+            await self._acknowledge(position)
         # Reading files in a thread: the active node's loop is the engine's.
         chunk = await asyncio.to_thread(self._chunk_after, position)
         if chunk is None:
@@ -117,6 +123,10 @@ class JournalSource:
                     await asyncio.wait_for(self._written_changed.wait(), wait)
             chunk = await asyncio.to_thread(self._chunk_after, position) or self._empty(position)
         return chunk
+
+    def _header_of(self, file_id: int) -> str:
+        found = [s for s in self._segments.segments() if s.file_event_id == file_id]
+        return header_of(found[0]) if found else ""
 
     async def _acknowledge(self, position: Position) -> None:
         self._on_ack(position)
@@ -142,6 +152,8 @@ class JournalSource:
         size = _size(segment)
         if offset > size:
             return self._cut((file_id, size))
+        if offset == 0:
+            return self._whole(segment)
         if offset < size:
             return self._bytes(segment, offset, min(size, offset + self._chunk_bytes))
         later = [s for s in segments if s.file_event_id > file_id]
@@ -172,6 +184,15 @@ class JournalSource:
         return JournalChunk(file_event_id=position[0], position=position[1], state=self._state())
 
 
+def header_of(segment: Segment) -> str:
+    """The checksum that begins the segment's header line: it differs when the segment was replaced."""
+    try:
+        with segment.path.open("rb") as file:
+            return file.read(8).decode("ascii", errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
 def _size(segment: Segment) -> int:
     try:
         return segment.path.stat().st_size
@@ -189,6 +210,18 @@ class JournalReplica:
 
     def position(self) -> Position:
         return newest_position(self._segments)
+
+    def header(self) -> str:
+        """The checksum of the newest segment's header (`header_of`), "" without a segment."""
+        found = self._segments.segments()
+        return header_of(found[-1]) if found else ""
+
+    def cut_torn_end(self) -> None:
+        """Cuts what the newest segment ends with that is no complete transaction (as recovery would), so that
+        a position taken now is one where both nodes' bytes agree after this node opens the journal."""
+        recovered = recover(self._segments)
+        if isinstance(recovered, Problem):
+            raise ValueError(recovered.message)
 
     def apply(self, chunk: JournalChunk) -> None:
         """Writes and syncs the chunk (or cuts the journal); afterwards `position()` acknowledges it."""

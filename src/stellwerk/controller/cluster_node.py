@@ -107,7 +107,7 @@ class NodeHost:
             return Response(
                 problem_body("file, position (integers) and timeout expected"), 400, media_type=JSON
             )
-        chunk = await source.read(position, timeout)
+        chunk = await source.read(position, timeout, request.query_params.get("header", ""))
         return Response(msgspec.json.encode(chunk), media_type=JSON)
 
     async def watch(self, request: Request) -> Response:
