@@ -10,6 +10,7 @@ import contextlib
 import logging
 import ssl
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 
 from stellwerk.cluster.decide import Answer, ConfirmNodeLoss, Refused, Watch, WatchRequest, decide
@@ -29,6 +30,7 @@ class ClusterWatch:
     def __init__(self, timing: Timing, clock: Callable[[], float] = time.monotonic) -> None:
         self.timing = timing
         self.watch = Watch()
+        self.id = uuid.uuid4().hex
         self._clock = clock
 
     def answer(self, request: WatchRequest, timing: Timing | None = None) -> Answer:
@@ -65,7 +67,9 @@ async def watch_node(
         while True:
             try:
                 pending = await client.post(
-                    WATCH_PATH, WatchPoll(answers=answers, timeout=poll_timeout), list[PendingRequest]
+                    WATCH_PATH,
+                    WatchPoll(watch_id=watch.id, answers=answers, timeout=poll_timeout),
+                    list[PendingRequest],
                 )
             except TransportError as error:
                 logger.debug("Cluster Watch: %s", error)

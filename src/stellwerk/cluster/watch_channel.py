@@ -28,22 +28,35 @@ class AnsweredRequest(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class WatchPoll(msgspec.Struct, frozen=True, kw_only=True):
-    """The watch's poll: answers, and how long to wait for a request."""
+    """The watch's poll: who it is, its answers, and how long to wait for a request."""
 
+    watch_id: str = ""
     answers: tuple[AnsweredRequest, ...] = ()
     timeout: float = 1.0
 
 
 class WatchChannel:
-    """Requests waiting for the watch. `watch_seen_at` is when a watch last polled (loop time)."""
+    """Requests waiting for the watch. One watch at a time is served: requests split among several watches would
+    leave each with part of the heartbeats, and its decisions unsafe. Another watch is served only when the
+    served one has not polled for `heartbeat_timeout` (then it is like a restarted watch: untaught)."""
 
     def __init__(self, timing: Timing | None = None) -> None:
         self._timing = timing
+        self._served: str | None = None
+        self.watch_seen_at: float | None = None
         self._ids = itertools.count(1)
         self._waiting: dict[int, tuple[WatchRequest, asyncio.Future[Answer]]] = {}
         self._unsent: list[int] = []
         self._new = asyncio.Event()
-        self.watch_seen_at: float | None = None
+
+    def _serves(self, watch_id: str) -> bool:
+        now = asyncio.get_running_loop().time()
+        patience = 10.0 if self._timing is None else self._timing.heartbeat_timeout
+        if self._served not in (None, watch_id) and self.watch_seen_at is not None:
+            if now - self.watch_seen_at < patience:
+                return False
+        self._served, self.watch_seen_at = watch_id, now
+        return True
 
     async def ask(self, request: WatchRequest, within: float) -> Answer | None:
         """The watch's answer, or None if none came within `within` seconds."""
@@ -61,8 +74,10 @@ class WatchChannel:
 
     async def poll(self, poll: WatchPoll) -> list[PendingRequest]:
         """Takes the watch's answers, then returns the requests it has not seen, waiting for one up to the
-        poll's timeout."""
-        self.watch_seen_at = asyncio.get_running_loop().time()
+        poll's timeout. Another watch than the one served gets nothing, after the timeout."""
+        if not self._serves(poll.watch_id):
+            await asyncio.sleep(poll.timeout)
+            return []
         for answered in poll.answers:
             waiting = self._waiting.get(answered.id)
             if waiting is not None and not waiting[1].done():
