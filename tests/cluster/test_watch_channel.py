@@ -16,17 +16,22 @@ HEARTBEAT = CheckState(node="Primary", state=Coupled(active="Primary", generatio
 async def test_one_watch_at_a_time_is_served() -> None:
     channel = WatchChannel(TIMING)
     asking = asyncio.create_task(channel.ask(HEARTBEAT, 1.0))
-    [pending] = await channel.poll(WatchPoll(watch_id="first", timeout=0.5))
+    first_answer = await channel.poll(WatchPoll(watch_id="first", timeout=0.5))
+    assert not first_answer.fresh  # the first watch since the node started
+    [pending] = first_answer.requests
     assert pending.request == HEARTBEAT and pending.timing == TIMING
 
     second = asyncio.create_task(channel.ask(HEARTBEAT, 1.0))
-    assert await channel.poll(WatchPoll(watch_id="second", timeout=0.01)) == []  # the first is served
+    assert not (await channel.poll(WatchPoll(watch_id="second", timeout=0.01))).served  # the first is
     answered = (AnsweredRequest(id=pending.id, answer=Confirmed()),)
-    [pending_second] = await channel.poll(WatchPoll(watch_id="first", answers=answered, timeout=0.5))
+    again = await channel.poll(WatchPoll(watch_id="first", answers=answered, timeout=0.5))
+    assert not again.fresh
+    [pending_second] = again.requests
     assert await asyncio.wait_for(asking, 1) == Confirmed()
 
     await asyncio.sleep(TIMING.heartbeat_timeout)  # the first watch is silent
-    assert await channel.poll(WatchPoll(watch_id="second", timeout=0.01)) == []  # nothing new to ask
+    taken_over = await channel.poll(WatchPoll(watch_id="second", timeout=0.01))
+    assert taken_over.served and taken_over.fresh and not taken_over.requests  # nothing new to ask
     answered = (AnsweredRequest(id=pending_second.id, answer=Confirmed()),)
     await channel.poll(WatchPoll(watch_id="second", answers=answered, timeout=0.01))
     assert await asyncio.wait_for(second, 1) == Confirmed()

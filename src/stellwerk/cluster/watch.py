@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 
 from stellwerk.cluster.decide import Answer, ConfirmNodeLoss, Refused, Watch, WatchRequest, decide
 from stellwerk.cluster.states import NodeId, Timing, lost_node_of
-from stellwerk.cluster.watch_channel import AnsweredRequest, PendingRequest, WatchPoll
+from stellwerk.cluster.watch_channel import AnsweredRequest, WatchAnswer, WatchPoll
 from stellwerk.model.problems import Problem
 from stellwerk.transport.client import NodeClient, RetryPolicy, TransportError
 
@@ -32,6 +32,10 @@ class ClusterWatch:
         self.watch = Watch()
         self.id = uuid.uuid4().hex
         self._clock = clock
+
+    def forget(self) -> None:
+        """Back to untaught: a node was served by another watch, whose decisions this one does not know."""
+        self.watch = Watch()
 
     def answer(self, request: WatchRequest, timing: Timing | None = None) -> Answer:
         """The answer to a node's request, judged by the node's `timing` when it sent it."""
@@ -66,18 +70,20 @@ async def watch_node(
     async with NodeClient(uri, ssl_context=ssl_context, retry=retry, timeout=poll_timeout + 5) as client:
         while True:
             try:
-                pending = await client.post(
+                answer = await client.post(
                     WATCH_PATH,
                     WatchPoll(watch_id=watch.id, answers=answers, timeout=poll_timeout),
-                    list[PendingRequest],
+                    WatchAnswer,
                 )
             except TransportError as error:
                 logger.debug("Cluster Watch: %s", error)
                 answers = ()
                 await asyncio.sleep(retry_delay)
                 continue
+            if answer.fresh or not answer.served:
+                watch.forget()
             answers = tuple(
-                AnsweredRequest(id=p.id, answer=watch.answer(p.request, p.timing)) for p in pending
+                AnsweredRequest(id=p.id, answer=watch.answer(p.request, p.timing)) for p in answer.requests
             )
 
 

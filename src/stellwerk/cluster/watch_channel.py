@@ -35,6 +35,16 @@ class WatchPoll(msgspec.Struct, frozen=True, kw_only=True):
     timeout: float = 1.0
 
 
+class WatchAnswer(msgspec.Struct, frozen=True, kw_only=True):
+    """The node's answer to a poll: its requests; `served` False when the node serves another watch, `fresh`
+    when it has just switched to this one from another. Either way the watch must forget what it knew (it may
+    have missed events another watch decided)."""
+
+    requests: tuple[PendingRequest, ...] = ()
+    served: bool = True
+    fresh: bool = False
+
+
 class WatchChannel:
     """Requests waiting for the watch. One watch at a time is served: requests split among several watches would
     leave each with part of the heartbeats, and its decisions unsafe. Another watch is served only when the
@@ -72,12 +82,14 @@ class WatchChannel:
         finally:
             self._waiting.pop(request_id, None)
 
-    async def poll(self, poll: WatchPoll) -> list[PendingRequest]:
+    async def poll(self, poll: WatchPoll) -> WatchAnswer:
         """Takes the watch's answers, then returns the requests it has not seen, waiting for one up to the
         poll's timeout. Another watch than the one served gets nothing, after the timeout."""
+        # A switch from another watch (not the first watch since this node started).
+        fresh = self._served not in (None, poll.watch_id)
         if not self._serves(poll.watch_id):
             await asyncio.sleep(poll.timeout)
-            return []
+            return WatchAnswer(served=False)
         for answered in poll.answers:
             waiting = self._waiting.get(answered.id)
             if waiting is not None and not waiting[1].done():
@@ -87,8 +99,9 @@ class WatchChannel:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new.wait(), poll.timeout)
         unsent, self._unsent = self._unsent, []
-        return [
+        requests = tuple(
             PendingRequest(id=i, request=self._waiting[i][0], timing=self._timing)
             for i in unsent
             if i in self._waiting
-        ]
+        )
+        return WatchAnswer(requests=requests, fresh=fresh)
