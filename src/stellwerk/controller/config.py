@@ -19,11 +19,11 @@ class TlsFiles(msgspec.Struct, frozen=True, kw_only=True):
 
 class ControllerConfig(msgspec.Struct, frozen=True, kw_only=True):
     """`tls` or `insecure` (plain HTTP, loopback only). `agents` maps Agent paths to their URIs; AgentRef items
-        added through the item API count too. `allowed_client_subjects` are the subject DNs (the Cockpit) that may
-        call the API; `event_readers` are the user ids (certificate CNs) whose ReleaseEvents count for the journal.
-        `release_events_period` is how often (seconds) Agent events are released after adoption (0 = at once).
-        `trusted_certificates` are PEM files of the certificates that sign workflows and job resources: when there
-        are any, the item API accepts those two kinds only as signed items (js7-reference §1.1). `cluster` makes the
+    added through the item API count too. `allowed_client_subjects` are the subject DNs (the Cockpit) that may
+    call the API; `event_readers` are the user ids (certificate CNs) whose ReleaseEvents count for the journal.
+    `release_events_period` is how often (seconds) Agent events are released after adoption (0 = at once).
+    `trusted_certificates` are PEM files of the certificates that sign workflows and job resources: when there
+    are any, the item API accepts those two kinds only as signed items (js7-reference §1.1). `cluster` makes the
     Controller one node of a cluster of two (cluster_node.py)."""
 
     controller_id: str = "stellwerk"
