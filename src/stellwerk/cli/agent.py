@@ -19,13 +19,22 @@ from stellwerk.cli.serving import (
     until_first,
 )
 from stellwerk.cli.syslog import SyslogTarget
+from stellwerk.cluster.watch import ClusterWatches
 from stellwerk.config.services import load_agent_config
+from stellwerk.transport.tls import client_context
 
 logger = logging.getLogger("stellwerk.cli.agent")
 
 
 @click.command("agent")
 @service_options
+@click.option(
+    "--cluster-watch",
+    "cluster_watch",
+    multiple=True,
+    metavar="URI",
+    help="Be the Cluster Watch of the Controller cluster whose nodes listen here (give both, Primary first).",
+)
 def agent_command(
     config_file: Path,
     data: Path | None,
@@ -34,6 +43,7 @@ def agent_command(
     insecure: bool,
     log_level: str,
     syslog: SyslogTarget | None,
+    cluster_watch: tuple[str, ...],
 ) -> None:
     """Run an Agent until SIGINT or SIGTERM (Ctrl-C), or until its Controller sends ShutDown.
 
@@ -42,13 +52,29 @@ def agent_command(
     kills its running job processes (they run again after a restart, unless not restartable). It prints
     the URL it listens on to stderr and logs one line per record there. A config that cannot be used ends
     it with exit code 2, a failed start with exit code 1.
+
+    With --cluster-watch (twice) it is also the Cluster Watch of a Controller cluster, calling its nodes with the
+    Agent's certificate (the nodes must allow its subject: --cluster-peer-subject).
     """
+    if cluster_watch and len(cluster_watch) != 2:
+        raise click.BadParameter("give both nodes of the cluster", param_hint="--cluster-watch")
     config = load(load_agent_config, config_file, overrides_of(data, host, port, insecure))
     configure_logging(log_level, None if syslog is None else (syslog, "agent", config.name))
-    run_until_stopped(lambda stop: _serve(config, stop))
+    run_until_stopped(lambda stop: _serve(config, stop, cluster_watch))
 
 
-async def _serve(config: AgentConfig, stop: asyncio.Event) -> None:
+async def _serve(config: AgentConfig, stop: asyncio.Event, cluster_watch: tuple[str, ...] = ()) -> None:
+    tls = config.tls
+    watches = ClusterWatches(None if tls is None else client_context(tls.cert, tls.key, tls.ca))
+    if cluster_watch:
+        watches.follow("cluster", cluster_watch)
+    try:
+        await _serve_agent(config, stop)
+    finally:
+        await watches.close()
+
+
+async def _serve_agent(config: AgentConfig, stop: asyncio.Event) -> None:
     async with AgentService.start(config) as agent:
         click.echo(f"Agent {config.name} listening on {agent.url}", err=True)
         logger.info("Agent %s started, data in %s", config.name, config.data_directory)

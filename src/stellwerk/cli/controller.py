@@ -7,10 +7,15 @@ import logging
 from pathlib import Path
 
 import click
+import msgspec
+from cryptography import x509
 
 from stellwerk.cli.serving import configure_logging, load, overrides_of, run_until_stopped, service_options
 from stellwerk.cli.syslog import SyslogTarget
+from stellwerk.cluster.setting import ClusterSetting
+from stellwerk.cluster.states import Timing
 from stellwerk.config.services import load_controller_config
+from stellwerk.controller.cluster_node import run_cluster_node
 from stellwerk.controller.config import ControllerConfig
 from stellwerk.controller.service import ControllerService
 
@@ -39,6 +44,27 @@ def _parse_agents(
     callback=_parse_agents,
     help="An Agent to drive and where it listens; adds to (or replaces an entry of) [agents]. Repeatable.",
 )
+@click.option(
+    "--cluster",
+    "cluster_node",
+    type=click.Choice(["Primary", "Backup"]),
+    help="Run as this node of a Controller cluster (Primary starts active, Backup passive).",
+)
+@click.option("--cluster-peer", metavar="URI", help="The other cluster node's URI (https://host:port).")
+@click.option(
+    "--cluster-peer-subject",
+    multiple=True,
+    metavar="DN",
+    help="Subject DN allowed on the cluster endpoints besides this node's own (which the other node may share): "
+    "the other node's, an Agent's that is the Cluster Watch. Repeatable.",
+)
+@click.option(
+    "--cluster-timing",
+    metavar="HEARTBEAT,TIMEOUT,CONSENT",
+    default="3,10,6",
+    show_default=True,
+    help="Seconds: heartbeat, heartbeat timeout, Cluster Watch consent timeout.",
+)
 def controller_command(
     config_file: Path,
     data: Path | None,
@@ -48,6 +74,10 @@ def controller_command(
     log_level: str,
     syslog: SyslogTarget | None,
     agents: dict[str, str],
+    cluster_node: str | None,
+    cluster_peer: str | None,
+    cluster_peer_subject: tuple[str, ...],
+    cluster_timing: str,
 ) -> None:
     """Run the Controller until SIGINT or SIGTERM (Ctrl-C).
 
@@ -55,16 +85,60 @@ def controller_command(
     to the client certificates in [peers] allowed-subjects, and drives the Agents of [agents] and of the
     AgentRef items. It prints the URL it listens on to stderr and logs one line per record there.
     A config that cannot be used ends it with exit code 2, a failed start with exit code 1.
+
+    With --cluster it is one node of a cluster of two: the active node serves the API, the passive one follows
+    its journal and takes over when the Cluster Watch (the Cockpit) consents.
     """
     config = load(load_controller_config, config_file, overrides_of(data, host, port, insecure, agents))
+    if cluster_node is not None:
+        config = msgspec.structs.replace(
+            config,
+            cluster=cluster_setting(config, cluster_node, cluster_peer, cluster_peer_subject, cluster_timing),
+        )
     configure_logging(log_level, None if syslog is None else (syslog, "controller", config.controller_id))
     run_until_stopped(lambda stop: _serve(config, stop))
 
 
+def cluster_setting(
+    config: ControllerConfig, node: str, peer: str | None, peer_subjects: tuple[str, ...], timing: str
+) -> ClusterSetting:
+    if not peer or not peer.startswith(("https://", "http://")):
+        raise click.UsageError("--cluster needs --cluster-peer https://host:port")
+    try:
+        heartbeat, timeout, consent = (float(part) for part in timing.split(","))
+    except ValueError:
+        raise click.BadParameter(
+            f"{timing!r} is not HEARTBEAT,TIMEOUT,CONSENT", param_hint="--cluster-timing"
+        ) from None
+    if config.tls is not None:
+        certificate = x509.load_pem_x509_certificate(config.tls.cert.read_bytes())
+        peer_subjects = (certificate.subject.rfc4514_string(), *peer_subjects)
+    return ClusterSetting(
+        node_id="Primary" if node == "Primary" else "Backup",
+        peer_uri=peer,
+        peer_subjects=peer_subjects,
+        timing=Timing(heartbeat=heartbeat, heartbeat_timeout=timeout, consent_timeout=consent),
+    )
+
+
 async def _serve(config: ControllerConfig, stop: asyncio.Event) -> None:
+    if config.cluster is not None:
+        await _serve_cluster_node(config, stop)
+        return
     async with ControllerService.start(config) as service:
         click.echo(f"Controller {config.controller_id} listening on {service.url}", err=True)
         logger.info("Controller %s started, data in %s", config.controller_id, config.data_directory)
         await stop.wait()
         logger.info("Controller %s stopping", config.controller_id)
     logger.info("Controller %s stopped", config.controller_id)
+
+
+async def _serve_cluster_node(config: ControllerConfig, stop: asyncio.Event) -> None:
+    assert config.cluster is not None
+    node = config.cluster.node_id
+
+    def listening(url: str) -> None:
+        click.echo(f"Controller {config.controller_id} ({node} cluster node) listening on {url}", err=True)
+
+    await run_cluster_node(config, stop, on_listening=listening)
+    logger.info("Controller %s (%s cluster node) stopped", config.controller_id, node)

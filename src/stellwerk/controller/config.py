@@ -6,6 +6,8 @@ from pathlib import Path
 
 import msgspec
 
+from stellwerk.cluster.setting import ClusterSetting
+
 
 class TlsFiles(msgspec.Struct, frozen=True, kw_only=True):
     """PEM files: the node's certificate (server and client use), its key, and the CA it trusts."""
@@ -21,7 +23,8 @@ class ControllerConfig(msgspec.Struct, frozen=True, kw_only=True):
     call the API; `event_readers` are the user ids (certificate CNs) whose ReleaseEvents count for the journal.
     `release_events_period` is how often (seconds) Agent events are released after adoption (0 = at once).
     `trusted_certificates` are PEM files of the certificates that sign workflows and job resources: when there
-    are any, the item API accepts those two kinds only as signed items (js7-reference §1.1)."""
+    are any, the item API accepts those two kinds only as signed items (js7-reference §1.1). `cluster` makes the
+    Controller one node of a cluster of two (cluster_node.py)."""
 
     controller_id: str = "stellwerk"
     data_directory: Path
@@ -36,3 +39,4 @@ class ControllerConfig(msgspec.Struct, frozen=True, kw_only=True):
     reconnect_delays: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0, 5.0)
     event_poll_timeout: float = 5.0
     trusted_certificates: tuple[Path, ...] = ()
+    cluster: ClusterSetting | None = None

@@ -13,8 +13,11 @@ import logging
 import ssl
 import time
 import uuid
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from typing import Any
+
+from starlette.types import ASGIApp
 
 from stellwerk.controller.agent_driver import AgentDriver
 from stellwerk.controller.api import ControllerApi
@@ -24,6 +27,7 @@ from stellwerk.controller.effects import AgentIntents
 from stellwerk.controller.items import UpdateItems
 from stellwerk.engine.state import EngineState
 from stellwerk.journal.journaled import JournaledState, JournalSettings
+from stellwerk.journal.replicator import Replicator
 from stellwerk.model import commands as c
 from stellwerk.model import events as e
 from stellwerk.model.problems import Problem
@@ -32,6 +36,9 @@ from stellwerk.transport.server import RunningServer, serve
 from stellwerk.transport.tls import client_context, server_context
 
 logger = logging.getLogger(__name__)
+
+# Serves an app on a server of the caller's for as long as the context runs; gives the server's URL.
+Mount = Callable[[ASGIApp], AbstractAsyncContextManager[str]]
 
 
 class ControllerStartFailed(RuntimeError):
@@ -51,6 +58,8 @@ class ControllerService:
         self.drivers: dict[str, AgentDriver] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._server: RunningServer | None = None
+        self._mount: Mount | None = None
+        self._mounted_url: str | None = None
         self._stopping = asyncio.Event()
         self._client_ssl = _client_ssl(config)
         core.on_intents(self._dispatch)
@@ -58,8 +67,15 @@ class ControllerService:
     @classmethod
     @contextlib.asynccontextmanager
     async def start(
-        cls, config: ControllerConfig, *, clock: Clock = wall_clock
+        cls,
+        config: ControllerConfig,
+        *,
+        clock: Clock = wall_clock,
+        replicator: Replicator | None = None,
+        mount: Mount | None = None,
     ) -> AsyncIterator[ControllerService]:
+        """`replicator` replicates the journal (a cluster's active node); `mount` serves the API on a server of
+        the caller's instead of one of its own."""
         config.data_directory.mkdir(parents=True, exist_ok=True)
         journal = await JournaledState.open(
             config.data_directory,
@@ -67,6 +83,7 @@ class ControllerService:
             clock=clock,
             initial_state=lambda: EngineState(role="controller", controller_id=config.controller_id),
             settings=JournalSettings(type_name="ControllerState"),
+            replicator=replicator,
         )
         if isinstance(journal, Problem):
             raise ControllerStartFailed(journal.message)
@@ -75,6 +92,7 @@ class ControllerService:
         for reader in config.event_readers:
             journal.register_reader(reader)
         service = cls(config, ControllerCore(journal, clock, lambda: uuid.uuid4().hex[:12]))
+        service._mount = mount
         try:
             async with service._serving():
                 yield service
@@ -95,6 +113,12 @@ class ControllerService:
         try:
             self._spawn(self.core.run_timers(), "timers")
             self.ensure_drivers()
+            if self._mount is not None:
+                async with self._mount(api.app) as url:
+                    self._mounted_url = url
+                    yield
+                    self._stopping.set()
+                return
             async with serve(
                 api.app, self.config.host, self.config.port, tls=tls, insecure=tls is None
             ) as server:
@@ -109,6 +133,8 @@ class ControllerService:
 
     @property
     def url(self) -> str:
+        if self._mounted_url is not None:
+            return self._mounted_url
         if self._server is None:
             raise RuntimeError("The Controller is not serving")
         return self._server.url

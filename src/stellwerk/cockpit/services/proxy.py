@@ -3,7 +3,8 @@ with the Cockpit's client certificate (plain HTTP only for loopback URLs). Route
 through it and read the Controller's orders; the History service follows its event stream.
 
 A proxy follows the active node of a cluster: every call goes to the node that answered last, then to the
-others; the node that answers becomes the active one. Each node's last connection state is kept for the
+others (also when a node answers 503, as the passive node does); the node that answers becomes the active one.
+For a Controller with two nodes, the Cockpit runs the Cluster Watch (cluster/watch.py). Each node's last connection state is kept for the
 Product Status panel (`/controller/components`). Listeners of `Proxies` learn when a Controller is registered
 or forgotten (the History service starts and stops with it)."""
 
@@ -20,6 +21,7 @@ from typing import Any
 
 import msgspec
 
+from stellwerk.cluster.watch import ClusterWatches
 from stellwerk.cockpit.config import ControllerTls
 from stellwerk.cockpit.errors import ControllerUnreachable, JocError, UnknownObject
 from stellwerk.transport.client import HttpError, NodeClient, RetryPolicy, TransportError
@@ -27,6 +29,8 @@ from stellwerk.transport.tls import client_context
 
 COMMAND_TIMEOUT = 30.0
 API = "/controller/api"
+# The passive node of a Controller cluster answers 503: the other node is active.
+PASSIVE_NODE = 503
 
 
 class Connection(StrEnum):
@@ -110,6 +114,9 @@ class ControllerProxy:
                     answer = await client.post(f"{API}{path}", body, object)
             except HttpError as error:
                 self._saw(url, None)
+                if error.status == PASSIVE_NODE:
+                    failures.append(f"{url}: {error}")
+                    continue
                 raise JocError(f"Controller {self.controller_id}: {error}", "JOC-420") from error
             except TransportError as error:
                 self._saw(url, str(error))
@@ -185,6 +192,9 @@ class ControllerProxy:
                     if event.get("TYPE") != "Heartbeat":
                         found.append(event)
         except HttpError as error:
+            if error.status == PASSIVE_NODE:
+                self._active = next((u for u in self.urls if u != self._active), self._active)
+                raise ControllerUnreachable(f"Controller {self.controller_id}: {error}") from error
             raise JocError(f"Controller {self.controller_id}: {error}", "JOC-420") from error
         except TransportError as error:
             self._saw(self._active, str(error))
@@ -222,6 +232,8 @@ class Proxies:
         self, tls: ControllerTls | None, clock: Callable[[], int] = lambda: time.time_ns() // 1_000_000
     ) -> None:
         self._ssl_context = None if tls is None else client_context(tls.certificate, tls.key, tls.ca)
+        # The Cockpit is the Cluster Watch of every registered Controller cluster.
+        self.cluster_watches = ClusterWatches(self._ssl_context)
         self._proxies: dict[str, ControllerProxy] = {}
         self._listeners: list[ProxyListener] = []
         self._clock = clock
@@ -243,6 +255,7 @@ class Proxies:
             self._close_later(old)
         proxy = ControllerProxy(controller_id, urls, self._ssl_context, self._clock)
         self._proxies[controller_id] = proxy
+        self.cluster_watches.follow(controller_id, urls)
         for listener in self._listeners:
             listener.registered(proxy)
         return proxy
@@ -253,6 +266,7 @@ class Proxies:
 
     def forget(self, controller_id: str) -> None:
         old = self._proxies.pop(controller_id, None)
+        self.cluster_watches.forget(controller_id)
         if old is not None:
             for listener in self._listeners:
                 listener.forgotten(controller_id)
@@ -277,3 +291,4 @@ class Proxies:
     async def close(self) -> None:
         await asyncio.gather(*(proxy.close() for proxy in self._proxies.values()), *self._closing)
         self._proxies.clear()
+        await self.cluster_watches.close()

@@ -1,0 +1,113 @@
+"""Fail-over and switch-over between two in-process Controller nodes: the passive takes over when the active node
+is gone (with the Cluster Watch's consent), with every committed order; a switch-over hands over with nothing
+lost; the old active comes back as passive and the cluster couples again."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from stellwerk.cluster.decide import Confirmed
+from stellwerk.cluster.states import ActiveShutDown, Coupled, FailedOver, PassiveLost, SwitchedOver
+from stellwerk.controller.items import AddOrChange, UpdateItems
+from tests.controller.cluster.harness import EMPTY_WORKFLOW, FAST, ClusterNodeRunner, add_orders, cluster
+from tests.controller.support import eventually
+from tests.e2e.nodes import API
+from tests.transport.pki import TestPki
+
+
+def _coupled(*nodes: ClusterNodeRunner) -> bool:
+    return all(isinstance(n.cluster_state(), Coupled) for n in nodes)
+
+
+async def test_the_passive_fails_over_when_the_active_node_is_gone(pki: TestPki, tmp_path: Path) -> None:
+    async with cluster(pki, tmp_path) as nodes:
+        primary, backup = nodes.primary, nodes.backup
+        await eventually(lambda: _coupled(primary, backup) and primary.service is not None)
+        assert primary.service is not None
+        await primary.service.update_items(UpdateItems(operations=(AddOrChange(item=EMPTY_WORKFLOW),)))
+        await primary.service.execute(add_orders(*(f"o{n}" for n in range(50))))
+
+        await primary.crash()
+        loop = asyncio.get_running_loop()
+        crashed_at = loop.time()
+        await eventually(lambda: backup.service is not None, 5, step=0.01)
+        took = loop.time() - crashed_at
+        assert took < 2.0
+        assert isinstance(backup.cluster_state(), FailedOver)
+        assert backup.service is not None
+        assert {f"o{n}" for n in range(50)} <= set(backup.service.state.orders)
+        await backup.service.execute(add_orders("on-backup"))
+
+        primary.start()  # comes back as passive, its journal cut where the backup took over
+        await eventually(lambda: _coupled(primary, backup))
+        assert primary.service is None
+        await backup.service.execute(add_orders("coupled-again"))
+        assert {"on-backup", "coupled-again"} <= primary.journaled_order_ids()
+
+
+async def test_switch_over_on_request_loses_nothing(pki: TestPki, tmp_path: Path) -> None:
+    async with cluster(pki, tmp_path) as nodes:
+        primary, backup = nodes.primary, nodes.backup
+        await eventually(lambda: _coupled(primary, backup) and primary.service is not None)
+        assert primary.service is not None
+        await primary.service.update_items(UpdateItems(operations=(AddOrChange(item=EMPTY_WORKFLOW),)))
+        await primary.service.execute(add_orders(*(f"o{n}" for n in range(30))))
+        async with nodes.client(primary) as client:
+            assert await client.post(f"{API}/command", {"TYPE": "ClusterSwitchOver"}, dict) == {
+                "TYPE": "Accepted"
+            }
+        await eventually(lambda: backup.service is not None, 10)
+        assert isinstance(backup.cluster_state(), SwitchedOver | Coupled)
+        assert backup.service is not None
+        assert {f"o{n}" for n in range(30)} <= set(backup.service.state.orders)
+        await eventually(lambda: _coupled(primary, backup), 10)
+        assert primary.service is None
+        await backup.service.execute(add_orders("after"))
+        assert "after" in primary.journaled_order_ids()
+
+
+async def test_an_orderly_stop_of_the_active_node_is_no_fail_over(pki: TestPki, tmp_path: Path) -> None:
+    async with cluster(pki, tmp_path) as nodes:
+        primary, backup = nodes.primary, nodes.backup
+        await eventually(lambda: _coupled(primary, backup) and primary.service is not None)
+        assert primary.service is not None
+        await primary.service.update_items(UpdateItems(operations=(AddOrChange(item=EMPTY_WORKFLOW),)))
+        await primary.service.execute(add_orders("before-stop"))
+        await primary.stop()
+        assert isinstance(primary.cluster_state(), ActiveShutDown)
+        await eventually(lambda: isinstance(backup.cluster_state(), ActiveShutDown), 5)
+        await asyncio.sleep(FAST.active_lost_timeout * 1.5)  # longer than a fail-over would need
+        assert backup.service is None  # the Backup did not take over
+
+        primary.start()
+        await eventually(lambda: _coupled(primary, backup) and primary.service is not None, 10)
+        assert primary.service is not None
+        assert "before-stop" in primary.service.state.orders
+
+
+async def test_a_node_restarted_alone_under_a_new_watch_acts_only_after_an_operator_confirms_the_loss(
+    pki: TestPki, tmp_path: Path
+) -> None:
+    async with cluster(pki, tmp_path) as nodes:
+        primary, backup = nodes.primary, nodes.backup
+        await eventually(lambda: _coupled(primary, backup) and primary.service is not None)
+        assert primary.service is not None
+        await primary.service.update_items(UpdateItems(operations=(AddOrChange(item=EMPTY_WORKFLOW),)))
+        await primary.service.execute(add_orders("kept"))
+        await backup.crash()
+        await primary.crash()
+        nodes.restart_watch()  # knows nothing of the cluster
+
+        primary.start()
+        await eventually(lambda: nodes.watch.refused_loss == "Backup", 10)
+        await asyncio.sleep(FAST.heartbeat * 2)
+        assert primary.service is None  # neither the untaught watch nor the node decides alone
+        assert isinstance(nodes.watch.confirm_refused_loss("operator"), Confirmed)
+        await eventually(lambda: primary.service is not None, 5)
+        assert isinstance(primary.cluster_state(), PassiveLost)
+        assert primary.service is not None
+        assert "kept" in primary.service.state.orders
+
+        backup.start()
+        await eventually(lambda: _coupled(primary, backup), 10)
