@@ -198,15 +198,16 @@ def test_list_show_suspend_resume_answer_and_cancel(deployed: Operator) -> None:
     _until(lambda: deployed("orders", "show", long).exit_code == Exit.UNKNOWN_OBJECT)
 
 
-def test_exit_codes_of_bad_input_unknown_objects_and_unserved_operations(deployed: Operator) -> None:
+def test_exit_codes_of_bad_input_and_unknown_objects(deployed: Operator) -> None:
     assert deployed("orders", "show", "no-such-order").exit_code == Exit.UNKNOWN_OBJECT
     assert deployed("orders", "add", "quick", "--arg", "novalue").exit_code == Exit.BAD_INPUT
     assert deployed("orders", "list", "--state", "NOT_A_STATE").exit_code == Exit.BAD_INPUT
     assert deployed("orders", "frobnicate").exit_code == Exit.BAD_INPUT
     assert deployed("agents", "enable", "no-such-agent").exit_code == Exit.UNKNOWN_OBJECT
-    unserved = deployed("cluster", "switchover")
-    assert unserved.exit_code == Exit.NOT_SUPPORTED, unserved.output
-    assert deployed("cluster", "confirm-loss").exit_code == Exit.NOT_SUPPORTED
+    for operation in ("switchover", "confirm-loss"):
+        alone = deployed("cluster", operation)
+        assert alone.exit_code == Exit.UNKNOWN_OBJECT, alone.output
+        assert "is not a Controller cluster" in alone.output
     assert "Exit codes: 0 done" in deployed.ok("orders", "list", "--help")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from stellwerk.cluster.decide import Refused
+from stellwerk.cluster.watch import ClusterWatch
 from stellwerk.cockpit.api.controller import RequiredControllerId
 from stellwerk.cockpit.api.models import Audited
 from stellwerk.cockpit.context import Cockpit, CockpitDep
@@ -30,7 +31,9 @@ class ClusterParams(Audited):
 async def switch_over(body: ClusterParams, cockpit: CockpitDep, caller: CallerDep) -> dict[str, Any]:
     """Asks the active node to hand over to the passive one (refused unless the cluster is coupled)."""
     caller.require(SWITCH_OVER, body.controller_id)
-    await cockpit.proxies.get(body.controller_id).command({"TYPE": "ClusterSwitchOver"})
+    proxy = cockpit.proxies.get(body.controller_id)
+    _watch_of(cockpit, body.controller_id)
+    await proxy.command({"TYPE": "ClusterSwitchOver"})
     await _audited(cockpit, caller, body, "./controller/cluster/switchover")
     return {"deliveryDate": delivery_date(), "ok": True}
 
@@ -40,14 +43,18 @@ async def confirm_node_loss(body: ClusterParams, cockpit: CockpitDep, caller: Ca
     """Confirms that the node the Cluster Watch refused to declare lost is down: its peer may take over."""
     caller.require(SWITCH_OVER, body.controller_id)
     cockpit.proxies.get(body.controller_id)
-    watch = cockpit.proxies.cluster_watches.get(body.controller_id)
-    if watch is None:
-        raise UnknownObject(f"$.controllerId: {body.controller_id} is not a Controller cluster")
-    answer = watch.confirm_refused_loss(caller.account)
+    answer = _watch_of(cockpit, body.controller_id).confirm_refused_loss(caller.account)
     if isinstance(answer, Refused):
         raise BadRequest(answer.problem.message)
     await _audited(cockpit, caller, body, "./controller/cluster/confirm_node_loss")
     return {"deliveryDate": delivery_date(), "ok": True}
+
+
+def _watch_of(cockpit: Cockpit, controller_id: str) -> ClusterWatch:
+    watch = cockpit.proxies.cluster_watches.get(controller_id)
+    if watch is None:
+        raise UnknownObject(f"$.controllerId: {controller_id} is not a Controller cluster")
+    return watch
 
 
 async def _audited(cockpit: Cockpit, caller: Caller, body: ClusterParams, request: str) -> None:
