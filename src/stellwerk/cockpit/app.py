@@ -31,6 +31,7 @@ from stellwerk.cockpit.api import (
     inventory_archive,
     inventory_changes,
     joc,
+    monitoring,
     order,
     orders,
     task,
@@ -48,6 +49,7 @@ from stellwerk.cockpit.security.accounts import ensure_first_account
 from stellwerk.cockpit.services.dailyplan.service import DailyPlanService
 from stellwerk.cockpit.services.events import EventSnapshots
 from stellwerk.cockpit.services.history import HistoryServices
+from stellwerk.cockpit.services.monitor.service import MonitorService
 from stellwerk.cockpit.services.signing import set_security_level
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -75,6 +77,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     calendars.router,
     dailyplan.router,
+    monitoring.router,
 )
 
 
@@ -107,7 +110,11 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
         def on_batch(controller_id: str, events: Sequence[dict[str, Any]]) -> None:
             snapshots.observe(controller_id, events)
             cockpit.order_views.observe(controller_id, events)
+            monitor.observe(controller_id, events)
 
+        monitor = MonitorService(cockpit, cockpit.config.monitor)
+        monitor.start()
+        app.state.monitor = monitor  # for services that notify of components lost (notify_component_failure)
         history = HistoryServices(cockpit.database, cockpit.now, on_batch)
         cockpit.proxies.listen(cockpit.order_views)
         cockpit.proxies.listen(history)
@@ -118,6 +125,7 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
         cockpit.proxies.unlisten(history)
         cockpit.proxies.unlisten(cockpit.order_views)
         await history.close()
+        await monitor.close()
         await cockpit.proxies.close()
         await cockpit.database.close()
 

@@ -1,5 +1,6 @@
 """What a Cockpit needs to run: its data directory, its database, how long sessions live, how many failed logins
-block an account, how large a request may be, and the client certificate it shows Controllers."""
+block an account, how large a request may be, the client certificate it shows Controllers, and how the Monitor
+notifies."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import msgspec
 
 from stellwerk.cockpit.db.session import default_url
+from stellwerk.cockpit.services.monitor.settings import MonitorSettings
 
 MINUTE_MS = 60_000
 
@@ -35,6 +37,8 @@ class CockpitConfig(msgspec.Struct, frozen=True, kw_only=True):
     # JOC's security level of deployments (NONE, LOW, MEDIUM, HIGH), set at every start when given, as JOC
     # reads it from joc.properties; otherwise the level stored in the database stays (NONE at first).
     security_level: str | None = None
+    # The Monitor's notifiers (mail, webhook, command) and when a Controller counts as lost.
+    monitor: MonitorSettings = MonitorSettings()
 
     @property
     def database(self) -> str:

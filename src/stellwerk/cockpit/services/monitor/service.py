@@ -1,0 +1,250 @@
+"""The Monitor service: started with the Cockpit, it turns what happens into notifications, stores them (the
+`/monitoring/...` API lists and acknowledges them) and hands them to the configured notifiers.
+
+- Job steps: the History's batch listener passes each stored batch to `observe`, which only keeps the events
+  that matter and queues them (it never blocks the History). A worker classifies them (`classify`), looks up the
+  step's task row and its job's rules in the database, and stores the notifications.
+- Agents: coupling failed or reset, and coupled again (Controller events in the same batches).
+- Controllers: a loop checks the proxies' connection states; every node unreachable for longer than
+  `controller_lost_after_ms` is a loss (`reachability`).
+- Anything else (a Cockpit cluster node lost): `notify_component_failure`.
+
+A delivery that fails is logged and tried again after each of `retry_delays_ms`, in a task of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stellwerk.cockpit.context import Cockpit
+from stellwerk.cockpit.services.monitor import reachability
+from stellwerk.cockpit.services.monitor.classify import (
+    ERROR,
+    RECOVERED,
+    AgentChanged,
+    JobRules,
+    StepEnded,
+    Watch,
+    observe,
+    relevant,
+    verdicts,
+)
+from stellwerk.cockpit.services.monitor.notifiers import DeliveryFailed, Notifier, notifiers
+from stellwerk.cockpit.services.monitor.settings import CATEGORIES, ORDER, MonitorSettings
+from stellwerk.cockpit.services.monitor.store import (
+    Notification,
+    NotificationStore,
+    average_duration,
+    ended_task,
+    job_rules,
+)
+from stellwerk.cockpit.services.proxy import Connection
+
+logger = logging.getLogger(__name__)
+
+Batch = tuple[str, list[Mapping[str, Any]]]
+Delivery = tuple[Notification, JobRules | None]
+
+
+class MonitorService:
+    """The background tasks; `close` stops them (deliveries under way are abandoned)."""
+
+    def __init__(
+        self, cockpit: Cockpit, settings: MonitorSettings, extra_notifiers: Sequence[Notifier] = ()
+    ) -> None:
+        """`extra_notifiers` are delivered to besides those the settings configure."""
+        self._cockpit = cockpit
+        self._settings = settings
+        self._notifiers = [*notifiers(settings), *extra_notifiers]
+        self._queue: asyncio.Queue[Batch | Notification] = asyncio.Queue()
+        self._watches: dict[str, Watch] = {}
+        self._reachability = reachability.Reachability()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._deliveries: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._work(), name="monitor"),
+            asyncio.create_task(self._watch_controllers(), name="monitor controllers"),
+        ]
+
+    async def close(self) -> None:
+        tasks = [*self._tasks, *self._deliveries]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def observe(self, controller_id: str, events: Sequence[Mapping[str, Any]]) -> None:
+        """A batch of a Controller's events, stored by the History: queued when it holds anything of interest."""
+        wanted = relevant(events)
+        if wanted:
+            self._queue.put_nowait((controller_id, wanted))
+
+    def notify_component_failure(
+        self, kind: str, component_id: str, message: str, *, recovered: bool = False
+    ) -> None:
+        """A component failed (or recovered): `kind` is JOC's category (JOC for a Cockpit node, CONTROLLER,
+        AGENT, SYSTEM), `component_id` names it. Stored and delivered in the background."""
+        if kind not in CATEGORIES or kind == ORDER:
+            raise ValueError(f"not a component category: {kind}")
+        self._queue.put_nowait(self._component(kind, component_id, message, recovered=recovered))
+
+    def _component(
+        self, kind: str, source: str, message: str, *, recovered: bool, controller_id: str | None = None
+    ) -> Notification:
+        return Notification(
+            type=RECOVERED if recovered else ERROR,
+            category=kind,
+            controller_id=controller_id,
+            source=source,
+            message=message,
+            created=self._cockpit.now(),
+        )
+
+    async def _work(self) -> None:
+        while True:
+            item = await self._queue.get()
+            try:
+                if isinstance(item, Notification):
+                    found: list[Delivery] = [(item, None)]
+                else:
+                    found = await self._judge(*item)
+                if found:
+                    await self._store_and_deliver(found)
+            except Exception:
+                logger.exception(
+                    "The Monitor could not handle %s", item if isinstance(item, Notification) else "a batch"
+                )
+
+    async def _judge(self, controller_id: str, events: list[Mapping[str, Any]]) -> list[Delivery]:
+        watch = self._watches.setdefault(controller_id, Watch())
+        found: list[Delivery] = []
+        async with self._cockpit.database.session() as db:
+            for change in observe(watch, events):
+                if isinstance(change, AgentChanged):
+                    recovered = not change.failed
+                    notification = self._component(
+                        "AGENT",
+                        change.agent_id,
+                        change.message,
+                        recovered=recovered,
+                        controller_id=controller_id,
+                    )
+                    found.append((notification, None))
+                else:
+                    found.extend(await self._step(db, controller_id, change))
+        return found
+
+    async def _step(self, db: AsyncSession, controller_id: str, step: StepEnded) -> list[Delivery]:
+        task = await ended_task(db, controller_id, step.order_id, step.event_id // 1000)
+        if task is None:
+            logger.warning(
+                "Monitor: no task history of order %s ended at event %s", step.order_id, step.event_id
+            )
+            return []
+        rules = await job_rules(db, task.workflow_path, task.job_name)
+        percentages = any(
+            limit and limit.endswith("%") for limit in (rules.warn_if_longer, rules.warn_if_shorter)
+        )
+        average = await average_duration(db, controller_id, task) if percentages else None
+        found = verdicts(step, rules, task.end_time - task.start_time, average)
+        return [
+            (
+                Notification(
+                    type=verdict.type,
+                    category=ORDER,
+                    message=verdict.message,
+                    created=self._cockpit.now(),
+                    controller_id=controller_id,
+                    order_id=step.order_id,
+                    workflow_path=task.workflow_path,
+                    job_name=task.job_name,
+                    position=task.position,
+                    task_id=task.task_id,
+                    agent_url=task.agent_url,
+                    criticality=task.criticality,
+                    task_state=task.severity.value,
+                    return_code=step.return_code,
+                    start_time=task.start_time,
+                    end_time=task.end_time,
+                ),
+                rules,
+            )
+            for verdict in found
+        ]
+
+    async def _store_and_deliver(self, found: list[Delivery]) -> None:
+        async with self._cockpit.database.session() as db:
+            stored = await NotificationStore(db).add([notification for notification, _ in found])
+        for notification, (_, job) in zip(stored, found, strict=True):
+            logger.info(
+                "Notification %s %s: %s", notification.type, notification.category, notification.message
+            )
+            for notifier in self._notifiers:
+                if notifier.wants(notification):
+                    task = asyncio.create_task(
+                        self._deliver(notifier, notification, job), name="monitor delivery"
+                    )
+                    self._deliveries.add(task)
+                    task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver(self, notifier: Notifier, notification: Notification, job: JobRules | None) -> None:
+        delays = self._settings.retry_delays_ms
+        for attempt in range(len(delays) + 1):
+            try:
+                await notifier.deliver(notification, job)
+                return
+            except DeliveryFailed as error:
+                if attempt == len(delays):
+                    logger.error("Notification %s not delivered, given up: %s", notification.id, error)
+                    return
+                logger.warning(
+                    "Notification %s not delivered (%s); again in %s ms",
+                    notification.id,
+                    error,
+                    delays[attempt],
+                )
+                await asyncio.sleep(delays[attempt] / 1000)
+
+    async def _watch_controllers(self) -> None:
+        settings = self._settings
+        while True:
+            await asyncio.sleep(settings.check_interval_ms / 1000)
+            try:
+                self._check_controllers()
+            except Exception:
+                logger.exception("The Monitor could not check the Controllers")
+
+    def _check_controllers(self) -> None:
+        proxies = self._cockpit.proxies
+        known = set(proxies.ids())
+        reachability.forget(self._reachability, known)
+        for controller_id in sorted(known):
+            proxy = proxies.get(controller_id)
+            states = [proxy.status(url) for url in proxy.urls]
+            reachable = None
+            if any(s.connection == Connection.ESTABLISHED for s in states):
+                reachable = True
+            elif all(s.connection == Connection.UNREACHABLE for s in states):
+                reachable = False
+            now = self._cockpit.now()
+            verdict = reachability.check(
+                self._reachability, controller_id, reachable, now, self._settings.controller_lost_after_ms
+            )
+            if verdict is not None:
+                problems = "; ".join(f"{s.url}: {s.problem}" for s in states if s.problem)
+                message = (
+                    f"Controller {controller_id} is reachable again"
+                    if verdict == RECOVERED
+                    else f"Controller {controller_id} is not reachable: {problems}"
+                )
+                recovered = verdict == RECOVERED
+                self._queue.put_nowait(
+                    self._component(
+                        "CONTROLLER", controller_id, message, recovered=recovered, controller_id=controller_id
+                    )
+                )
