@@ -44,13 +44,17 @@ class Notification(msgspec.Struct, frozen=True, kw_only=True):
     acknowledgement_comment: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """The fields that are set, by their names in camelCase (what webhooks and commands get)."""
-        names = {
-            f: "".join(p.title() if i else p for i, p in enumerate(f.split("_")))
-            for f in self.__struct_fields__
-        }
-        return {names[f]: getattr(self, f) for f in self.__struct_fields__ if getattr(self, f) is not None}
+        """The fields that are set, by their names in camelCase (`id` as JOC's `notificationId`): what webhooks
+        and commands get."""
+        return {_CAMEL[f]: getattr(self, f) for f in self.__struct_fields__ if getattr(self, f) is not None}
 
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+_CAMEL = {name: _camel(name) for name in Notification.__struct_fields__} | {"id": "notificationId"}
 
 ACKNOWLEDGED = "ACKNOWLEDGED"
 _COLUMNS = Notification.__struct_fields__

@@ -1,0 +1,112 @@
+"""The Monitor service on a real database with a real webhook: a component failure is stored and delivered,
+again after failed deliveries; an Agent's coupling failure in a History batch and a Controller unreachable from
+its proxy become notifications too."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stellwerk.cockpit.config import CockpitConfig
+from stellwerk.cockpit.context import Cockpit
+from stellwerk.cockpit.db.session import Database
+from stellwerk.cockpit.errors import ControllerUnreachable
+from stellwerk.cockpit.services.monitor.service import MonitorService
+from stellwerk.cockpit.services.monitor.settings import MonitorSettings, WebhookNotifierSettings
+from stellwerk.cockpit.services.monitor.store import NotificationFilter, NotificationStore
+from stellwerk.cockpit.services.proxy import Proxies
+from tests.cockpit.services.monitor.receivers import Webhook, webhook_server
+
+
+@dataclass
+class Running:
+    cockpit: Cockpit
+    monitor: MonitorService
+    hook: Webhook
+
+    async def delivered(self, count: int) -> list[dict[str, Any]]:
+        found = await asyncio.to_thread(self.hook.received.wait, count)
+        return [body for body, _, status in found if status == 200]
+
+    async def stored(self) -> list[Any]:
+        async with self.cockpit.database.session() as db:
+            return await NotificationStore(db).search(NotificationFilter(orders=False))
+
+
+@pytest.fixture
+async def running(database_url: str, database: Database, tmp_path: Path) -> AsyncIterator[Running]:
+    with webhook_server() as hook:
+        settings = MonitorSettings(
+            webhooks=(WebhookNotifierSettings(name="hook", url=hook.url, types=("ERROR", "RECOVERED")),),
+            retry_delays_ms=(10, 10, 10),
+            check_interval_ms=20,
+            controller_lost_after_ms=0,
+        )
+        config = CockpitConfig(data_directory=tmp_path, database_url=database_url, monitor=settings)
+        cockpit = Cockpit(config, database, Proxies(None))
+        monitor = MonitorService(cockpit, settings)
+        monitor.start()
+        try:
+            yield Running(cockpit, monitor, hook)
+        finally:
+            await monitor.close()
+            await cockpit.proxies.close()
+
+
+async def test_a_component_failure_is_stored_and_delivered_again_until_it_arrives(running: Running) -> None:
+    running.hook.status.extend([500, 503])
+    running.monitor.notify_component_failure("JOC", "joc#2", "Cockpit node joc#2 is lost")
+    [delivered] = await running.delivered(3)
+    assert [status for _, _, status in running.hook.received.items] == [500, 503, 200]
+    [stored] = await running.stored()
+    assert (stored.type, stored.category, stored.source, stored.message) == (
+        "ERROR",
+        "JOC",
+        "joc#2",
+        "Cockpit node joc#2 is lost",
+    )
+    assert delivered["notificationId"] == stored.id and delivered["category"] == "JOC"
+    with pytest.raises(ValueError, match="not a component category"):
+        running.monitor.notify_component_failure("ORDER", "x", "no")
+
+
+async def test_an_agents_coupling_failure_in_a_history_batch(running: Running) -> None:
+    failed = {
+        "eventId": 1000,
+        "Key": "agentA",
+        "TYPE": "AgentCouplingFailed",
+        "problem": "connection refused",
+    }
+    running.monitor.observe("e2e", [{"eventId": 999, "TYPE": "ControllerReady"}, failed])
+    [delivered] = await running.delivered(1)
+    assert (delivered["category"], delivered["source"], delivered["controllerId"]) == (
+        "AGENT",
+        "agentA",
+        "e2e",
+    )
+    assert delivered["message"] == "Agent agentA: coupling failed: connection refused"
+    running.monitor.observe(
+        "e2e", [{**failed, "eventId": 1001}, {"eventId": 1002, "Key": "agentA", "TYPE": "AgentCoupled"}]
+    )
+    delivered_again = await running.delivered(2)
+    assert [d["type"] for d in delivered_again] == ["ERROR", "RECOVERED"], (
+        "failing again is not notified twice"
+    )
+
+
+async def test_a_controller_unreachable_from_its_proxy_is_lost(running: Running) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proxy = running.cockpit.proxies.register("far", (f"http://127.0.0.1:{port}",))
+    with pytest.raises(ControllerUnreachable):
+        await proxy.overview()
+    [delivered] = await running.delivered(1)
+    assert (delivered["type"], delivered["category"], delivered["source"]) == ("ERROR", "CONTROLLER", "far")
+    assert delivered["message"].startswith("Controller far is not reachable: http://127.0.0.1:")
