@@ -47,6 +47,7 @@ async def running(database_url: str, database: Database, tmp_path: Path) -> Asyn
             retry_delays_ms=(10, 10, 10),
             check_interval_ms=20,
             controller_lost_after_ms=0,
+            agent_lost_after_ms=0,
         )
         config = CockpitConfig(data_directory=tmp_path, database_url=database_url, monitor=settings)
         cockpit = Cockpit(config, database, Proxies(None))
@@ -110,3 +111,23 @@ async def test_a_controller_unreachable_from_its_proxy_is_lost(running: Running)
     [delivered] = await running.delivered(1)
     assert (delivered["type"], delivered["category"], delivered["source"]) == ("ERROR", "CONTROLLER", "far")
     assert delivered["message"].startswith("Controller far is not reachable: http://127.0.0.1:")
+
+
+async def test_an_agent_is_lost_only_when_its_coupling_fails_longer_than_the_setting(
+    running: Running,
+) -> None:
+    hook = WebhookNotifierSettings(name="hook", url=running.hook.url)
+    settings = MonitorSettings(webhooks=(hook,), check_interval_ms=20, agent_lost_after_ms=300)
+    monitor = MonitorService(running.cockpit, settings)
+    monitor.start()
+    try:
+        failed = {"eventId": 1, "Key": "agentB", "TYPE": "AgentCouplingFailed", "problem": "starting"}
+        coupled = {"eventId": 2, "Key": "agentB", "TYPE": "AgentCoupled"}
+        monitor.observe("e2e", [failed, coupled])  # coupled soon after: no loss
+        failing_since = running.cockpit.now()
+        monitor.observe("e2e", [{**failed, "eventId": 3, "problem": "gone"}])
+        [delivered] = await running.delivered(1)
+    finally:
+        await monitor.close()
+    assert (delivered["source"], delivered["message"]) == ("agentB", "Agent agentB: coupling failed: gone")
+    assert delivered["created"] - failing_since >= 300, "notified once the setting has passed, not before"

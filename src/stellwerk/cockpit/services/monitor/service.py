@@ -4,9 +4,10 @@
 - Job steps: the History's batch listener passes each stored batch to `observe`, which only keeps the events
   that matter and queues them (it never blocks the History). A worker classifies them (`classify`), looks up the
   step's task row and its job's rules in the database, and stores the notifications.
-- Agents: coupling failed or reset, and coupled again (Controller events in the same batches).
+- Agents: coupling failed or reset (Controller events in the same batches) for longer than `agent_lost_after_ms`
+  (an Agent still starting is no loss), and coupled again after that.
 - Controllers: a loop checks the proxies' connection states; every node unreachable for longer than
-  `controller_lost_after_ms` is a loss (`reachability`).
+  `controller_lost_after_ms` is a loss (`reachability`), and answering again after it a recovery.
 - Anything else (a Cockpit cluster node lost): `notify_component_failure`.
 
 A delivery that fails is logged and tried again after each of `retry_delays_ms`, in a task of its own."""
@@ -62,14 +63,16 @@ class MonitorService:
         self._notifiers = [*notifiers(settings), *extra_notifiers]
         self._queue: asyncio.Queue[Batch | Notification] = asyncio.Queue()
         self._watches: dict[str, Watch] = {}
-        self._reachability = reachability.Reachability()
+        self._controllers = reachability.Reachability()
+        self._agents = reachability.Reachability()  # by "controller id/agent id"
+        self._failing_agents: dict[str, AgentChanged] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._deliveries: set[asyncio.Task[None]] = set()
 
     def start(self) -> None:
         self._tasks = [
             asyncio.create_task(self._work(), name="monitor"),
-            asyncio.create_task(self._watch_controllers(), name="monitor controllers"),
+            asyncio.create_task(self._watch_components(), name="monitor components"),
         ]
 
     async def close(self) -> None:
@@ -126,18 +129,25 @@ class MonitorService:
         async with self._cockpit.database.session() as db:
             for change in observe(watch, events):
                 if isinstance(change, AgentChanged):
-                    recovered = not change.failed
-                    notification = self._component(
-                        "AGENT",
-                        change.agent_id,
-                        change.message,
-                        recovered=recovered,
-                        controller_id=controller_id,
-                    )
-                    found.append((notification, None))
+                    key = f"{controller_id}/{change.agent_id}"
+                    if change.failed:
+                        self._failing_agents[key] = change
+                    else:
+                        self._failing_agents.pop(key, None)
+                    found.extend((n, None) for n in self._check_agent(controller_id, change))
                 else:
                     found.extend(await self._step(db, controller_id, change))
         return found
+
+    def _check_agent(self, controller_id: str, change: AgentChanged) -> list[Notification]:
+        """The notification of an Agent failing longer than the setting, or coupled again after that."""
+        key = f"{controller_id}/{change.agent_id}"
+        lost_after = self._settings.agent_lost_after_ms
+        verdict = reachability.check(self._agents, key, not change.failed, self._cockpit.now(), lost_after)
+        if verdict is None:
+            return []
+        recovered = verdict == RECOVERED
+        return [self._component("AGENT", change.agent_id, change.message, recovered=recovered, controller_id=controller_id)]  # fmt: skip
 
     async def _step(self, db: AsyncSession, controller_id: str, step: StepEnded) -> list[Delivery]:
         task = await ended_task(db, controller_id, step.order_id, step.event_id // 1000)
@@ -166,7 +176,8 @@ class MonitorService:
                     position=task.position,
                     task_id=task.task_id,
                     agent_url=task.agent_url,
-                    criticality=task.criticality,
+                    # JOC-only: the History knows it only when the engine's job carries it.
+                    criticality=task.criticality if task.criticality != "NORMAL" else rules.criticality,
                     task_state=task.severity.value,
                     return_code=step.return_code,
                     start_time=task.start_time,
@@ -210,19 +221,26 @@ class MonitorService:
                 )
                 await asyncio.sleep(delays[attempt] / 1000)
 
-    async def _watch_controllers(self) -> None:
-        settings = self._settings
+    async def _watch_components(self) -> None:
         while True:
-            await asyncio.sleep(settings.check_interval_ms / 1000)
+            await asyncio.sleep(self._settings.check_interval_ms / 1000)
             try:
-                self._check_controllers()
+                for notification in [*self._check_controllers(), *self._check_failing_agents()]:
+                    self._queue.put_nowait(notification)
             except Exception:
-                logger.exception("The Monitor could not check the Controllers")
+                logger.exception("The Monitor could not check the Controllers and Agents")
 
-    def _check_controllers(self) -> None:
+    def _check_failing_agents(self) -> list[Notification]:
+        found = []
+        for key, change in list(self._failing_agents.items()):
+            found.extend(self._check_agent(key.split("/", 1)[0], change))
+        return found
+
+    def _check_controllers(self) -> list[Notification]:
         proxies = self._cockpit.proxies
         known = set(proxies.ids())
-        reachability.forget(self._reachability, known)
+        reachability.forget(self._controllers, known)
+        found = []
         for controller_id in sorted(known):
             proxy = proxies.get(controller_id)
             states = [proxy.status(url) for url in proxy.urls]
@@ -231,20 +249,17 @@ class MonitorService:
                 reachable = True
             elif all(s.connection == Connection.UNREACHABLE for s in states):
                 reachable = False
-            now = self._cockpit.now()
+            lost_after = self._settings.controller_lost_after_ms
             verdict = reachability.check(
-                self._reachability, controller_id, reachable, now, self._settings.controller_lost_after_ms
+                self._controllers, controller_id, reachable, self._cockpit.now(), lost_after
             )
             if verdict is not None:
+                recovered = verdict == RECOVERED
                 problems = "; ".join(f"{s.url}: {s.problem}" for s in states if s.problem)
                 message = (
                     f"Controller {controller_id} is reachable again"
-                    if verdict == RECOVERED
+                    if recovered
                     else f"Controller {controller_id} is not reachable: {problems}"
                 )
-                recovered = verdict == RECOVERED
-                self._queue.put_nowait(
-                    self._component(
-                        "CONTROLLER", controller_id, message, recovered=recovered, controller_id=controller_id
-                    )
-                )
+                found.append(self._component("CONTROLLER", controller_id, message, recovered=recovered, controller_id=controller_id))  # fmt: skip
+        return found

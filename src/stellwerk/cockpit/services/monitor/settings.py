@@ -1,5 +1,5 @@
 """The Monitor's settings, part of the Cockpit's configuration: the notifiers (mail over SMTP, webhook, command),
-each with the notification types and categories it delivers, and when a Controller counts as lost.
+each with the notification types and categories it delivers, and when a Controller or an Agent counts as lost.
 
 JOC's XML notification configuration (`/notification/store`) is not read: these settings take its place."""
 
@@ -59,11 +59,13 @@ class CommandNotifierSettings(_Notifier, frozen=True, kw_only=True):
 
 class MonitorSettings(msgspec.Struct, frozen=True, kw_only=True):
     """`controller_lost_after_ms`: how long every node of a Controller must be unreachable from the Cockpit before
-    it is notified; `retries` and `retry_delays_ms`: how a failed delivery is tried again."""
+    it is notified, `agent_lost_after_ms` how long an Agent's coupling must have failed; `check_interval_ms`: how
+    often both are checked; `retry_delays_ms`: the pauses before a failed delivery is tried again."""
 
     mail: tuple[MailNotifierSettings, ...] = ()
     webhooks: tuple[WebhookNotifierSettings, ...] = ()
     commands: tuple[CommandNotifierSettings, ...] = ()
     controller_lost_after_ms: int = 60_000
+    agent_lost_after_ms: int = 60_000
     check_interval_ms: int = 5_000
     retry_delays_ms: tuple[int, ...] = (1_000, 5_000, 30_000)
