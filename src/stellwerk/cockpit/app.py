@@ -78,6 +78,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     calendars.router,
     dailyplan.router,
     monitoring.router,
+    monitoring.configuration_router,
 )
 
 

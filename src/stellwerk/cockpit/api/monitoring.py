@@ -2,7 +2,9 @@
 system (Controllers, Agents, Cockpit nodes lost), newest first with JOC's filters, and their acknowledgement
 (audit-logged). An account limited to folders sees the order notifications of workflows in its folders.
 
-Deliveries are not recorded: `hasMonitors` is false and `/monitoring/notification` answers no monitors."""
+Deliveries are not recorded: `hasMonitors` is false and `/monitoring/notification` answers no monitors. JOC's XML
+notification configuration (`/joc/api/notification[/store|release|delete]`) is refused (JOC-501): the notifiers are
+set in the Cockpit's configuration."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from stellwerk.cockpit.api.monitoring_models import (
 from stellwerk.cockpit.api.orders_common import time_param
 from stellwerk.cockpit.context import Cockpit, CockpitDep
 from stellwerk.cockpit.db.enums import AuditCategory, HistoryState
-from stellwerk.cockpit.errors import UnknownObject, delivery_date
+from stellwerk.cockpit.errors import NotSupported, UnknownObject, delivery_date
 from stellwerk.cockpit.security.guard import Caller, CallerDep
 from stellwerk.cockpit.services.audit import audit
 from stellwerk.cockpit.services.joc_time import iso
@@ -219,3 +221,28 @@ async def acknowledge_system(
     """Acknowledges system notifications (those acknowledged already keep their first acknowledgement)."""
     caller.require(MANAGE)
     return await _acknowledge(cockpit, caller, body, "./monitoring/system_notification/acknowledge", None)
+
+
+# JOC's XML notification configuration (read, store, release, delete) is not served: the Monitor's notifiers are
+# part of the Cockpit's configuration.
+configuration_router = APIRouter(
+    prefix="/joc/api/notification", tags=["monitoring"], strict_content_type=False
+)
+NO_XML = (
+    "JOC's XML notification configuration is not supported by Stellwerk: the Monitor's notifiers (mail, webhook, "
+    "command) are set in the Cockpit's configuration"
+)
+
+
+@configuration_router.post("")
+async def read_configuration(caller: CallerDep) -> dict[str, Any]:
+    caller.require(VIEW)
+    raise NotSupported(NO_XML)
+
+
+@configuration_router.post("/store")
+@configuration_router.post("/release")
+@configuration_router.post("/delete")
+async def change_configuration(caller: CallerDep) -> dict[str, Any]:
+    caller.require(MANAGE)
+    raise NotSupported(NO_XML)

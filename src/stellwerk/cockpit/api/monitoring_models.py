@@ -12,7 +12,7 @@ from stellwerk.cockpit.api.models import Audited, JocModel
 
 NotificationType = Literal["SUCCESS", "ERROR", "WARNING", "RECOVERED", "ACKNOWLEDGED"]
 SystemCategory = Literal["SYSTEM", "JOC", "CONTROLLER", "AGENT"]
-NotificationId = Annotated[int, Field(ge=0)]
+NotificationId = Annotated[int, Field(ge=0, le=2**63 - 1)]
 Comment = Annotated[str, Field(max_length=2000)]
 
 
@@ -20,7 +20,7 @@ class OrderNotificationsFilter(JocModel):
     controller_id: ControllerId | None = None
     date_from: DateFromTo | None = None
     time_zone: str | None = None
-    limit: int = 10000
+    limit: int = Field(default=10000, le=2**31)
     types: list[NotificationType] = []
     notification_ids: list[NotificationId] = []
 
@@ -28,7 +28,7 @@ class OrderNotificationsFilter(JocModel):
 class SystemNotificationsFilter(JocModel):
     date_from: DateFromTo | None = None
     time_zone: str | None = None
-    limit: int = 10000
+    limit: int = Field(default=10000, le=2**31)
     types: list[NotificationType] = []
     categories: list[SystemCategory] = []
     notification_ids: list[NotificationId] = []

@@ -69,3 +69,15 @@ class MonitorSettings(msgspec.Struct, frozen=True, kw_only=True):
     agent_lost_after_ms: int = 60_000
     check_interval_ms: int = 5_000
     retry_delays_ms: tuple[int, ...] = (1_000, 5_000, 30_000)
+
+
+class SettingsError(ValueError):
+    """A Monitor settings file that does not decode; the message names the field."""
+
+
+def read_settings(text: str) -> MonitorSettings:
+    """The settings from TOML: `[[mail]]`, `[[webhooks]]`, `[[commands]]` tables and the top-level numbers."""
+    try:
+        return msgspec.toml.decode(text, type=MonitorSettings)
+    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+        raise SettingsError(str(error)) from None
