@@ -60,6 +60,8 @@ def order_item(notification: Notification) -> dict[str, Any]:
         "workflow": notification.workflow_path,
         "message": notification.message,
     }
+    if notification.recovered_id is not None:
+        item["recoveredNotificationId"] = notification.recovered_id
     if notification.job_name is not None:
         job: dict[str, Any] = {
             "job": notification.job_name,

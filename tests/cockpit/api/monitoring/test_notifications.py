@@ -5,6 +5,7 @@ them in JOC's shape, and acknowledging one is audit-logged and needs the permiss
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +84,7 @@ def monitored(database_url: str, tmp_path: Path) -> Iterator[Monitored]:
             yield Monitored(running, controller, mails, hook)
 
 
-def _run_orders(monitored: Monitored) -> None:
+def _run_orders(monitored: Monitored, marker: Path) -> None:
     root = monitored.client()
     root.ok("/joc/api/inventory/store", {"path": "/ops/careful", "objectType": "WORKFLOW", "configuration": WARN_INVENTORY})  # fmt: skip
     engine_job = shell_job(AGENT, "echo oops >&2\nexit 2")
@@ -92,14 +93,30 @@ def _run_orders(monitored: Monitored) -> None:
     fail = workflow(
         "fail", [{"TYPE": "Execute.Named", "jobName": "bad"}], {"bad": shell_job(AGENT, "exit 3")}
     )
-    deploy(monitored.running, monitored.controller, careful, fail)
+    # Fails at its first try, succeeds at the second (the marker file is there then). With a delay: the History
+    # keeps the position of an immediate retry (OrderRetrying with movedTo) wrong, so the job would be unknown.
+    flaky_job = shell_job(AGENT, f"if [ -f {marker} ]; then exit 0; fi\ntouch {marker}\nexit 1")
+    retried = {"TYPE": "Execute.Named", "jobName": "flaky"}
+    retry = {"TYPE": "Try", "maxTries": 2, "retryDelays": [1], "try": {"instructions": [retried]}, "catch": {"instructions": [{"TYPE": "Retry"}]}}  # fmt: skip
+    flaky = workflow("flaky", [retry], {"flaky": flaky_job})
+    deploy(monitored.running, monitored.controller, careful, fail, flaky)
 
     async def add() -> None:
         async with monitored.controller.client() as client:
             await add_orders(client, "fail", "o-fail")
             await add_orders(client, "careful", "o-careful")
+            await add_orders(client, "flaky", "o-flaky")
 
     run(add)
+
+
+def _until_recovered(root: Joc) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + 30
+    while True:
+        listed: list[dict[str, Any]] = root.ok(NOTIFICATIONS, {"controllerId": "e2e"})["notifications"]
+        if any(n["type"] == "RECOVERED" for n in listed) or time.monotonic() > deadline:
+            return listed
+        time.sleep(0.05)
 
 
 def _audit(running: RunningCockpit) -> list[AuditRecord]:
@@ -117,21 +134,35 @@ def _by_order(notifications: list[dict[str, Any]]) -> dict[str, list[dict[str, A
     return found
 
 
-def test_a_failed_job_is_mailed_listed_and_acknowledged(monitored: Monitored) -> None:
-    _run_orders(monitored)
-    mails = monitored.mails.wait(3)  # the failure, and the two warnings of the careful job
-    errors = [m for m in mails if "ERROR" in m.message["Subject"]]
+def test_a_failed_job_is_mailed_listed_and_acknowledged(monitored: Monitored, tmp_path: Path) -> None:
+    _run_orders(monitored, tmp_path / "tried-once")
+    mails = monitored.mails.wait(4)  # the failures, and the two warnings of the careful job
+    errors = [m for m in mails if "ERROR" in m.message["Subject"] and "o-fail" in m.message["Subject"]]
     assert len(errors) == 1, [m.message["Subject"] for m in mails]
     failure = errors[0]
     assert failure.recipients == ["ops@example.com"]
     assert failure.message["Subject"] == "Stellwerk ERROR [e2e]: /fail, job bad, order o-fail"
     assert "The job failed with return code 3" in failure.message.get_content()
-    [(hooked, _, _)] = monitored.hook.received.wait(1)
-    assert (hooked["type"], hooked["orderId"], hooked["returnCode"]) == ("ERROR", "o-fail", 3)
+    hooked = {body["orderId"]: body for body, _, _ in monitored.hook.received.wait(2)}
+    assert (hooked["o-fail"]["type"], hooked["o-fail"]["returnCode"]) == ("ERROR", 3)
 
     root = monitored.client()
-    listed = root.ok(NOTIFICATIONS, {"controllerId": "e2e"})["notifications"]
+    listed = _until_recovered(root)
     by_order = _by_order(listed)
+    flaky_error, recovered = sorted(by_order["o-flaky"], key=lambda n: n["notificationId"])
+    assert (flaky_error["type"], flaky_error["job"]["exitCode"], flaky_error["job"]["position"]) == (
+        "ERROR",
+        1,
+        "0/try+0:0",
+    )
+    assert (recovered["type"], recovered["recoveredNotificationId"]) == (
+        "RECOVERED",
+        flaky_error["notificationId"],
+    )
+    assert recovered["job"]["position"] == "0/try+1:0" and "exitCode" in recovered["job"]
+    assert len(mails) == 4 and len(monitored.hook.received.items) == 2, (
+        "RECOVERED is not of the notifiers' types"
+    )
     [error] = by_order["o-fail"]
     assert (error["type"], error["workflow"], error["controllerId"], error["hasMonitors"]) == (
         "ERROR",
@@ -155,7 +186,10 @@ def test_a_failed_job_is_mailed_listed_and_acknowledged(monitored: Monitored) ->
     assert {(w["type"], w["workflow"], w["job"]["criticality"]) for w in warnings} == {
         ("WARNING", "/ops/careful", "MAJOR")
     }
-    assert [n["orderId"] for n in root.ok(NOTIFICATIONS, {"types": ["ERROR"]})["notifications"]] == ["o-fail"]
+    assert {n["orderId"] for n in root.ok(NOTIFICATIONS, {"types": ["ERROR"]})["notifications"]} == {
+        "o-fail",
+        "o-flaky",
+    }
 
     # Acknowledging: the permission is needed, unknown ids are refused, the acknowledgement is audit-logged.
     viewer = monitored.client("viewer", ("sos:products:joc:notification:view",))

@@ -35,6 +35,7 @@ class MonitorNotification(Base):
     start_time: Mapped[Millis | None]
     end_time: Mapped[Millis | None]
     message: Mapped[str] = mapped_column(Text)
+    recovered_id: Mapped[int | None]  # of a RECOVERED notification: the ERROR it recovers from
     created: Mapped[Millis]
     acknowledged_by: Mapped[Name | None]
     acknowledged: Mapped[Millis | None]

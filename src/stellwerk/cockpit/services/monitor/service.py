@@ -19,6 +19,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.context import Cockpit
@@ -29,6 +30,7 @@ from stellwerk.cockpit.services.monitor.classify import (
     AgentChanged,
     JobRules,
     StepEnded,
+    Verdict,
     Watch,
     observe,
     relevant,
@@ -47,6 +49,7 @@ from stellwerk.cockpit.services.proxy import Connection
 
 logger = logging.getLogger(__name__)
 
+REMEMBERED_ERRORS = 10_000
 Batch = tuple[str, list[Mapping[str, Any]]]
 Delivery = tuple[Notification, JobRules | None]
 
@@ -66,6 +69,9 @@ class MonitorService:
         self._controllers = reachability.Reachability()
         self._agents = reachability.Reachability()  # by "controller id/agent id"
         self._failing_agents: dict[str, AgentChanged] = {}
+        # The error notification of a job of an order (Controller, order, workflow, job) until the job succeeds
+        # for the order again (a retry, a resumed order): then RECOVERED refers to it.
+        self._errors: dict[tuple[str, str, str, str], int] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._deliveries: set[asyncio.Task[None]] = set()
 
@@ -113,19 +119,20 @@ class MonitorService:
             item = await self._queue.get()
             try:
                 if isinstance(item, Notification):
-                    found: list[Delivery] = [(item, None)]
+                    async with self._cockpit.database.session() as db:
+                        stored = await self._store(db, [(item, None)])
                 else:
-                    found = await self._judge(*item)
-                if found:
-                    await self._store_and_deliver(found)
+                    stored = await self._judge(*item)
+                self._deliver_all(stored)
             except Exception:
                 logger.exception(
                     "The Monitor could not handle %s", item if isinstance(item, Notification) else "a batch"
                 )
 
     async def _judge(self, controller_id: str, events: list[Mapping[str, Any]]) -> list[Delivery]:
+        """The notifications of a batch, stored (step by step: a recovery refers to an error stored before)."""
         watch = self._watches.setdefault(controller_id, Watch())
-        found: list[Delivery] = []
+        stored: list[Delivery] = []
         async with self._cockpit.database.session() as db:
             for change in observe(watch, events):
                 if isinstance(change, AgentChanged):
@@ -134,10 +141,11 @@ class MonitorService:
                         self._failing_agents[key] = change
                     else:
                         self._failing_agents.pop(key, None)
-                    found.extend((n, None) for n in self._check_agent(controller_id, change))
+                    found: list[Delivery] = [(n, None) for n in self._check_agent(controller_id, change)]
+                    stored.extend(await self._store(db, found))
                 else:
-                    found.extend(await self._step(db, controller_id, change))
-        return found
+                    stored.extend(await self._store_step(db, controller_id, change))
+        return stored
 
     def _check_agent(self, controller_id: str, change: AgentChanged) -> list[Notification]:
         """The notification of an Agent failing longer than the setting, or coupled again after that."""
@@ -149,8 +157,8 @@ class MonitorService:
         recovered = verdict == RECOVERED
         return [self._component("AGENT", change.agent_id, change.message, recovered=recovered, controller_id=controller_id)]  # fmt: skip
 
-    async def _step(self, db: AsyncSession, controller_id: str, step: StepEnded) -> list[Delivery]:
-        task = await ended_task(db, controller_id, step.order_id, step.event_id // 1000)
+    async def _store_step(self, db: AsyncSession, controller_id: str, step: StepEnded) -> list[Delivery]:
+        task = await ended_task(db, controller_id, step.order_id, step.event_id)
         if task is None:
             logger.warning(
                 "Monitor: no task history of order %s ended at event %s", step.order_id, step.event_id
@@ -162,36 +170,64 @@ class MonitorService:
         )
         average = await average_duration(db, controller_id, task) if percentages else None
         found = verdicts(step, rules, task.end_time - task.start_time, average)
-        return [
-            (
-                Notification(
-                    type=verdict.type,
-                    category=ORDER,
-                    message=verdict.message,
-                    created=self._cockpit.now(),
-                    controller_id=controller_id,
-                    order_id=step.order_id,
-                    workflow_path=task.workflow_path,
-                    job_name=task.job_name,
-                    position=task.position,
-                    task_id=task.task_id,
-                    agent_url=task.agent_url,
-                    # JOC-only: the History knows it only when the engine's job carries it.
-                    criticality=task.criticality if task.criticality != "NORMAL" else rules.criticality,
-                    task_state=task.severity.value,
-                    return_code=step.return_code,
-                    start_time=task.start_time,
-                    end_time=task.end_time,
-                ),
-                rules,
-            )
-            for verdict in found
-        ]
+        key = (controller_id, step.order_id, task.workflow_path, task.job_name)
+        recovered_id = self._errors.pop(key, None) if step.outcome == "Succeeded" else None
+        if recovered_id is not None:
+            found.insert(0, Verdict(RECOVERED, "The job succeeded again after its error"))
+        base = Notification(
+            type=ERROR,
+            category=ORDER,
+            message="",
+            created=self._cockpit.now(),
+            controller_id=controller_id,
+            order_id=step.order_id,
+            workflow_path=task.workflow_path,
+            job_name=task.job_name,
+            position=task.position,
+            task_id=task.task_id,
+            agent_url=task.agent_url,
+            # JOC-only: the History knows it only when the engine's job carries it.
+            criticality=task.criticality if task.criticality != "NORMAL" else rules.criticality,
+            task_state=task.severity.value,
+            return_code=step.return_code,
+            start_time=task.start_time,
+            end_time=task.end_time,
+        )
+        stored = await self._store(
+            db,
+            [
+                (
+                    msgspec.structs.replace(
+                        base,
+                        type=verdict.type,
+                        message=verdict.message,
+                        recovered_id=recovered_id if verdict.type == RECOVERED else None,
+                    ),
+                    rules,
+                )
+                for verdict in found
+            ],
+        )
+        for notification, _ in stored:
+            if notification.type == ERROR and notification.id is not None:
+                self._remember_error(key, notification.id)
+        return stored
 
-    async def _store_and_deliver(self, found: list[Delivery]) -> None:
-        async with self._cockpit.database.session() as db:
-            stored = await NotificationStore(db).add([notification for notification, _ in found])
-        for notification, (_, job) in zip(stored, found, strict=True):
+    def _remember_error(self, key: tuple[str, str, str, str], notification_id: int) -> None:
+        """Remembers the error of a step until it succeeds again (the oldest forgotten beyond a bound)."""
+        self._errors.pop(key, None)
+        self._errors[key] = notification_id
+        if len(self._errors) > REMEMBERED_ERRORS:
+            del self._errors[next(iter(self._errors))]
+
+    async def _store(self, db: AsyncSession, found: list[Delivery]) -> list[Delivery]:
+        """Stores the notifications (they get their ids), each with its job for the delivery."""
+        stored = await NotificationStore(db).add([notification for notification, _ in found])
+        return [(notification, job) for notification, (_, job) in zip(stored, found, strict=True)]
+
+    def _deliver_all(self, stored: list[Delivery]) -> None:
+        """Hands the notifications stored (committed) to the notifiers that want them."""
+        for notification, job in stored:
             logger.info(
                 "Notification %s %s: %s", notification.type, notification.category, notification.message
             )

@@ -39,6 +39,7 @@ class Notification(msgspec.Struct, frozen=True, kw_only=True):
     return_code: int | None = None
     start_time: int | None = None
     end_time: int | None = None
+    recovered_id: int | None = None
     acknowledged_by: str | None = None
     acknowledged: int | None = None
     acknowledgement_comment: str | None = None
@@ -155,16 +156,18 @@ class Task(msgspec.Struct, frozen=True, kw_only=True):
     end_time: int
 
 
-async def ended_task(db: AsyncSession, controller_id: str, order_id: str, end_time: int) -> Task | None:
-    """The task of an order that the History ended at `end_time` (the OrderProcessed event's time)."""
+async def ended_task(db: AsyncSession, controller_id: str, order_id: str, event_id: int) -> Task | None:
+    """The task of an order that the History ended with the OrderProcessed event `event_id`: ended at its time,
+    the last one started before it (a retry may start and end in the same millisecond)."""
     row = await db.scalar(
         select(HistoryTask)
         .where(
             HistoryTask.controller_id == controller_id,
             HistoryTask.order_id == order_id,
-            HistoryTask.end_time == end_time,
+            HistoryTask.end_time == event_id // 1000,
+            HistoryTask.start_event_id < event_id,
         )
-        .order_by(HistoryTask.id.desc())
+        .order_by(HistoryTask.start_event_id.desc())
         .limit(1)
     )
     if row is None or row.end_time is None:

@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("start_time", sa.BigInteger(), nullable=True),
         sa.Column("end_time", sa.BigInteger(), nullable=True),
         sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("recovered_id", sa.Integer(), nullable=True),
         sa.Column("created", sa.BigInteger(), nullable=False),
         sa.Column("acknowledged_by", sa.String(length=255), nullable=True),
         sa.Column("acknowledged", sa.BigInteger(), nullable=True),
