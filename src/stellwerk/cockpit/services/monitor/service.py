@@ -41,9 +41,10 @@ from stellwerk.cockpit.services.monitor.settings import CATEGORIES, ORDER, Monit
 from stellwerk.cockpit.services.monitor.store import (
     Notification,
     NotificationStore,
+    Task,
     average_duration,
-    ended_task,
-    job_rules,
+    ended_tasks,
+    jobs_rules,
 )
 from stellwerk.cockpit.services.proxy import Connection
 
@@ -133,8 +134,12 @@ class MonitorService:
         """The notifications of a batch, stored (step by step: a recovery refers to an error stored before)."""
         watch = self._watches.setdefault(controller_id, Watch())
         stored: list[Delivery] = []
+        changes = observe(watch, events)
         async with self._cockpit.database.session() as db:
-            for change in observe(watch, events):
+            steps = [(c.order_id, c.event_id) for c in changes if isinstance(c, StepEnded)]
+            tasks = await ended_tasks(db, controller_id, steps) if steps else {}
+            rules: dict[str, dict[str, JobRules]] = {}  # by workflow path, read once per batch
+            for change in changes:
                 if isinstance(change, AgentChanged):
                     key = f"{controller_id}/{change.agent_id}"
                     if change.failed:
@@ -144,7 +149,16 @@ class MonitorService:
                     found: list[Delivery] = [(n, None) for n in self._check_agent(controller_id, change)]
                     stored.extend(await self._store(db, found))
                 else:
-                    stored.extend(await self._store_step(db, controller_id, change))
+                    task = tasks.get(change.event_id)
+                    if task is None:
+                        logger.warning(
+                            "Monitor: no task of order %s ended at %s", change.order_id, change.event_id
+                        )
+                        continue
+                    if task.workflow_path not in rules:
+                        rules[task.workflow_path] = await jobs_rules(db, task.workflow_path)
+                    job = rules[task.workflow_path].get(task.job_name, JobRules())
+                    stored.extend(await self._store_step(db, controller_id, change, task, job))
         return stored
 
     def _check_agent(self, controller_id: str, change: AgentChanged) -> list[Notification]:
@@ -157,14 +171,9 @@ class MonitorService:
         recovered = verdict == RECOVERED
         return [self._component("AGENT", change.agent_id, change.message, recovered=recovered, controller_id=controller_id)]  # fmt: skip
 
-    async def _store_step(self, db: AsyncSession, controller_id: str, step: StepEnded) -> list[Delivery]:
-        task = await ended_task(db, controller_id, step.order_id, step.event_id)
-        if task is None:
-            logger.warning(
-                "Monitor: no task history of order %s ended at event %s", step.order_id, step.event_id
-            )
-            return []
-        rules = await job_rules(db, task.workflow_path, task.job_name)
+    async def _store_step(
+        self, db: AsyncSession, controller_id: str, step: StepEnded, task: Task, rules: JobRules
+    ) -> list[Delivery]:
         percentages = any(
             limit and limit.endswith("%") for limit in (rules.warn_if_longer, rules.warn_if_shorter)
         )

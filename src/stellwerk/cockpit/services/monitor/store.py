@@ -156,22 +156,44 @@ class Task(msgspec.Struct, frozen=True, kw_only=True):
     end_time: int
 
 
-async def ended_task(db: AsyncSession, controller_id: str, order_id: str, event_id: int) -> Task | None:
-    """The task of an order that the History ended with the OrderProcessed event `event_id`: ended at its time,
-    the last one started before it (a retry may start and end in the same millisecond)."""
-    row = await db.scalar(
-        select(HistoryTask)
-        .where(
-            HistoryTask.controller_id == controller_id,
-            HistoryTask.order_id == order_id,
-            HistoryTask.end_time == event_id // 1000,
-            HistoryTask.start_event_id < event_id,
-        )
-        .order_by(HistoryTask.start_event_id.desc())
-        .limit(1)
-    )
-    if row is None or row.end_time is None:
-        return None
+CHUNK = 500  # order ids per query (IN lists stay short on every backend)
+
+
+async def ended_tasks(
+    db: AsyncSession, controller_id: str, steps: Sequence[tuple[str, int]]
+) -> dict[int, Task]:
+    """The tasks the History ended with OrderProcessed events, by (order id, EventId) → by EventId: the task of
+    the order ended at the event's time, the last one started before it (a retry may start and end in the same
+    millisecond). Few queries for a whole batch."""
+    wanted: dict[str, list[int]] = {}
+    for order_id, event_id in steps:
+        wanted.setdefault(order_id, []).append(event_id)
+    order_ids = list(wanted)
+    rows: dict[str, list[HistoryTask]] = {}
+    for begin in range(0, len(order_ids), CHUNK):
+        chunk = order_ids[begin : begin + CHUNK]
+        ends = {event_id // 1000 for order_id in chunk for event_id in wanted[order_id]}
+        for row in await db.scalars(
+            select(HistoryTask).where(
+                HistoryTask.controller_id == controller_id,
+                HistoryTask.order_id.in_(chunk),
+                HistoryTask.end_time.in_(ends),
+            )
+        ):
+            rows.setdefault(row.order_id, []).append(row)
+    found: dict[int, Task] = {}
+    for order_id, event_id in steps:
+        candidates = [
+            row
+            for row in rows.get(order_id, ())
+            if row.end_time == event_id // 1000 and row.start_event_id < event_id
+        ]
+        if candidates:
+            found[event_id] = _task(max(candidates, key=lambda row: row.start_event_id))
+    return found
+
+
+def _task(row: HistoryTask) -> Task:
     return Task(
         task_id=row.id,
         workflow_path=row.workflow_path,
@@ -182,7 +204,7 @@ async def ended_task(db: AsyncSession, controller_id: str, order_id: str, event_
         criticality=row.criticality,
         severity=row.severity,
         start_time=row.start_time,
-        end_time=row.end_time,
+        end_time=row.end_time or row.start_time,
     )
 
 
@@ -201,12 +223,14 @@ async def average_duration(db: AsyncSession, controller_id: str, task: Task) -> 
     return None if average is None else float(average)
 
 
-async def job_rules(db: AsyncSession, workflow_path: str, job_name: str) -> JobRules:
-    """The rules of a job of the inventory's workflow (the defaults when the inventory does not have it)."""
+async def jobs_rules(db: AsyncSession, workflow_path: str) -> dict[str, JobRules]:
+    """The rules of the jobs of the inventory's workflow by job name (none when the inventory does not have it)."""
     found = await InventoryRepository(db).read(ConfigurationType.WORKFLOW, workflow_path)
     try:
         content = json.loads(found.content) if found is not None and found.content else {}
     except ValueError:
         content = {}
-    job = (content.get("jobs") or {}).get(job_name) if isinstance(content, dict) else None
-    return rules_of(job) if isinstance(job, dict) else JobRules()
+    jobs = content.get("jobs") if isinstance(content, dict) else None
+    if not isinstance(jobs, dict):
+        return {}
+    return {name: rules_of(job) for name, job in jobs.items() if isinstance(job, dict)}
