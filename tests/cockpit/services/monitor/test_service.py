@@ -15,12 +15,14 @@ import pytest
 
 from stellwerk.cockpit.config import CockpitConfig
 from stellwerk.cockpit.context import Cockpit
+from stellwerk.cockpit.db.enums import HistoryState
 from stellwerk.cockpit.db.session import Database
 from stellwerk.cockpit.errors import ControllerUnreachable
 from stellwerk.cockpit.services.monitor.service import MonitorService
 from stellwerk.cockpit.services.monitor.settings import MonitorSettings, WebhookNotifierSettings
 from stellwerk.cockpit.services.monitor.store import NotificationFilter, NotificationStore
 from stellwerk.cockpit.services.proxy import Proxies
+from tests.cockpit.services.monitor.history_rows import T0, o1_tasks
 from tests.cockpit.services.monitor.receivers import Webhook, webhook_server
 
 
@@ -131,3 +133,32 @@ async def test_an_agent_is_lost_only_when_its_coupling_fails_longer_than_the_set
         await monitor.close()
     assert (delivered["source"], delivered["message"]) == ("agentB", "Agent agentB: coupling failed: gone")
     assert delivered["created"] - failing_since >= 300, "notified once the setting has passed, not before"
+
+
+def _processed(event_id: int, outcome: str, code: int) -> dict[str, Any]:
+    result = {"TYPE": outcome, "namedValues": {"returnCode": code}}
+    return {"eventId": event_id, "Key": "o1", "TYPE": "OrderProcessed", "outcome": result}
+
+
+async def test_a_job_that_succeeds_after_its_error_recovers_in_the_same_batch_or_a_later(
+    running: Running,
+) -> None:
+    end = T0 + 5
+    await o1_tasks(
+        running.cockpit.database,
+        (T0 * 1000 + 1, end, HistoryState.FAILED),
+        (end * 1000 + 3, end, HistoryState.SUCCESSFUL),
+        (end * 1000 + 10, end + 1, HistoryState.FAILED),
+        (end * 1000 + 2_000, end + 2, HistoryState.SUCCESSFUL),
+        controller_id="e2e",
+    )
+    running.monitor.observe("e2e", [_processed(end * 1000 + 2, "Failed", 1), _processed(end * 1000 + 9, "Succeeded", 0)])  # fmt: skip
+    error, recovered = await running.delivered(2)
+    assert (error["type"], recovered["type"]) == ("ERROR", "RECOVERED")
+    async with running.cockpit.database.session() as db:
+        [stored] = await NotificationStore(db).search(NotificationFilter(orders=True, types=("RECOVERED",)))
+    assert stored.recovered_id == error["notificationId"], "the same batch's error, linked once stored"
+    running.monitor.observe("e2e", [_processed((end + 1) * 1000 + 1, "Failed", 1)])
+    running.monitor.observe("e2e", [_processed((end + 2) * 1000 + 1, "Succeeded", 0)])
+    *_, error, recovered = await running.delivered(4)
+    assert (recovered["type"], recovered["recoveredId"]) == ("RECOVERED", error["notificationId"])

@@ -4,37 +4,13 @@ starts and ends in the millisecond its first try ended is told apart by EventIds
 from __future__ import annotations
 
 from stellwerk.cockpit.db.enums import HistoryState
-from stellwerk.cockpit.db.repositories.order_history import OrderHistoryRepository, OrderStarted
-from stellwerk.cockpit.db.repositories.task_history import TaskEnded, TaskHistoryRepository, TaskStarted
 from stellwerk.cockpit.db.session import Database
 from stellwerk.cockpit.services.monitor.store import average_duration, ended_tasks
-
-T0 = 1_767_225_600_000
-
-
-async def _tasks(database: Database, *spans: tuple[int, int, HistoryState]) -> list[int]:
-    """Tasks of order o1 on /w (job j): (start EventId, end time, severity); a task starts at EventId/1000."""
-    async with database.session() as db:
-        started = OrderStarted(
-            controller_id="c", order_id="o1", workflow_path="/w", workflow_version_id="v", start_time=T0,
-            start_event_id=T0 * 1000, position="0",
-        )  # fmt: skip
-        history_id = await OrderHistoryRepository(db).add(started, T0)
-        tasks, ids = TaskHistoryRepository(db), []
-        for start_event_id, end_time, severity in spans:
-            task = TaskStarted(
-                controller_id="c", history_order_id=history_id, order_id="o1", workflow_path="/w",
-                workflow_version_id="v", job_name="j", position="0", agent_id="a", agent_url="https://a",
-                start_time=start_event_id // 1000, start_event_id=start_event_id,
-            )  # fmt: skip
-            task_id = await tasks.add(task, T0)
-            await tasks.end(task_id, TaskEnded(end_time=end_time, severity=severity), T0)
-            ids.append(task_id)
-    return ids
+from tests.cockpit.services.monitor.history_rows import T0, o1_tasks
 
 
 async def test_each_event_finds_the_task_it_ended(database: Database) -> None:
-    first, retry = await _tasks(
+    first, retry = await o1_tasks(
         database,
         (T0 * 1000 + 1, T0 + 5, HistoryState.FAILED),
         (T0 * 1000 + 5_003, T0 + 5, HistoryState.SUCCESSFUL),  # started and ended in the same millisecond
@@ -51,7 +27,7 @@ async def test_each_event_finds_the_task_it_ended(database: Database) -> None:
 
 
 async def test_the_average_counts_earlier_successful_steps_of_the_job(database: Database) -> None:
-    *_, last = await _tasks(
+    *_, last = await o1_tasks(
         database,
         (T0 * 1000, T0 + 1_000, HistoryState.SUCCESSFUL),
         (T0 * 1000, T0 + 3_000, HistoryState.SUCCESSFUL),

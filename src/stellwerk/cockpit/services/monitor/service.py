@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -51,8 +52,19 @@ from stellwerk.cockpit.services.proxy import Connection
 logger = logging.getLogger(__name__)
 
 REMEMBERED_ERRORS = 10_000
+ErrorKey = tuple[str, str, str, str]  # Controller, order, workflow, job
 Batch = tuple[str, list[Mapping[str, Any]]]
 Delivery = tuple[Notification, JobRules | None]
+
+
+@dataclass
+class _Notes:
+    """The notifications of one batch before they are stored: where its errors are (by job of an order), and
+    the recoveries from an error of the same batch (by position in `found`: the ids come with storing)."""
+
+    found: list[Delivery] = field(default_factory=list)
+    errors: dict[ErrorKey, int] = field(default_factory=dict)
+    recoveries: list[tuple[int, int]] = field(default_factory=list)
 
 
 class MonitorService:
@@ -72,7 +84,7 @@ class MonitorService:
         self._failing_agents: dict[str, AgentChanged] = {}
         # The error notification of a job of an order (Controller, order, workflow, job) until the job succeeds
         # for the order again (a retry, a resumed order): then RECOVERED refers to it.
-        self._errors: dict[tuple[str, str, str, str], int] = {}
+        self._errors: dict[ErrorKey, int] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._deliveries: set[asyncio.Task[None]] = set()
 
@@ -131,9 +143,9 @@ class MonitorService:
                 )
 
     async def _judge(self, controller_id: str, events: list[Mapping[str, Any]]) -> list[Delivery]:
-        """The notifications of a batch, stored (step by step: a recovery refers to an error stored before)."""
+        """The notifications of a batch, stored together."""
         watch = self._watches.setdefault(controller_id, Watch())
-        stored: list[Delivery] = []
+        notes = _Notes()
         changes = observe(watch, events)
         async with self._cockpit.database.session() as db:
             steps = [(c.order_id, c.event_id) for c in changes if isinstance(c, StepEnded)]
@@ -141,24 +153,31 @@ class MonitorService:
             rules: dict[str, dict[str, JobRules]] = {}  # by workflow path, read once per batch
             for change in changes:
                 if isinstance(change, AgentChanged):
-                    key = f"{controller_id}/{change.agent_id}"
+                    agent_key = f"{controller_id}/{change.agent_id}"
                     if change.failed:
-                        self._failing_agents[key] = change
+                        self._failing_agents[agent_key] = change
                     else:
-                        self._failing_agents.pop(key, None)
-                    found: list[Delivery] = [(n, None) for n in self._check_agent(controller_id, change)]
-                    stored.extend(await self._store(db, found))
-                else:
-                    task = tasks.get(change.event_id)
-                    if task is None:
-                        logger.warning(
-                            "Monitor: no task of order %s ended at %s", change.order_id, change.event_id
-                        )
-                        continue
-                    if task.workflow_path not in rules:
-                        rules[task.workflow_path] = await jobs_rules(db, task.workflow_path)
-                    job = rules[task.workflow_path].get(task.job_name, JobRules())
-                    stored.extend(await self._store_step(db, controller_id, change, task, job))
+                        self._failing_agents.pop(agent_key, None)
+                    notes.found.extend((n, None) for n in self._check_agent(controller_id, change))
+                    continue
+                task = tasks.get(change.event_id)
+                if task is None:
+                    logger.warning(
+                        "Monitor: no task of order %s ended at %s", change.order_id, change.event_id
+                    )
+                    continue
+                if task.workflow_path not in rules:
+                    rules[task.workflow_path] = await jobs_rules(db, task.workflow_path)
+                job = rules[task.workflow_path].get(task.job_name, JobRules())
+                await self._note_step(db, notes, controller_id, change, task, job)
+            stored = await self._store(db, notes.found)
+            store = NotificationStore(db)
+            for recovered, error in notes.recoveries:
+                error_id, (notification, its_job) = stored[error][0].id, stored[recovered]
+                await store.set_recovered(notification.id or 0, error_id or 0)
+                stored[recovered] = (msgspec.structs.replace(notification, recovered_id=error_id), its_job)
+        for error_key, index in notes.errors.items():
+            self._remember_error(error_key, stored[index][0].id or 0)
         return stored
 
     def _check_agent(self, controller_id: str, change: AgentChanged) -> list[Notification]:
@@ -171,18 +190,28 @@ class MonitorService:
         recovered = verdict == RECOVERED
         return [self._component("AGENT", change.agent_id, change.message, recovered=recovered, controller_id=controller_id)]  # fmt: skip
 
-    async def _store_step(
-        self, db: AsyncSession, controller_id: str, step: StepEnded, task: Task, rules: JobRules
-    ) -> list[Delivery]:
+    async def _note_step(
+        self,
+        db: AsyncSession,
+        notes: _Notes,
+        controller_id: str,
+        step: StepEnded,
+        task: Task,
+        rules: JobRules,
+    ) -> None:
+        """Adds a step's notifications to the batch's: its verdicts, and RECOVERED when the job failed before
+        for the order (in an earlier batch or in this one) and now succeeded."""
         percentages = any(
             limit and limit.endswith("%") for limit in (rules.warn_if_longer, rules.warn_if_shorter)
         )
         average = await average_duration(db, controller_id, task) if percentages else None
         found = verdicts(step, rules, task.end_time - task.start_time, average)
         key = (controller_id, step.order_id, task.workflow_path, task.job_name)
-        recovered_id = self._errors.pop(key, None) if step.outcome == "Succeeded" else None
-        if recovered_id is not None:
-            found.insert(0, Verdict(RECOVERED, "The job succeeded again after its error"))
+        earlier = in_batch = None
+        if step.outcome == "Succeeded":
+            earlier, in_batch = self._errors.pop(key, None), notes.errors.pop(key, None)
+            if earlier is not None or in_batch is not None:
+                found.insert(0, Verdict(RECOVERED, "The job succeeded again after its error"))
         base = Notification(
             type=ERROR,
             category=ORDER,
@@ -202,27 +231,21 @@ class MonitorService:
             start_time=task.start_time,
             end_time=task.end_time,
         )
-        stored = await self._store(
-            db,
-            [
-                (
-                    msgspec.structs.replace(
-                        base,
-                        type=verdict.type,
-                        message=verdict.message,
-                        recovered_id=recovered_id if verdict.type == RECOVERED else None,
-                    ),
-                    rules,
-                )
-                for verdict in found
-            ],
-        )
-        for notification, _ in stored:
-            if notification.type == ERROR and notification.id is not None:
-                self._remember_error(key, notification.id)
-        return stored
+        for verdict in found:
+            recovered_id = None
+            if verdict.type == RECOVERED:
+                if in_batch is not None:
+                    notes.recoveries.append((len(notes.found), in_batch))
+                else:
+                    recovered_id = earlier
+            if verdict.type == ERROR:
+                notes.errors[key] = len(notes.found)
+            notification = msgspec.structs.replace(
+                base, type=verdict.type, message=verdict.message, recovered_id=recovered_id
+            )
+            notes.found.append((notification, rules))
 
-    def _remember_error(self, key: tuple[str, str, str, str], notification_id: int) -> None:
+    def _remember_error(self, key: ErrorKey, notification_id: int) -> None:
         """Remembers the error of a step until it succeeds again (the oldest forgotten beyond a bound)."""
         self._errors.pop(key, None)
         self._errors[key] = notification_id
@@ -231,6 +254,8 @@ class MonitorService:
 
     async def _store(self, db: AsyncSession, found: list[Delivery]) -> list[Delivery]:
         """Stores the notifications (they get their ids), each with its job for the delivery."""
+        if not found:
+            return []
         stored = await NotificationStore(db).add([notification for notification, _ in found])
         return [(notification, job) for notification, (_, job) in zip(stored, found, strict=True)]
 

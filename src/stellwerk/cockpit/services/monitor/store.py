@@ -13,7 +13,7 @@ from sqlalchemy.sql import ColumnElement
 
 from stellwerk.cockpit.db.enums import ConfigurationType, HistoryState
 from stellwerk.cockpit.db.repositories.inventory import InventoryRepository
-from stellwerk.cockpit.db.tables import HistoryTask, MonitorNotification
+from stellwerk.cockpit.db.tables import HistoryOrder, HistoryTask, MonitorNotification
 from stellwerk.cockpit.services.monitor.classify import JobRules, rules_of
 from stellwerk.cockpit.services.monitor.settings import ORDER
 
@@ -92,6 +92,13 @@ class NotificationStore:
         self._session.add_all(rows)
         await self._session.flush()
         return [_notification(row) for row in rows]
+
+    async def set_recovered(self, notification_id: int, recovered_id: int) -> None:
+        """Links a RECOVERED notification to the ERROR it recovers from (stored in the same batch)."""
+        table = MonitorNotification
+        await self._session.execute(
+            update(table).where(table.id == notification_id).values(recovered_id=recovered_id)
+        )
 
     async def search(self, wanted: NotificationFilter) -> list[Notification]:
         """Newest first."""
@@ -173,10 +180,13 @@ async def ended_tasks(
     for begin in range(0, len(order_ids), CHUNK):
         chunk = order_ids[begin : begin + CHUNK]
         ends = {event_id // 1000 for order_id in chunk for event_id in wanted[order_id]}
+        # Through the order runs: their (controller, order id) index leads to the tasks' run index.
         for row in await db.scalars(
-            select(HistoryTask).where(
-                HistoryTask.controller_id == controller_id,
-                HistoryTask.order_id.in_(chunk),
+            select(HistoryTask)
+            .join(HistoryOrder, HistoryOrder.id == HistoryTask.history_order_id)
+            .where(
+                HistoryOrder.controller_id == controller_id,
+                HistoryOrder.order_id.in_(chunk),
                 HistoryTask.end_time.in_(ends),
             )
         ):
