@@ -25,6 +25,7 @@ from stellwerk.cockpit.db.migrate import migrate
 from stellwerk.cockpit.db.repositories.order_history import OrderHistoryRepository, OrderStarted
 from stellwerk.cockpit.db.repositories.task_history import TaskEnded, TaskHistoryRepository, TaskStarted
 from stellwerk.cockpit.db.session import Database
+from stellwerk.cockpit.services.monitor.classify import Watch, observe
 from stellwerk.cockpit.services.monitor.service import MonitorService
 from stellwerk.cockpit.services.monitor.settings import MonitorSettings
 from stellwerk.cockpit.services.proxy import Proxies
@@ -73,7 +74,9 @@ async def main(steps: int, failed_every: int, database_url: str | None) -> None:
         events = await _history(database, steps, failed_every)
         monitor = MonitorService(Cockpit(config, database, Proxies(None)), MonitorSettings())
         began = time.perf_counter()
-        stored = await monitor._judge("c", events)  # the work of one queued batch, without the queue
+        stored = await monitor._judge(
+            "c", observe(Watch(), events)
+        )  # a queued batch's work, without the queue
         seconds = time.perf_counter() - began
     finally:
         await database.close()

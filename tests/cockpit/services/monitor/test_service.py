@@ -162,3 +162,27 @@ async def test_a_job_that_succeeds_after_its_error_recovers_in_the_same_batch_or
     running.monitor.observe("e2e", [_processed((end + 2) * 1000 + 1, "Succeeded", 0)])
     *_, error, recovered = await running.delivered(4)
     assert (recovered["type"], recovered["recoveredId"]) == ("RECOVERED", error["notificationId"])
+
+
+async def test_a_database_error_is_retried_then_given_up_and_the_monitor_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'cockpit.db'}"  # its folder does not exist
+    settings = MonitorSettings(retry_delays_ms=(1, 1))
+    cockpit = Cockpit(
+        CockpitConfig(data_directory=tmp_path, database_url=url), Database.connect(url), Proxies(None)
+    )
+    monitor = MonitorService(cockpit, settings)
+    monitor.start()
+    try:
+        for attempt in range(2):
+            monitor.notify_component_failure("JOC", f"joc#{attempt}", "lost")
+        deadline = asyncio.get_running_loop().time() + 10
+        while sum("gave up" in r.message for r in caplog.records) < 2:
+            assert asyncio.get_running_loop().time() < deadline, [r.message for r in caplog.records]
+            await asyncio.sleep(0.01)
+    finally:
+        await monitor.close()
+        await cockpit.database.close()
+    retried = [r for r in caplog.records if "could not store" in r.message]
+    assert len(retried) == 4 and all("JOC joc#" in r.message for r in retried)

@@ -15,12 +15,14 @@ A delivery that fails is logged and tried again after each of `retry_delays_ms`,
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.context import Cockpit
@@ -52,6 +54,7 @@ from stellwerk.cockpit.services.proxy import Connection
 logger = logging.getLogger(__name__)
 
 REMEMBERED_ERRORS = 10_000
+QUEUED = 10_000  # batches and notifications waiting: beyond, the Monitor drops (and logs) rather than grow
 ErrorKey = tuple[str, str, str, str]  # Controller, order, workflow, job
 Batch = tuple[str, list[Mapping[str, Any]]]
 Delivery = tuple[Notification, JobRules | None]
@@ -67,6 +70,12 @@ class _Notes:
     recoveries: list[tuple[int, int]] = field(default_factory=list)
 
 
+def _described(item: Batch | Notification) -> str:
+    if isinstance(item, Notification):
+        return f"the {item.type} notification of {item.category} {item.source}: {item.message}"
+    return f"a batch of {len(item[1])} events of Controller {item[0]}"
+
+
 class MonitorService:
     """The background tasks; `close` stops them (deliveries under way are abandoned)."""
 
@@ -77,7 +86,7 @@ class MonitorService:
         self._cockpit = cockpit
         self._settings = settings
         self._notifiers = [*notifiers(settings), *extra_notifiers]
-        self._queue: asyncio.Queue[Batch | Notification] = asyncio.Queue()
+        self._queue: asyncio.Queue[Batch | Notification] = asyncio.Queue(QUEUED)
         self._watches: dict[str, Watch] = {}
         self._controllers = reachability.Reachability()
         self._agents = reachability.Reachability()  # by "controller id/agent id"
@@ -104,7 +113,7 @@ class MonitorService:
         """A batch of a Controller's events, stored by the History: queued when it holds anything of interest."""
         wanted = relevant(events)
         if wanted:
-            self._queue.put_nowait((controller_id, wanted))
+            self._enqueue((controller_id, wanted))
 
     def notify_component_failure(
         self, kind: str, component_id: str, message: str, *, recovered: bool = False
@@ -113,7 +122,14 @@ class MonitorService:
         AGENT, SYSTEM), `component_id` names it. Stored and delivered in the background."""
         if kind not in CATEGORIES or kind == ORDER:
             raise ValueError(f"not a component category: {kind}")
-        self._queue.put_nowait(self._component(kind, component_id, message, recovered=recovered))
+        self._enqueue(self._component(kind, component_id, message, recovered=recovered))
+
+    def _enqueue(self, item: Batch | Notification) -> None:
+        """Queues work; when the Monitor is that far behind, the item is dropped and logged (never blocks)."""
+        try:
+            self._queue.put_nowait(item)
+        except asyncio.QueueFull:
+            logger.error("The Monitor is %s items behind; dropped %s", QUEUED, _described(item))
 
     def _component(
         self, kind: str, source: str, message: str, *, recovered: bool, controller_id: str | None = None
@@ -130,23 +146,40 @@ class MonitorService:
     async def _work(self) -> None:
         while True:
             item = await self._queue.get()
-            try:
-                if isinstance(item, Notification):
-                    async with self._cockpit.database.session() as db:
-                        stored = await self._store(db, [(item, None)])
-                else:
-                    stored = await self._judge(*item)
-                self._deliver_all(stored)
-            except Exception:
-                logger.exception(
-                    "The Monitor could not handle %s", item if isinstance(item, Notification) else "a batch"
-                )
+            if isinstance(item, Notification):
+                work = functools.partial(self._store_alone, item)
+            else:
+                changes = observe(self._watches.setdefault(item[0], Watch()), item[1])
+                work = functools.partial(self._judge, item[0], changes)
+            self._deliver_all(await self._retried(work, _described(item)))
 
-    async def _judge(self, controller_id: str, events: list[Mapping[str, Any]]) -> list[Delivery]:
-        """The notifications of a batch, stored together."""
-        watch = self._watches.setdefault(controller_id, Watch())
+    async def _retried(self, work: Callable[[], Awaitable[list[Delivery]]], what: str) -> list[Delivery]:
+        """The work's stored notifications; a database error is tried again after each retry delay, then the
+        work is given up (logged)."""
+        delays = self._settings.retry_delays_ms
+        for attempt in range(len(delays) + 1):
+            try:
+                return await work()
+            except (SQLAlchemyError, OSError) as error:
+                if attempt == len(delays):
+                    logger.error("The Monitor gave up storing %s: %s", what, error)
+                    break
+                logger.warning(
+                    "The Monitor could not store %s (%s); again in %s ms", what, error, delays[attempt]
+                )
+                await asyncio.sleep(delays[attempt] / 1000)
+            except Exception:
+                logger.exception("The Monitor could not handle %s", what)
+                break
+        return []
+
+    async def _store_alone(self, notification: Notification) -> list[Delivery]:
+        async with self._cockpit.database.session() as db:
+            return await self._store(db, [(notification, None)])
+
+    async def _judge(self, controller_id: str, changes: Sequence[StepEnded | AgentChanged]) -> list[Delivery]:
+        """The notifications of a batch's changes, stored together."""
         notes = _Notes()
-        changes = observe(watch, events)
         async with self._cockpit.database.session() as db:
             steps = [(c.order_id, c.event_id) for c in changes if isinstance(c, StepEnded)]
             tasks = await ended_tasks(db, controller_id, steps) if steps else {}
@@ -296,7 +329,7 @@ class MonitorService:
             await asyncio.sleep(self._settings.check_interval_ms / 1000)
             try:
                 for notification in [*self._check_controllers(), *self._check_failing_agents()]:
-                    self._queue.put_nowait(notification)
+                    self._enqueue(notification)
             except Exception:
                 logger.exception("The Monitor could not check the Controllers and Agents")
 
