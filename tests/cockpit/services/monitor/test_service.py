@@ -161,7 +161,7 @@ async def test_a_job_that_succeeds_after_its_error_recovers_in_the_same_batch_or
     running.monitor.observe("e2e", [_processed((end + 1) * 1000 + 1, "Failed", 1)])
     running.monitor.observe("e2e", [_processed((end + 2) * 1000 + 1, "Succeeded", 0)])
     *_, error, recovered = await running.delivered(4)
-    assert (recovered["type"], recovered["recoveredId"]) == ("RECOVERED", error["notificationId"])
+    assert (recovered["type"], recovered["recoveredNotificationId"]) == ("RECOVERED", error["notificationId"])
 
 
 async def test_a_database_error_is_retried_then_given_up_and_the_monitor_goes_on(

@@ -3,14 +3,17 @@
 
 - Job steps: the History's batch listener passes each stored batch to `observe`, which only keeps the events
   that matter and queues them (it never blocks the History). A worker classifies them (`classify`), looks up the
-  step's task row and its job's rules in the database, and stores the notifications.
+  step's task row and its job's rules in the database, and stores the notifications; a job that succeeds for
+  an order after its error is RECOVERED (remembered in memory: not across a restart).
 - Agents: coupling failed or reset (Controller events in the same batches) for longer than `agent_lost_after_ms`
   (an Agent still starting is no loss), and coupled again after that.
 - Controllers: a loop checks the proxies' connection states; every node unreachable for longer than
   `controller_lost_after_ms` is a loss (`reachability`), and answering again after it a recovery.
 - Anything else (a Cockpit cluster node lost): `notify_component_failure`.
 
-A delivery that fails is logged and tried again after each of `retry_delays_ms`, in a task of its own."""
+A delivery that fails is logged and tried again after each of `retry_delays_ms`, in a task of its own; so is
+storing when the database fails. The queue is bounded: a Monitor that far behind drops work (logged) rather
+than hold the History up or grow without end."""
 
 from __future__ import annotations
 

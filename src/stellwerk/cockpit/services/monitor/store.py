@@ -45,8 +45,8 @@ class Notification(msgspec.Struct, frozen=True, kw_only=True):
     acknowledgement_comment: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        """The fields that are set, by their names in camelCase (`id` as JOC's `notificationId`): what webhooks
-        and commands get."""
+        """The fields that are set, by their names in camelCase (`id` and `recovered_id` by JOC's names): what
+        webhooks and commands get."""
         return {_CAMEL[f]: getattr(self, f) for f in self.__struct_fields__ if getattr(self, f) is not None}
 
 
@@ -55,7 +55,10 @@ def _camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-_CAMEL = {name: _camel(name) for name in Notification.__struct_fields__} | {"id": "notificationId"}
+_CAMEL = {name: _camel(name) for name in Notification.__struct_fields__} | {
+    "id": "notificationId",
+    "recovered_id": "recoveredNotificationId",
+}
 
 ACKNOWLEDGED = "ACKNOWLEDGED"
 _COLUMNS = Notification.__struct_fields__
