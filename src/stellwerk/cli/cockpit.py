@@ -12,6 +12,7 @@ import click
 from stellwerk.cli.serving import LOG_LEVELS, configure_logging, run_until_stopped
 from stellwerk.cockpit.config import CockpitConfig, ControllerTls
 from stellwerk.cockpit.service import browser_context, run_cockpit
+from stellwerk.cockpit.services.monitor.settings import MonitorSettings, SettingsError, read_settings
 from stellwerk.cockpit.services.signing import LEVELS
 
 logger = logging.getLogger("stellwerk.cli.cockpit")
@@ -117,6 +118,12 @@ def _parse_controllers(
     "--syslog-host", default="127.0.0.1", show_default=True, help="Address the syslog receiver listens on."
 )
 @click.option(
+    "--monitor-config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="TOML file of the Monitor's notifiers ([[mail]], [[webhooks]], [[commands]]) and settings.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(LOG_LEVELS),
     default="info",
@@ -139,6 +146,7 @@ def cockpit_command(
     security_level: str | None,
     syslog_port: int | None,
     syslog_host: str,
+    monitor_config: Path | None,
     log_level: str,
 ) -> None:
     """Run the Cockpit: the JOC-compatible REST API under /joc/api on its database.
@@ -156,6 +164,7 @@ def cockpit_command(
         security_level=security_level,
         syslog_port=syslog_port,
         syslog_host=syslog_host,
+        monitor=_monitor_settings(monitor_config),
     )
     tls = None
     if not plain_http:
@@ -164,6 +173,15 @@ def cockpit_command(
             raise click.UsageError(f"HTTPS needs {certificate} and {key}; give --certificate/--key or --http")
         tls = browser_context(certificate, key, client_ca)
     run_until_stopped(lambda stop: _serve(config, host, port, tls, admin_password, stop))
+
+
+def _monitor_settings(path: Path | None) -> MonitorSettings:
+    if path is None:
+        return MonitorSettings()
+    try:
+        return read_settings(path.read_text())
+    except SettingsError as error:
+        raise click.BadParameter(f"{path}: {error}", param_hint="--monitor-config") from None
 
 
 async def _serve(

@@ -35,6 +35,7 @@ from stellwerk.cockpit.api import (
     joc,
     log_notification,
     metrics,
+    monitoring,
     order,
     orders,
     task,
@@ -54,6 +55,7 @@ from stellwerk.cockpit.services.dailyplan.service import DailyPlanService
 from stellwerk.cockpit.services.events import EventSnapshots
 from stellwerk.cockpit.services.history import HistoryServices
 from stellwerk.cockpit.services.log_notification.service import LogNotificationService
+from stellwerk.cockpit.services.monitor.service import MonitorService
 from stellwerk.cockpit.services.signing import set_security_level
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -84,6 +86,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     dailyplan.router,
     log_notification.router,
     metrics.router,
+    monitoring.router,
+    monitoring.configuration_router,
 )
 
 
@@ -116,7 +120,11 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
         def on_batch(controller_id: str, events: Sequence[dict[str, Any]]) -> None:
             snapshots.observe(controller_id, events)
             cockpit.order_views.observe(controller_id, events)
+            monitor.observe(controller_id, events)
 
+        monitor = MonitorService(cockpit, cockpit.config.monitor)
+        monitor.start()
+        app.state.monitor = monitor  # for services that notify of components lost (notify_component_failure)
         history = HistoryServices(cockpit.database, cockpit.now, on_batch, cockpit.start_lateness)
         cockpit.proxies.listen(cockpit.order_views)
         cockpit.proxies.listen(history)
@@ -134,6 +142,7 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
         cockpit.proxies.unlisten(history)
         cockpit.proxies.unlisten(cockpit.order_views)
         await history.close()
+        await monitor.close()
         await cockpit.proxies.close()
         await cockpit.database.close()
 

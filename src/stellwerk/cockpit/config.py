@@ -1,6 +1,6 @@
 """What a Cockpit needs to run: its data directory, its database, how long sessions live, how many failed logins
-block an account, how large a request may be, the client certificate it shows Controllers, and where it receives
-the syslog messages of Controllers and Agents."""
+block an account, how large a request may be, the client certificate it shows Controllers, where it receives
+the syslog messages of Controllers and Agents, and how the Monitor notifies."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import msgspec
 
 from stellwerk.cockpit.db.session import default_url
+from stellwerk.cockpit.services.monitor.settings import MonitorSettings
 
 MINUTE_MS = 60_000
 
@@ -40,6 +41,8 @@ class CockpitConfig(msgspec.Struct, frozen=True, kw_only=True):
     syslog_port: int | None = None
     syslog_host: str = "127.0.0.1"
     system_notifications_kept: int = 1000  # the latest received warnings and errors kept in memory
+    # The Monitor's notifiers (mail, webhook, command) and when a Controller counts as lost.
+    monitor: MonitorSettings = MonitorSettings()
 
     @property
     def database(self) -> str:

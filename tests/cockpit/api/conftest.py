@@ -154,9 +154,10 @@ def controller_cockpit(database_url: str, tmp_path: Path) -> Iterator[tuple[Runn
 
 
 def serve_with_controller(
-    database_url: str, tmp_path: Path, controller_config: str = ""
+    database_url: str, tmp_path: Path, controller_config: str = "", **cockpit_options: Any
 ) -> Iterator[tuple[RunningCockpit, ControllerNodes]]:
-    """`controller_cockpit`, with `controller_config` (TOML) added to the Controller's configuration."""
+    """`controller_cockpit`, with `controller_config` (TOML) added to the Controller's configuration and
+    `cockpit_options` to the Cockpit's (CockpitConfig fields)."""
     run(lambda: _empty(database_url))
     installation = Installation(tmp_path / "installation")
     with (installation.folder / CONTROLLER / "node.toml").open("a") as config:
@@ -171,7 +172,10 @@ def serve_with_controller(
             ca=installation.folder / "ca" / "ca.pem",
         )
         config = CockpitConfig(
-            data_directory=tmp_path / "cockpit", database_url=database_url, controller_tls=tls
+            data_directory=tmp_path / "cockpit",
+            database_url=database_url,
+            controller_tls=tls,
+            **cockpit_options,
         )
         controller = ControllerNodes(installation, "e2e", installation.controller_url)
         for running in serve_cockpit(config, admin_password=ADMIN_PASSWORD):

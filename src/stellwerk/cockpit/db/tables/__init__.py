@@ -23,6 +23,7 @@ from stellwerk.cockpit.db.tables.iam import (
     IamSession,
 )
 from stellwerk.cockpit.db.tables.inventory import DepHistory, InvConfiguration, InvReleased, InvTrash
+from stellwerk.cockpit.db.tables.monitor import MonitorNotification
 from stellwerk.cockpit.db.tables.operations import (
     AuditLog,
     AuditLogObject,
@@ -57,6 +58,7 @@ __all__ = [
     "InvConfiguration",
     "InvReleased",
     "InvTrash",
+    "MonitorNotification",
     "Setting",
     "StoredEventId",
     "Subagent",
