@@ -1,7 +1,9 @@
 """The Cockpit's web application: the JOC API routers, JOC's error shapes, request size limits, and the start-up
-work (migrations to head, the first account, proxies of the registered Controllers); while the app runs, a
-History service follows every registered Controller and feeds the event snapshots of `/joc/api/events` and
-the order views of `/joc/api/orders`."""
+work (migrations to head, the first account, proxies of the registered Controllers); while the app runs, the
+Cockpit cluster service decides whether this Cockpit is the active member, which runs History (following every
+registered Controller), the Daily Plan and the restart service, or a standby, which follows the Controllers
+read-only; either way the batches of events feed the event snapshots of `/joc/api/events` and the order views
+of `/joc/api/orders`."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from stellwerk.cockpit.api import (
     inventory_archive,
     inventory_changes,
     joc,
+    joc_cluster,
     order,
     orders,
     task,
@@ -45,14 +48,16 @@ from stellwerk.cockpit.db.repositories.controllers import ControllerNode, Contro
 from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
-from stellwerk.cockpit.services.dailyplan.service import DailyPlanService
+from stellwerk.cockpit.services.cluster.election import Timing
+from stellwerk.cockpit.services.cluster.roles import CockpitRoles
+from stellwerk.cockpit.services.cluster.service import ClusterService
 from stellwerk.cockpit.services.events import EventSnapshots
-from stellwerk.cockpit.services.history import HistoryServices
 from stellwerk.cockpit.services.signing import set_security_level
 
 ROUTERS: tuple[APIRouter, ...] = (
     authentication.router,
     joc.router,
+    joc_cluster.router,
     inventory.router,
     inventory_archive.router,
     inventory_changes.router,
@@ -108,16 +113,19 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
             snapshots.observe(controller_id, events)
             cockpit.order_views.observe(controller_id, events)
 
-        history = HistoryServices(cockpit.database, cockpit.now, on_batch)
+        roles = CockpitRoles(cockpit, on_batch)
         cockpit.proxies.listen(cockpit.order_views)
-        cockpit.proxies.listen(history)
-        daily_plan = DailyPlanService(cockpit)
-        daily_plan.start()
+        config = cockpit.config
+        timing = Timing(heartbeat_ms=config.heartbeat_ms, takeover_ms=config.takeover_ms)
+        cluster = ClusterService(
+            cockpit.database, config.member, config.member_url, roles, timing, cockpit.now
+        )
+        app.state.cluster, app.state.roles = cluster, roles
+        cluster.start()
         yield {}
-        await daily_plan.close()
-        cockpit.proxies.unlisten(history)
+        await cluster.close()
+        await roles.close()
         cockpit.proxies.unlisten(cockpit.order_views)
-        await history.close()
         await cockpit.proxies.close()
         await cockpit.database.close()
 
