@@ -118,7 +118,10 @@ class ClusterService:
             elif first and not self._active:
                 await self._roles.deactivate()  # a standby from the start
             first = False
-            wait_ms = max(0, self.timing.heartbeat_ms - (self._monotonic() - began))
+            # A standby looks twice per heartbeat: it sees the holder's last version sooner, so a takeover
+            # comes at most half a heartbeat plus the takeover time after the holder's last renewal.
+            period = self.timing.heartbeat_ms if self._active else self.timing.heartbeat_ms // 2
+            wait_ms = max(0, period - (self._monotonic() - began))
             if self._stop.is_set():
                 return
             try:
