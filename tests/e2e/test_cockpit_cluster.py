@@ -28,7 +28,6 @@ from tests.e2e.nodes import (
     events,
     orders,
     running,
-    spawn,
     until,
     until_async,
     workflow,
@@ -37,11 +36,12 @@ from tests.e2e.nodes import (
 PASSWORD = "cluster-secret"
 ORDERS = 200
 TAKEOVER_LIMIT_SECONDS = 10.0
-_LISTENING = re.compile(r"Cockpit listening on (\S+)/joc/api")
 
 
 class CockpitProcess(NodeProcess):
     """`stellwerk cockpit` on the database, with the Cockpit certificate of the installation (its own copy)."""
+
+    listening = re.compile(r"Cockpit listening on (\S+)/joc/api")
 
     def __init__(self, installation: Installation, name: str, database_url: str) -> None:
         folder = installation.folder / name
@@ -55,18 +55,8 @@ class CockpitProcess(NodeProcess):
         ]  # fmt: skip
         installation.nodes.append(self)
 
-    async def start(self, seconds: float = 60.0) -> str:
-        self.process = spawn(self.arguments, self.log)
-        await until(lambda: self._listening() is not None, seconds, "the Cockpit to listen")
-        self.url = self._listening() or ""
-        return self.url
-
-    def _listening(self) -> str | None:
-        process = self.running_process()
-        if process.poll() is not None:
-            raise AssertionError(f"the Cockpit ended with {process.returncode}:\n{self.output()}")
-        found = _LISTENING.search(self.output())
-        return found[1] if found else None
+    def command(self) -> list[str]:
+        return self.arguments
 
     def joc(self) -> Joc:
         client = Joc(self.url)
