@@ -52,6 +52,8 @@ def spawn(arguments: list[str], log: Path) -> subprocess.Popen[bytes]:
 class NodeProcess:
     """A node as a child process in its own process group; its output goes to a log file."""
 
+    listening = _LISTENING  # what the node prints once it listens (group 1: its URL)
+
     def __init__(self, role: str, config: Path, log: Path) -> None:
         self.role = role
         self.config = config
@@ -63,16 +65,19 @@ class NodeProcess:
     async def start(self, seconds: float = 30.0) -> str:
         """Starts the node and returns the URL it prints once it listens."""
         self._log_offset = self.log.stat().st_size if self.log.exists() else 0
-        self.process = spawn(["-m", "stellwerk", self.role, "--config", str(self.config)], self.log)
+        self.process = spawn(self.command(), self.log)
         await until(lambda: self._listening() is not None, seconds, f"{self.role} to listen")
         self.url = self._listening() or ""
         return self.url
+
+    def command(self) -> list[str]:
+        return ["-m", "stellwerk", self.role, "--config", str(self.config)]
 
     def _listening(self) -> str | None:
         process = self.running_process()
         if process.poll() is not None:
             raise AssertionError(f"{self.role} ended with {process.returncode}:\n{self.output()}")
-        found = _LISTENING.search(self.output())
+        found = self.listening.search(self.output())
         return found[1] if found else None
 
     def output(self) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 import click
 
-from stellwerk.cli.serving import LOG_LEVELS, configure_logging, run_until_stopped
+from stellwerk.cli.serving import LOG_LEVELS, LogLineFormatter, configure_logging, run_until_stopped
 from stellwerk.cockpit.config import CockpitConfig, ControllerTls
 from stellwerk.cockpit.service import browser_context, run_cockpit
 from stellwerk.cockpit.services.monitor.settings import MonitorSettings, SettingsError, read_settings
@@ -24,6 +25,14 @@ def controller_tls(folder: Path, ca: Path) -> ControllerTls | None:
     if certificate.exists() and key.exists() and ca.exists():
         return ControllerTls(certificate=certificate, key=key, ca=ca)
     return None
+
+
+def log_to_file(path: Path) -> None:
+    """Writes the log also to `path` (rotated at 10 MB, 5 kept), which `/joc/api/joc/log` serves."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(path, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8")
+    handler.setFormatter(LogLineFormatter())
+    logging.getLogger().addHandler(handler)
 
 
 def _parse_controllers(
@@ -124,6 +133,25 @@ def _parse_controllers(
     help="TOML file of the Monitor's notifiers ([[mail]], [[webhooks]], [[commands]]) and settings.",
 )
 @click.option(
+    "--member-id",
+    help="This Cockpit's id in the Cockpit cluster (Cockpits on one database); default: host and DATA.",
+)
+@click.option("--member-url", default="", help="The URL shown for this member in the Cockpit cluster.")
+@click.option(
+    "--heartbeat",
+    type=click.FloatRange(min=0.05),
+    default=2.0,
+    show_default=True,
+    help="Seconds between heartbeats of this Cockpit cluster member.",
+)
+@click.option(
+    "--takeover-timeout",
+    type=click.FloatRange(min=0.2),
+    default=6.0,
+    show_default=True,
+    help="Seconds without a heartbeat of the active Cockpit after which a standby takes its services over.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(LOG_LEVELS),
     default="info",
@@ -147,6 +175,10 @@ def cockpit_command(
     syslog_port: int | None,
     syslog_host: str,
     monitor_config: Path | None,
+    member_id: str | None,
+    member_url: str,
+    heartbeat: float,
+    takeover_timeout: float,
     log_level: str,
 ) -> None:
     """Run the Cockpit: the JOC-compatible REST API under /joc/api on its database.
@@ -154,7 +186,10 @@ def cockpit_command(
     It migrates the database on start and creates the account root (with the --admin-password, or a generated
     one that it prints and that must be changed at the first login). It prints its URL to stderr.
     """
+    if takeover_timeout <= heartbeat:
+        raise click.BadParameter("must be longer than --heartbeat", param_hint="--takeover-timeout")
     configure_logging(log_level)
+    log_to_file(data / "logs" / "joc.log")
     config = CockpitConfig(
         data_directory=data,
         database_url=database_url,
@@ -165,6 +200,10 @@ def cockpit_command(
         syslog_port=syslog_port,
         syslog_host=syslog_host,
         monitor=_monitor_settings(monitor_config),
+        member_id=member_id,
+        member_url=member_url,
+        heartbeat_ms=round(heartbeat * 1000),
+        takeover_ms=round(takeover_timeout * 1000),
     )
     tls = None
     if not plain_http:

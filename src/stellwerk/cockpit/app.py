@@ -1,8 +1,10 @@
 """The Cockpit's web application: the JOC API routers, JOC's error shapes, request size limits, and the start-up
-work (migrations to head, the first account, proxies of the registered Controllers); while the app runs, a
-History service follows every registered Controller and feeds the event snapshots of `/joc/api/events` and
-the order views of `/joc/api/orders`; the Daily Plan and Cleanup services run, and the Log Notification service
-receives the syslog messages of Controllers and Agents (when a syslog port is configured)."""
+work (migrations to head, the first account, proxies of the registered Controllers); while the app runs, the
+Cockpit cluster service decides whether this Cockpit is the active member, which runs History (following every
+registered Controller), the Daily Plan, Cleanup, the Monitor, the Cluster Watch of Controller clusters and the
+restart service, or a standby, which follows the Controllers read-only; either way the batches of events feed the
+event snapshots of `/joc/api/events` and the order views of `/joc/api/orders`. Every member receives the syslog
+messages of Controllers and Agents when a syslog port is configured (Log Notification service)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from stellwerk.cockpit.api import (
     inventory_archive,
     inventory_changes,
     joc,
+    joc_cluster,
     log_notification,
     metrics,
     monitoring,
@@ -50,17 +53,17 @@ from stellwerk.cockpit.db.repositories.controllers import ControllerNode, Contro
 from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
 from stellwerk.cockpit.security.accounts import ensure_first_account
-from stellwerk.cockpit.services.cleanup.service import CleanupService
-from stellwerk.cockpit.services.dailyplan.service import DailyPlanService
+from stellwerk.cockpit.services.cluster.election import Timing
+from stellwerk.cockpit.services.cluster.roles import CockpitRoles
+from stellwerk.cockpit.services.cluster.service import ClusterService
 from stellwerk.cockpit.services.events import EventSnapshots
-from stellwerk.cockpit.services.history import HistoryServices
 from stellwerk.cockpit.services.log_notification.service import LogNotificationService
-from stellwerk.cockpit.services.monitor.service import MonitorService
 from stellwerk.cockpit.services.signing import set_security_level
 
 ROUTERS: tuple[APIRouter, ...] = (
     authentication.router,
     joc.router,
+    joc_cluster.router,
     inventory.router,
     inventory_archive.router,
     inventory_changes.router,
@@ -120,29 +123,23 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
         def on_batch(controller_id: str, events: Sequence[dict[str, Any]]) -> None:
             snapshots.observe(controller_id, events)
             cockpit.order_views.observe(controller_id, events)
-            monitor.observe(controller_id, events)
 
-        monitor = MonitorService(cockpit, cockpit.config.monitor)
-        monitor.start()
-        app.state.monitor = monitor  # for services that notify of components lost (notify_component_failure)
-        history = HistoryServices(cockpit.database, cockpit.now, on_batch, cockpit.start_lateness)
+        roles = CockpitRoles(cockpit, on_batch)
         cockpit.proxies.listen(cockpit.order_views)
-        cockpit.proxies.listen(history)
-        daily_plan = DailyPlanService(cockpit)
-        daily_plan.start()
-        cleanup = CleanupService(cockpit.database, cockpit.now)
-        app.state.cleanup = cleanup  # `run_now` for /joc/cluster/run
-        cleanup.start()
-        if cockpit.config.syslog_port is not None:
-            await log_notifications.start(cockpit.config.syslog_host, cockpit.config.syslog_port)
+        config = cockpit.config
+        timing = Timing(heartbeat_ms=config.heartbeat_ms, takeover_ms=config.takeover_ms)
+        cluster = ClusterService(
+            cockpit.database, config.member, config.member_url, roles, timing, cockpit.now
+        )
+        app.state.cluster, app.state.roles = cluster, roles
+        cluster.start()
+        if config.syslog_port is not None:
+            await log_notifications.start(config.syslog_host, config.syslog_port)
         yield {}
         await log_notifications.close()
-        await cleanup.close()
-        await daily_plan.close()
-        cockpit.proxies.unlisten(history)
+        await cluster.close()
+        await roles.close()
         cockpit.proxies.unlisten(cockpit.order_views)
-        await history.close()
-        await monitor.close()
         await cockpit.proxies.close()
         await cockpit.database.close()
 

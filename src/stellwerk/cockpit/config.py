@@ -1,9 +1,11 @@
 """What a Cockpit needs to run: its data directory, its database, how long sessions live, how many failed logins
 block an account, how large a request may be, the client certificate it shows Controllers, where it receives
-the syslog messages of Controllers and Agents, and how the Monitor notifies."""
+the syslog messages of Controllers and Agents, how the Monitor notifies, and its place in the Cockpit cluster."""
 
 from __future__ import annotations
 
+import hashlib
+import socket
 from pathlib import Path
 
 import msgspec
@@ -43,6 +45,20 @@ class CockpitConfig(msgspec.Struct, frozen=True, kw_only=True):
     system_notifications_kept: int = 1000  # the latest received warnings and errors kept in memory
     # The Monitor's notifiers (mail, webhook, command) and when a Controller counts as lost.
     monitor: MonitorSettings = MonitorSettings()
+    # The Cockpit cluster (several Cockpits on one database, one runs the services; see services/cluster):
+    # this member's id (default: the host and the data directory), the URL shown for it, how often it
+    # heartbeats and after how long without the active member's heartbeat a standby takes over.
+    member_id: str | None = None
+    member_url: str = ""
+    heartbeat_ms: int = 2000
+    takeover_ms: int = 6000
+
+    @property
+    def member(self) -> str:
+        if self.member_id:
+            return self.member_id
+        where = hashlib.sha256(str(self.data_directory.resolve()).encode()).hexdigest()[:12]
+        return f"{socket.gethostname()[:100]}:{where}"
 
     @property
     def database(self) -> str:

@@ -33,11 +33,11 @@ def test_a_logged_out_token_no_longer_works(joc: Joc) -> None:
 
 
 def test_an_expired_session_is_440(cockpit: RunningCockpit, joc: Joc) -> None:
-    cockpit.cockpit.clock = lambda: 2**62
+    original, cockpit.cockpit.clock = cockpit.cockpit.clock, lambda: 2**62
     try:
         assert joc.post("/joc/api/joc/version").status == 440
     finally:
-        del cockpit.cockpit.clock
+        cockpit.cockpit.clock = original
 
 
 def test_wrong_passwords_block_the_account(cockpit: RunningCockpit) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import Field
 
 from stellwerk.cockpit.api.models import Audited, JocModel
@@ -21,6 +21,8 @@ from stellwerk.cockpit.db.repositories.event_ids import EventIdRepository
 from stellwerk.cockpit.errors import BadRequest, ControllerUnreachable, JocError, UnknownObject, delivery_date
 from stellwerk.cockpit.security.guard import Caller, CallerDep
 from stellwerk.cockpit.services.audit import audit
+from stellwerk.cockpit.services.cluster import lease
+from stellwerk.cockpit.services.cluster.components import jocs
 from stellwerk.cockpit.services.controllers import (
     cockpit_object,
     controller_object,
@@ -296,18 +298,20 @@ async def ids(cockpit: CockpitDep, caller: CallerDep) -> dict[str, Any]:
 
 @router.post("/controller/components")
 async def components(
-    body: RequiredControllerIdParams, cockpit: CockpitDep, caller: CallerDep
+    body: RequiredControllerIdParams, request: Request, cockpit: CockpitDep, caller: CallerDep
 ) -> dict[str, Any]:
-    """The Product Status panel: this Cockpit, its database and the Controller's nodes, each asked now."""
+    """The Product Status panel: the Cockpits of the Cockpit cluster, the database and the Controller's nodes,
+    each asked now."""
     caller.require(CONTROLLER_VIEW, body.controller_id)
     nodes = await _nodes(cockpit, body.controller_id)
     proxy = _proxy(cockpit, body.controller_id)
     if proxy is not None:
         await probe_all(proxy)
     proxies = [cockpit.proxies.get(cid) for cid in cockpit.proxies.ids()]
+    members = await lease.members(cockpit.database)
     return {
         "deliveryDate": delivery_date(),
-        "jocs": [cockpit_object(proxies, STARTED)],
+        "jocs": jocs(cockpit_object(proxies, STARTED), request.app.state.cluster.member_id, *members),
         "database": await database_object(cockpit.database),
         "controllers": controller_objects(nodes, proxy),
     }

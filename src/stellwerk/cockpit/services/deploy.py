@@ -14,7 +14,7 @@ versions can be sent again exactly as they were (`redeploy`, e.g. after a Contro
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -331,9 +331,29 @@ async def redeploy(
     """Sends the deployed versions (by the history) of the folder's items the caller sees to the Controller
     again, exactly as they were signed; with `missing_only` just those the Controller does not hold. What was
     sent is recorded under a new commit; a refusal is JOC-420 and the caller's transaction is rolled back."""
+    return await send_deployed(
+        cockpit, db, controller_id, folder, recursive=recursive, missing_only=missing_only, now=now,
+        sees=caller.sees, account=caller.account,
+    )  # fmt: skip
+
+
+async def send_deployed(
+    cockpit: Cockpit,
+    db: AsyncSession,
+    controller_id: str,
+    folder: str,
+    *,
+    recursive: bool,
+    missing_only: bool,
+    now: int,
+    sees: Callable[[str], bool],
+    account: str,
+) -> list[Deployment]:
+    """`redeploy` of the items whose paths `sees` lets through, recorded as `account`'s (also the Cockpit's
+    restart service, which has no caller)."""
     proxy = cockpit.proxies.get(controller_id)
     history = DeploymentRepository(db)
-    found = [d for d in await history.deployed(controller_id, folder, recursive=recursive) if caller.sees(d.path)]  # fmt: skip
+    found = [d for d in await history.deployed(controller_id, folder, recursive=recursive) if sees(d.path)]
     if missing_only:
         held = {held_key(item) for item in await proxy.items()}
         found = [d for d in found if deployed_key(d) not in held]
@@ -352,7 +372,7 @@ async def redeploy(
             path=d.path,
             content=d.content,
             commit_id=commit_id,
-            account=caller.account,
+            account=account,
             configuration_id=d.configuration_id,
             version_id=d.version_id,
             signature=d.signature,

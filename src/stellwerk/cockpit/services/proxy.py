@@ -225,6 +225,27 @@ class ProxyListener:
         pass
 
 
+class ClusterWatchFollower(ProxyListener):
+    """Runs the Cluster Watch of each registered Controller cluster while it listens: only the active member of
+    a Cockpit cluster does, so that one Cluster Watch serves a Controller cluster."""
+
+    def __init__(self, watches: ClusterWatches) -> None:
+        self._watches = watches
+        self._followed: set[str] = set()
+
+    def registered(self, proxy: ControllerProxy) -> None:
+        self._watches.follow(proxy.controller_id, proxy.urls)
+        self._followed.add(proxy.controller_id)
+
+    def forgotten(self, controller_id: str) -> None:
+        self._watches.forget(controller_id)
+        self._followed.discard(controller_id)
+
+    def stop(self) -> None:
+        for controller_id in tuple(self._followed):
+            self.forgotten(controller_id)
+
+
 class Proxies:
     """The proxies by Controller id."""
 
@@ -232,7 +253,7 @@ class Proxies:
         self, tls: ControllerTls | None, clock: Callable[[], int] = lambda: time.time_ns() // 1_000_000
     ) -> None:
         self._ssl_context = None if tls is None else client_context(tls.certificate, tls.key, tls.ca)
-        # The Cockpit is the Cluster Watch of every registered Controller cluster.
+        # The active Cockpit is the Cluster Watch of every registered Controller cluster (ClusterWatchFollower).
         self.cluster_watches = ClusterWatches(self._ssl_context)
         self._proxies: dict[str, ControllerProxy] = {}
         self._listeners: list[ProxyListener] = []
@@ -248,6 +269,10 @@ class Proxies:
     def unlisten(self, listener: ProxyListener) -> None:
         self._listeners.remove(listener)
 
+    @property
+    def listeners(self) -> tuple[ProxyListener, ...]:
+        return tuple(self._listeners)
+
     def register(self, controller_id: str, urls: tuple[str, ...]) -> ControllerProxy:
         """Creates or replaces the proxy of a Controller."""
         old = self._proxies.pop(controller_id, None)
@@ -255,7 +280,6 @@ class Proxies:
             self._close_later(old)
         proxy = ControllerProxy(controller_id, urls, self._ssl_context, self._clock)
         self._proxies[controller_id] = proxy
-        self.cluster_watches.follow(controller_id, urls)
         for listener in self._listeners:
             listener.registered(proxy)
         return proxy
@@ -266,7 +290,6 @@ class Proxies:
 
     def forget(self, controller_id: str) -> None:
         old = self._proxies.pop(controller_id, None)
-        self.cluster_watches.forget(controller_id)
         if old is not None:
             for listener in self._listeners:
                 listener.forgotten(controller_id)

@@ -11,6 +11,7 @@ from stellwerk.cockpit.db.tables.agents import (
     SubagentClusterMember,
 )
 from stellwerk.cockpit.db.tables.changes import InvChange, InvChangeItem
+from stellwerk.cockpit.db.tables.cluster import JocLease
 from stellwerk.cockpit.db.tables.dailyplan import DailyPlanOrder, DailyPlanProjection, DailyPlanSubmission
 from stellwerk.cockpit.db.tables.history import HistoryLogChunk, HistoryOrder, HistoryTask
 from stellwerk.cockpit.db.tables.iam import (
@@ -53,6 +54,7 @@ __all__ = [
     "IamPermission",
     "IamRole",
     "IamSession",
+    "JocLease",
     "InvChange",
     "InvChangeItem",
     "InvConfiguration",

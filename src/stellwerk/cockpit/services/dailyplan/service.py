@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.context import Cockpit
 from stellwerk.cockpit.db.enums import DailyPlanOrderState
@@ -28,6 +29,7 @@ from stellwerk.model.problems import Problem
 
 logger = logging.getLogger(__name__)
 ACCOUNT = "DailyPlan"
+SUBMIT_BATCH = 100  # orders per AddOrders and transaction of a run
 
 
 class RunReport(msgspec.Struct, frozen=True):
@@ -94,24 +96,40 @@ class DailyPlanService:
     async def _run_for(
         self, controller_id: str, plan_dates: list[date], submit_dates: list[date], now: int
     ) -> tuple[int, int]:
-        proxy: plan.Proxy = lambda: self._cockpit.proxies.get(controller_id)  # noqa: E731
+        """Plans (one transaction), then submits the due orders in batches, each batch in a transaction of its
+        own: a run cut short (the Cockpit died, another took over) leaves every order either planned or
+        submitted, and the next run submits the rest; an order added again that the Controller has already is
+        ignored by it (AddOrders is idempotent by order id)."""
         async with self._cockpit.database.session() as db:
             generated = await plan.generate(db, controller_id, plan_dates, plan.ScheduleChoice(), overwrite=False, now=now)  # fmt: skip
             if isinstance(generated, Problem):
                 logger.error("Daily Plan of %s: %s", controller_id, generated.message)
                 return 0, 0
-            due = []
-            if submit_dates:
-                selection = PlanSelection(
-                    date_from=submit_dates[0],
-                    date_to=submit_dates[-1],
-                    controller_ids=(controller_id,),
-                    states=(DailyPlanOrderState.PLANNED.value,),
-                )
-                automatic = {
-                    n.path for n in await store.released_schedules(db) if n.schedule.plan_order_automatically
-                }
-                rows = await store.selected_orders(db, selection)
-                due = [row for row in rows if row.planned_start >= now and row.schedule_path in automatic]
-            sent = await plan.submit(db, proxy, due, ACCOUNT, now)
-        return len(generated.added), len(sent)
+            due = await self._due(db, controller_id, submit_dates, now) if submit_dates else []
+        sent = 0
+        for first in range(0, len(due), SUBMIT_BATCH):
+            sent += await self._submit(controller_id, due[first : first + SUBMIT_BATCH], now)
+        return len(generated.added), sent
+
+    async def _due(
+        self, db: AsyncSession, controller_id: str, submit_dates: list[date], now: int
+    ) -> list[str]:
+        """The ids of the planned orders to submit now, by planned start."""
+        selection = PlanSelection(
+            date_from=submit_dates[0],
+            date_to=submit_dates[-1],
+            controller_ids=(controller_id,),
+            states=(DailyPlanOrderState.PLANNED.value,),
+        )
+        automatic = {
+            n.path for n in await store.released_schedules(db) if n.schedule.plan_order_automatically
+        }
+        rows = await store.selected_orders(db, selection)
+        return [row.order_id for row in rows if row.planned_start >= now and row.schedule_path in automatic]
+
+    async def _submit(self, controller_id: str, order_ids: list[str], now: int) -> int:
+        proxy: plan.Proxy = lambda: self._cockpit.proxies.get(controller_id)  # noqa: E731
+        selection = PlanSelection(controller_ids=(controller_id,), order_ids=tuple(order_ids))
+        async with self._cockpit.database.session() as db:
+            rows = await store.selected_orders(db, selection)
+            return len(await plan.submit(db, proxy, rows, ACCOUNT, now))
