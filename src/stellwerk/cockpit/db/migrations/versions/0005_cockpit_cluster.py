@@ -1,7 +1,7 @@
 """The Cockpit cluster's lease row (which member runs the background services).
 
 Revision ID: 0005_cockpit_cluster
-Revises: 0003_inventory_changes
+Revises: 0004_monitor
 Create Date: 2026-11-22 08:30:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_cockpit_cluster"
-down_revision: str | None = "0003_inventory_changes"
+down_revision: str | None = "0004_monitor"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
