@@ -1,7 +1,7 @@
 """The Cockpit's web application: the JOC API routers, JOC's error shapes, request size limits, and the start-up
 work (migrations to head, the first account, proxies of the registered Controllers); while the app runs, a
 History service follows every registered Controller and feeds the event snapshots of `/joc/api/events` and
-the order views of `/joc/api/orders`."""
+the order views of `/joc/api/orders`. The web UI is under /ui."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ from stellwerk.cockpit.services.dailyplan.service import DailyPlanService
 from stellwerk.cockpit.services.events import EventSnapshots
 from stellwerk.cockpit.services.history import HistoryServices
 from stellwerk.cockpit.services.signing import set_security_level
+from stellwerk.cockpit.ui.mount import install_ui
 
 ROUTERS: tuple[APIRouter, ...] = (
     authentication.router,
@@ -136,6 +137,7 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)
+    install_ui(app)
     config = cockpit.config
     app.add_middleware(BodyLimit, limit=config.max_body_bytes, upload_limit=config.max_upload_bytes)
     return app
