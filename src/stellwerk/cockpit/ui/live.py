@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fastapi.responses import StreamingResponse
 
+from stellwerk.cockpit.errors import JocError
+
 # What one step yields: (event name, HTML, whether it is appended rather than replacing the last one sent).
 Fragment = tuple[str, str, bool]
 Fragments = Callable[[], Awaitable[list[Fragment]]]
@@ -29,7 +31,13 @@ async def changes(fragments: Fragments, step: float, steps: int) -> AsyncIterato
     sent: dict[str, str] = {}
     yield b": live\n\n"
     for _ in range(steps):
-        for name, html, appended in await fragments():
+        try:
+            found = await fragments()
+        except (
+            JocError
+        ):  # a Controller does not answer now: the page keeps what it shows, the next step retries
+            found = []
+        for name, html, appended in found:
             if appended:
                 if html:
                     yield event(name, html)

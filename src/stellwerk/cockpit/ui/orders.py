@@ -246,21 +246,24 @@ class LogFollower:
 async def order_page(
     request: Request, caller: UiCaller, cockpit: CockpitDep, controller: str, id: str
 ) -> Response:
+    """The order; its timeline and log come with the first live update (their tails)."""
     shown = await _the_order(cockpit, caller, controller, id)
-    timeline, output = await LogFollower(cockpit, controller, id).read()
     workflow = await graph_of(cockpit, caller, controller, shown["order"]["workflowId"]["path"])
-    return page(
-        request, "order.html", **shown, timeline=timeline[-LOG_TAIL_LINES:], output=output[-LOG_TAIL_LINES:],
-        cut=max(len(output) - LOG_TAIL_LINES, 0), graph=workflow,
-    )  # fmt: skip
+    return page(request, "order.html", **shown, graph=workflow)
+
+
+def _tail(lines: list[str]) -> tuple[list[str], int]:
+    return lines[-LOG_TAIL_LINES:], max(len(lines) - LOG_TAIL_LINES, 0)
 
 
 @router.get("/live/order")
 async def order_live(caller: UiCaller, cockpit: CockpitDep, controller: str, id: str) -> Response:
-    """The order's state block when it changes; its new timeline and output lines as they come."""
+    """The order's state block when it changes; first the tails of its timeline and log (replacing what the
+    page shows, so a reconnected stream does not repeat lines), then their new lines as they come."""
     follower = LogFollower(cockpit, controller, id)
     state = templates.get_template("_order_state.html")
     lines = templates.get_template("_log_lines.html")
+    log = templates.get_template("_log.html")
     first = True
 
     async def fragments() -> list[live.Fragment]:
@@ -271,13 +274,18 @@ async def order_live(caller: UiCaller, cockpit: CockpitDep, controller: str, id:
         except UnknownObject:
             block = state.render(order=None, controller_id=controller)
         timeline, output = await follower.read()
-        if first:  # the page shows these already
-            timeline, output, first = [], [], False
-        return [
-            ("state", block, False),
-            ("timeline", lines.render(lines=timeline), True),
-            ("output", lines.render(lines=output), True),
-        ]
+        found: list[live.Fragment] = [("state", block, False)]
+        if first:
+            first = False
+            for name, new in (("timeline", timeline), ("output", output)):
+                tail, cut = _tail(new)
+                found.append((f"{name}-all", log.render(name=name, lines=tail, cut=cut), True))
+        else:
+            found += [
+                ("timeline", lines.render(lines=timeline), True),
+                ("output", lines.render(lines=output), True),
+            ]
+        return found
 
     return live.stream(fragments)
 
@@ -377,8 +385,9 @@ async def _add(request: Request, caller: Caller, cockpit: Cockpit, controller: s
         if given or parameter["required"]:
             arguments[parameter["name"]] = argument(parameter["type"], given)
     entry: dict[str, Any] = {"workflowPath": path, "arguments": arguments}
-    if form.get("orderName"):
-        entry["orderName"] = str(form["orderName"])
+    for field in ("orderName", "scheduledFor"):
+        if str(form.get(field, "")).strip():
+            entry[field] = str(form[field]).strip()
     answer = await orders_api.add(
         AddOrders.model_validate({"controllerId": controller, "orders": [entry]}), caller, cockpit
     )

@@ -126,20 +126,30 @@ async def controller_ids(cockpit: Cockpit, caller: Caller) -> list[str]:
     return list(answer["controllerIds"])
 
 
+# The Agents each Controller last named: while it does not answer, they are shown unknown (red), not left out.
+_last_agents: dict[str, list[str]] = {}
+
+
 async def _agents(cockpit: Cockpit, caller: Caller, controller_id: str) -> list[dict[str, Any]]:
-    """The Agents the Controller knows, with whether it is coupled with them (none when it does not answer)."""
+    """The Agents the Controller knows, with whether it is coupled with them (unknown when it does not answer)."""
     if not caller.allows(AGENTS_VIEW, controller_id):
         return []
     try:
         overview = await cockpit.proxies.get(controller_id).overview()
     except JocError:
-        return []
+        unknown = {"_text": "UNKNOWN"}
+        problem = f"Controller {controller_id} does not answer"
+        return [
+            {"agentId": agent_id, "state": unknown, "errorMessage": problem}
+            for agent_id in _last_agents.get(controller_id, [])
+        ]
     found = []
     for agent_id, seen in sorted((overview.get("agents") or {}).items()):
         coupled = isinstance(seen, dict) and seen.get("coupled")
         state = {"_text": "COUPLED" if coupled else "COUPLINGFAILED"}
         problem = None if coupled or not isinstance(seen, dict) else seen.get("problem")
         found.append({"agentId": agent_id, "state": state, "errorMessage": problem})
+    _last_agents[controller_id] = [agent["agentId"] for agent in found]
     return found
 
 

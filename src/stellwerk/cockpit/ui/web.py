@@ -13,12 +13,13 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from stellwerk.cockpit.context import CockpitDep
-from stellwerk.cockpit.errors import AuthenticationError, JocError
+from stellwerk.cockpit.errors import AuthenticationError, JocError, validation_message
 from stellwerk.cockpit.security.guard import Caller, caller_of
 
 HERE = Path(__file__).parent
@@ -149,6 +150,8 @@ class UiRoute(APIRoute):
                 return _login_redirect(request)
             except Refused as error:
                 return notice(request, error.message, error.status)
+            except RequestValidationError as error:
+                return notice(request, validation_message(error.errors()), 400)
             except JocError as error:
                 return notice(request, error.message, 400)
 
