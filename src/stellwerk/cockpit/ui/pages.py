@@ -147,8 +147,8 @@ async def _agents(cockpit: Cockpit, caller: Caller, controller_id: str) -> list[
     for agent_id, seen in sorted((overview.get("agents") or {}).items()):
         coupled = isinstance(seen, dict) and seen.get("coupled")
         state = {"_text": "COUPLED" if coupled else "COUPLINGFAILED"}
-        problem = None if coupled or not isinstance(seen, dict) else seen.get("problem")
-        found.append({"agentId": agent_id, "state": state, "errorMessage": problem})
+        why = None if coupled or not isinstance(seen, dict) else seen.get("problem")
+        found.append({"agentId": agent_id, "state": state, "errorMessage": why})
     _last_agents[controller_id] = [agent["agentId"] for agent in found]
     return found
 
