@@ -85,6 +85,7 @@ async def _controller(cockpit: Cockpit, caller: Caller, wanted: str | None) -> s
     if wanted and wanted in ids:
         return wanted
     if not ids:
+        caller.require(VIEW)  # without the permission, a 403 tells nothing about the Controllers
         raise Refused(404, "No Controller is registered (or none the account may see)")
     return ids[0]
 

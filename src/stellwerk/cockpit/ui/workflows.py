@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from stellwerk.cockpit.api import workflow as workflow_api
 from stellwerk.cockpit.api import workflows as workflows_api
-from stellwerk.cockpit.api.orders_common import VIEW, controller_orders
+from stellwerk.cockpit.api.orders_common import VIEW, WORKFLOWS_VIEW, controller_orders
 from stellwerk.cockpit.api.orders_models import WorkflowFilter, WorkflowsFilter
 from stellwerk.cockpit.context import Cockpit, CockpitDep
 from stellwerk.cockpit.db.repositories.folders import folder_of
@@ -58,6 +58,7 @@ async def workflows_page(
     ids = await controller_ids(cockpit, caller)
     controller_id = controller if controller in ids else (ids[0] if ids else None)
     if controller_id is None:
+        caller.require(WORKFLOWS_VIEW)
         raise Refused(404, "No Controller is registered (or none the account may see)")
     body = WorkflowsFilter.model_validate({"controllerId": controller_id, "compact": True})
     found = (await workflows_api.workflows(body, caller, cockpit))["workflows"]
