@@ -215,13 +215,17 @@ def _line(entry: Mapping[str, Any]) -> str:
 
 
 class LogFollower:
-    """The order's latest run: its timeline (order log entries) and its jobs' output after what was read."""
+    """The order's latest run: its timeline (order log entries) and its jobs' output after what was read. The
+    first read of a job's output starts at its last `TAIL_CHUNKS` chunks: a long log shows its tail first."""
+
+    TAIL_CHUNKS = 200
 
     def __init__(self, cockpit: Cockpit, controller_id: str, order_id: str) -> None:
         self._cockpit, self._controller_id, self._order_id = cockpit, controller_id, order_id
         self._history_id: int | None = None
         self._order_chunk = 0
         self._task_chunks: dict[int, int] = {}
+        self.output_cut = False  # whether the output read so far leaves out the start of a job's log
 
     async def read(self) -> tuple[list[str], list[str]]:
         """New (timeline lines, output lines) since the last read."""
@@ -237,7 +241,11 @@ class LogFollower:
             timeline = [_line(entry) for entry in log_entries(tail.text)]
             output: list[str] = []
             for task in await TaskHistoryRepository(db).of_order(self._history_id):
-                task_tail = await logs.task_log_after(task.task_id, self._task_chunks.get(task.task_id, 0))
+                after = self._task_chunks.get(task.task_id)
+                if after is None:
+                    after = await logs.tail_start(task.task_id, self.TAIL_CHUNKS)
+                    self.output_cut = self.output_cut or after > 0
+                task_tail = await logs.task_log_after(task.task_id, after)
                 self._task_chunks[task.task_id] = task_tail.last_chunk_id
                 output += task_tail.text.splitlines()
         return timeline, output
@@ -251,10 +259,6 @@ async def order_page(
     shown = await _the_order(cockpit, caller, controller, id)
     workflow = await graph_of(cockpit, caller, controller, shown["order"]["workflowId"]["path"])
     return page(request, "order.html", **shown, graph=workflow)
-
-
-def _tail(lines: list[str]) -> tuple[list[str], int]:
-    return lines[-LOG_TAIL_LINES:], max(len(lines) - LOG_TAIL_LINES, 0)
 
 
 @router.get("/live/order")
@@ -278,8 +282,9 @@ async def order_live(caller: UiCaller, cockpit: CockpitDep, controller: str, id:
         found: list[live.Fragment] = [("state", block, False)]
         if first:
             first = False
-            for name, new in (("timeline", timeline), ("output", output)):
-                tail, cut = _tail(new)
+            for name, new, cut in (("timeline", timeline, False), ("output", output, follower.output_cut)):
+                tail = new[-LOG_TAIL_LINES:]
+                cut = cut or len(new) > len(tail)
                 found.append((f"{name}-all", log.render(name=name, lines=tail, cut=cut), True))
         else:
             found += [
