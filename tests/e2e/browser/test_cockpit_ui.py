@@ -1,18 +1,21 @@
 """The Cockpit in a real browser over a running system: logging in, the live Product Status panel, adding an
 order and watching it without reloading, suspending and resuming, answering a prompt, the orders list patched
-live, and an account without permission that sees no controls and is refused by the server."""
+live, the Daily Plan, an account without permission that sees no controls and is refused by the server, and the
+Controller tile following the Controller's process."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.cockpit.api.dailyplan.test_plan_orders import release, store
 from tests.e2e.browser.conftest import CONTROLLER_ID, Pages, System, log_in
 from tests.e2e.nodes import CONTROLLER
 
@@ -169,6 +172,33 @@ def test_an_account_without_permission_sees_no_controls_and_is_refused(system: S
     refused = watcher.post("/joc/api/orders/suspend", {"controllerId": CONTROLLER_ID, "orderIds": [order_id]})
     assert refused.status == 403
     joc.ok("/joc/api/orders/cancel", {"controllerId": CONTROLLER_ID, "orderIds": [order_id]})
+
+
+def test_the_daily_plan_shows_the_days_planned_orders_and_its_progress(system: System, pages: Pages) -> None:
+    joc = system.joc
+    every_day = {"includes": {"weekdays": [{"days": [0, 1, 2, 3, 4, 5, 6]}]}}
+    store(joc, "/cal/every-day", "WORKINGDAYSCALENDAR", every_day)
+    periods = [{"singleStart": "23:59:58"}, {"singleStart": "23:59:59"}]  # later today: planned, not run
+    schedule = {
+        "workflowNames": ["hello"],
+        "planOrderAutomatically": False,
+        "calendars": [{"calendarName": "every-day", "timeZone": "Etc/UTC", "periods": periods}],
+    }
+    store(joc, "/plans/tonight", "SCHEDULE", schedule)
+    release(joc, ("/cal/every-day", "WORKINGDAYSCALENDAR"), ("/plans/tonight", "SCHEDULE"))
+    today = datetime.now(UTC).date().isoformat()
+    joc.ok("/joc/api/daily_plan/orders/generate", {
+        "controllerId": CONTROLLER_ID, "dailyPlanDates": [today], "includeNonAutoPlannedOrders": True,
+    })  # fmt: skip
+    page = pages.new()
+    log_in(page, system.url)
+    expect(page.locator("#plan .progress-box")).to_have_attribute("data-total", "2")
+    page.get_by_role("link", name="Daily Plan", exact=True).click()
+    page.wait_for_url("**/ui/dailyplan")
+    rows = page.locator("table.plan tbody tr[data-order]")
+    expect(rows).to_have_count(2)
+    assert {rows.nth(n).get_attribute("data-state") for n in range(2)} == {"PLANNED"}
+    expect(page.locator("table.plan")).to_contain_text("/plans/tonight")
 
 
 def test_the_controller_tile_turns_red_when_its_process_is_killed_and_green_when_it_returns(

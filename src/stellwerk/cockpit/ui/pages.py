@@ -22,6 +22,7 @@ from stellwerk.cockpit.errors import AuthenticationError, JocError
 from stellwerk.cockpit.security.guard import Caller
 from stellwerk.cockpit.security.login import log_in
 from stellwerk.cockpit.ui import live
+from stellwerk.cockpit.ui.dailyplan import plan_date, plan_of, progress
 from stellwerk.cockpit.ui.status import panel
 from stellwerk.cockpit.ui.web import (
     SESSION_COOKIE,
@@ -38,6 +39,7 @@ router = APIRouter(prefix="/ui", route_class=UiRoute, include_in_schema=False)
 
 CONTROLLER_VIEW = "sos:products:controller:view"
 AGENTS_VIEW = "sos:products:controller:agents:view"
+PLAN_VIEW = "sos:products:joc:dailyPlan:view"
 
 
 def _safe_next(target: str | None) -> str:
@@ -170,7 +172,11 @@ async def _dashboard(cockpit: Cockpit, caller: Caller) -> dict[str, Any]:
                 {"controllerId": controller_id, "historyStates": ["FAILED"], "limit": 10}
             )
             failures += (await history_api.orders_history(failed, caller, cockpit))["history"]
+    plan = None
+    if caller.allows(PLAN_VIEW):
+        plan = progress(await plan_of(cockpit, caller, plan_date(None, cockpit.now())))
     return {
+        "plan": plan,
         "panel": panel(components, agents),
         "counts": counts,
         "agents": agents,
@@ -178,7 +184,7 @@ async def _dashboard(cockpit: Cockpit, caller: Caller) -> dict[str, Any]:
     }
 
 
-_DASHBOARD_FRAGMENTS = ("status", "counts", "failures")
+_DASHBOARD_FRAGMENTS = ("status", "counts", "failures", "plan")
 
 
 @router.get("/", response_class=HTMLResponse)

@@ -79,10 +79,14 @@ def navigation(caller: Caller | None) -> list[tuple[str, str]]:
     """The views the account may open: (title, path)."""
     if caller is None:
         return []
-    views = [("Dashboard", "/ui/"), ("Workflows", "/ui/workflows"), ("Orders", "/ui/orders")]
+    views = [
+        ("Dashboard", "/ui/"), ("Workflows", "/ui/workflows"), ("Orders", "/ui/orders"),
+        ("Daily Plan", "/ui/dailyplan"),
+    ]  # fmt: skip
     needed = {
         "/ui/workflows": "sos:products:controller:workflows:view",
         "/ui/orders": "sos:products:controller:orders:view",
+        "/ui/dailyplan": "sos:products:joc:dailyPlan:view",
     }
     return [(title, path) for title, path in views if path not in needed or caller.allows(needed[path])]
 
