@@ -67,6 +67,40 @@ def test_login_shows_the_dashboard_with_every_instance_green(system: System, pag
     expect(page.get_by_role("link", name="Orders", exact=True)).to_be_visible()
 
 
+EDITED = """\
+instructions:
+  - TYPE: Execute.Named
+    jobName: shout
+    label: shout
+jobs:
+  shout:
+    agentName: agent
+    executable:
+      TYPE: ShellScriptExecutable
+      script: "#!/bin/sh\\necho made in the editor\\n"
+"""
+
+
+def test_a_workflow_written_in_the_editor_is_validated_deployed_and_runs(
+    system: System, pages: Pages
+) -> None:
+    page = pages.new()
+    log_in(page, system.url)
+    page.get_by_role("link", name="Inventory", exact=True).click()
+    page.wait_for_url("**/ui/inventory")
+    page.fill("#path", "/editor/shout")
+    page.fill("#text", "instructions: [")
+    expect(page.locator("#validation [data-valid]")).to_have_attribute("data-valid", "false")
+    page.fill("#text", "instructions:\n  - TYPE: Execute.Named\n    jobName: missing\njobs: {}\n")
+    expect(page.locator("#validation")).to_contain_text("missing")
+    page.fill("#text", EDITED)
+    expect(page.locator("#validation [data-valid]")).to_have_attribute("data-valid", "true")
+    page.get_by_role("button", name="Store and deploy").click()
+    expect(page.locator("#notice")).to_contain_text(f"Deployed /editor/shout to {CONTROLLER_ID}")
+    _add_order(page, system, "/editor/shout")
+    expect(page.locator("#output")).to_contain_text("made in the editor")
+
+
 def test_an_added_order_changes_state_and_its_log_grows_without_reloading(
     system: System, pages: Pages
 ) -> None:

@@ -202,7 +202,7 @@ async def test(body: TestParams, cockpit: CockpitDep, caller: CallerDep) -> dict
 
 
 async def _nodes(cockpit: Cockpit, controller_id: str) -> list[RegisteredNode]:
-    async with cockpit.database.session() as db:
+    async with cockpit.database.reading() as db:
         nodes = await ControllerRepository(db).nodes(controller_id)
     if not nodes:
         raise UnknownObject(f"$.controllerId: {controller_id} is not registered")
@@ -284,7 +284,7 @@ async def controllers_p(
 @router.post("/controller/ids")
 async def ids(cockpit: CockpitDep, caller: CallerDep) -> dict[str, Any]:
     """The registered Controller ids the caller may see; the first is `selected`."""
-    async with cockpit.database.session() as db:
+    async with cockpit.database.reading() as db:
         registered = await ControllerRepository(db).controller_ids()
     visible = [cid for cid in registered if caller.allows(CONTROLLER_VIEW, cid)]
     return {

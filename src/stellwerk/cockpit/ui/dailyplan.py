@@ -15,7 +15,7 @@ from stellwerk.cockpit.api import dailyplan as dailyplan_api
 from stellwerk.cockpit.api.dailyplan_models import PlanOrdersFilter
 from stellwerk.cockpit.context import Cockpit, CockpitDep
 from stellwerk.cockpit.security.guard import Caller
-from stellwerk.cockpit.ui.web import Refused, UiCaller, UiRoute, page
+from stellwerk.cockpit.ui.web import Refused, UiCaller, UiRoute, body_of, page
 
 router = APIRouter(prefix="/ui", route_class=UiRoute, include_in_schema=False)
 
@@ -46,8 +46,8 @@ def progress(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 async def plan_of(cockpit: Cockpit, caller: Caller, day: date) -> list[dict[str, Any]]:
-    wanted = PlanOrdersFilter.model_validate(
-        {"dailyPlanDateFrom": day.isoformat(), "dailyPlanDateTo": day.isoformat()}
+    wanted = body_of(
+        PlanOrdersFilter, {"dailyPlanDateFrom": day.isoformat(), "dailyPlanDateTo": day.isoformat()}
     )
     items: list[dict[str, Any]] = (await dailyplan_api.planned_orders(wanted, caller, cockpit))[
         "plannedOrderItems"

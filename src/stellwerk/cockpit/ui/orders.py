@@ -37,7 +37,7 @@ from stellwerk.cockpit.services.order_states import joc_state
 from stellwerk.cockpit.services.orders import OrderSelection, joc_path, order_view, selected
 from stellwerk.cockpit.ui import live
 from stellwerk.cockpit.ui.pages import controller_ids
-from stellwerk.cockpit.ui.web import PostingCaller, Refused, UiCaller, UiRoute, page, templates
+from stellwerk.cockpit.ui.web import PostingCaller, Refused, UiCaller, UiRoute, body_of, page, templates
 from stellwerk.cockpit.ui.workflows import deployed, graph_of
 from stellwerk.model import codec
 from stellwerk.model import order as o
@@ -327,7 +327,7 @@ async def operate(
     body: dict[str, Any] = {"controllerId": controller, "orderIds": order_ids}
     if operation == "resume" and position.strip():
         body["position"] = position.strip()
-    await handler(ModifyOrders.model_validate(body), caller, cockpit)
+    await handler(body_of(ModifyOrders, body), caller, cockpit)
     count = len(order_ids)
     message = f"{done} {order_ids[0] if count == 1 else f'{count} orders'}"
     response = page(request, "_notice.html", message=message, level="ok")
@@ -395,7 +395,7 @@ async def _add(request: Request, caller: Caller, cockpit: Cockpit, controller: s
         if str(form.get(field, "")).strip():
             entry[field] = str(form[field]).strip()
     answer = await orders_api.add(
-        AddOrders.model_validate({"controllerId": controller, "orders": [entry]}), caller, cockpit
+        body_of(AddOrders, {"controllerId": controller, "orders": [entry]}), caller, cockpit
     )
     target = f"/ui/order?controller={controller}&id=" + _quoted(answer["orderIds"][0])
     return Response(status_code=204, headers={"HX-Redirect": target})

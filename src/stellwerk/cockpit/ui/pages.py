@@ -29,6 +29,7 @@ from stellwerk.cockpit.ui.web import (
     PostingCaller,
     UiCaller,
     UiRoute,
+    body_of,
     check_csrf,
     page,
     set_cookie,
@@ -101,14 +102,15 @@ async def change_password(
     repeated_password: Annotated[str, Form()],
 ) -> Response:
     """Changes one's own password through the API's handler (its checks, its audit entry); the sessions end."""
-    body = AccountChangePassword.model_validate(
+    body = body_of(
+        AccountChangePassword,
         {
             "identityServiceName": caller.session.service,
             "accountName": caller.account,
             "oldPassword": old_password,
             "password": password,
             "repeatedPassword": repeated_password,
-        }
+        },
     )
     try:
         await iam_accounts.change_password(cockpit, caller, body)
@@ -159,17 +161,17 @@ async def _dashboard(cockpit: Cockpit, caller: Caller) -> dict[str, Any]:
     ids = [cid for cid in await controller_ids(cockpit, caller) if caller.allows(CONTROLLER_VIEW, cid)]
     components, agents, counts, failures = [], {}, {}, []
     for controller_id in ids:
-        wanted = RequiredControllerIdParams.model_validate({"controllerId": controller_id})
+        wanted = body_of(RequiredControllerIdParams, {"controllerId": controller_id})
         components.append(await controller_api.components(wanted, cockpit, caller))
         agents[controller_id] = await _agents(cockpit, caller, controller_id)
         if caller.allows(VIEW, controller_id):
-            snapshot = OrdersSnapshotFilter.model_validate({"controllerId": controller_id})
+            snapshot = body_of(OrdersSnapshotFilter, {"controllerId": controller_id})
             try:
                 counts[controller_id] = (await orders_api.snapshot(snapshot, caller, cockpit))["orders"]
             except JocError:
                 counts[controller_id] = None
-            failed = OrdersFilter.model_validate(
-                {"controllerId": controller_id, "historyStates": ["FAILED"], "limit": 10}
+            failed = body_of(
+                OrdersFilter, {"controllerId": controller_id, "historyStates": ["FAILED"], "limit": 10}
             )
             failures += (await history_api.orders_history(failed, caller, cockpit))["history"]
     plan = None

@@ -6,10 +6,11 @@ page, a refused operation → its message in the page's notice area."""
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
@@ -17,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel, ValidationError
 
 from stellwerk.cockpit.context import CockpitDep
 from stellwerk.cockpit.errors import AuthenticationError, JocError, validation_message
@@ -35,6 +37,18 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def body_of(model: type[Model], value: dict[str, Any]) -> Model:
+    """An API request model of a JOC body, parsed as the API parses JSON (its strict models take enum names
+    and dates as text there); a Refused naming the field of bad input."""
+    try:
+        return model.model_validate_json(json.dumps(value))
+    except ValidationError as error:
+        raise Refused(400, validation_message(error.errors())) from None
 
 
 class Refused(Exception):
@@ -81,12 +95,13 @@ def navigation(caller: Caller | None) -> list[tuple[str, str]]:
         return []
     views = [
         ("Dashboard", "/ui/"), ("Workflows", "/ui/workflows"), ("Orders", "/ui/orders"),
-        ("Daily Plan", "/ui/dailyplan"),
+        ("Daily Plan", "/ui/dailyplan"), ("Inventory", "/ui/inventory"),
     ]  # fmt: skip
     needed = {
         "/ui/workflows": "sos:products:controller:workflows:view",
         "/ui/orders": "sos:products:controller:orders:view",
         "/ui/dailyplan": "sos:products:joc:dailyPlan:view",
+        "/ui/inventory": "sos:products:joc:inventory:view",
     }
     return [(title, path) for title, path in views if path not in needed or caller.allows(needed[path])]
 

@@ -20,7 +20,7 @@ from stellwerk.cockpit.services.orders import joc_path
 from stellwerk.cockpit.ui import live
 from stellwerk.cockpit.ui.graph import elements
 from stellwerk.cockpit.ui.pages import controller_ids
-from stellwerk.cockpit.ui.web import Refused, UiCaller, UiRoute, page, templates
+from stellwerk.cockpit.ui.web import Refused, UiCaller, UiRoute, body_of, page, templates
 from stellwerk.model.position import to_string
 
 router = APIRouter(prefix="/ui", route_class=UiRoute, include_in_schema=False)
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/ui", route_class=UiRoute, include_in_schema=False)
 
 async def deployed(cockpit: Cockpit, caller: Caller, controller_id: str, path: str) -> dict[str, Any]:
     """The newest deployed version of a workflow (JOC's view), through the API's handler."""
-    body = WorkflowFilter.model_validate({"controllerId": controller_id, "workflowId": {"path": path}})
+    body = body_of(WorkflowFilter, {"controllerId": controller_id, "workflowId": {"path": path}})
     found: dict[str, Any] = (await workflow_api.workflow(body, caller, cockpit))["workflow"]
     return found
 
@@ -60,7 +60,7 @@ async def workflows_page(
     if controller_id is None:
         caller.require(WORKFLOWS_VIEW)
         raise Refused(404, "No Controller is registered (or none the account may see)")
-    body = WorkflowsFilter.model_validate({"controllerId": controller_id, "compact": True})
+    body = body_of(WorkflowsFilter, {"controllerId": controller_id, "compact": True})
     found = (await workflows_api.workflows(body, caller, cockpit))["workflows"]
     wanted = q.strip().lower()
     by_folder: dict[str, list[dict[str, Any]]] = defaultdict(list)
