@@ -22,7 +22,7 @@ from stellwerk.cockpit.errors import JocError
 from stellwerk.cockpit.security.guard import Caller
 from stellwerk.cockpit.services.inventory import validation
 from stellwerk.cockpit.ui.pages import controller_ids
-from stellwerk.cockpit.ui.web import PostingCaller, Refused, UiCaller, UiRoute, body_of, page
+from stellwerk.cockpit.ui.web import PostingCaller, Refused, UiCaller, UiRoute, body_of, done, page
 
 router = APIRouter(prefix="/ui", route_class=UiRoute, include_in_schema=False)
 
@@ -132,7 +132,4 @@ async def save(
         request_body = {"controllerIds": [controller], "store": {"draftConfigurations": [wanted]}}
         await deployment_api.deploy(cockpit, caller, body_of(DeployRequest, request_body))
         message = f"Deployed {path} to {controller}"
-    response = page(request, "_notice.html", message=message, level="ok")
-    response.headers["HX-Retarget"] = "#notice"
-    response.headers["HX-Reswap"] = "innerHTML"
-    return response
+    return done(request, message)

@@ -37,7 +37,7 @@ from stellwerk.cockpit.services.order_states import joc_state
 from stellwerk.cockpit.services.orders import OrderSelection, joc_path, order_view, selected
 from stellwerk.cockpit.ui import live
 from stellwerk.cockpit.ui.pages import controller_ids
-from stellwerk.cockpit.ui.web import PostingCaller, Refused, UiCaller, UiRoute, body_of, page, templates
+from stellwerk.cockpit.ui.web import PostingCaller, Refused, UiCaller, UiRoute, body_of, done, page, templates
 from stellwerk.cockpit.ui.workflows import deployed, graph_of
 from stellwerk.model import codec
 from stellwerk.model import order as o
@@ -323,17 +323,14 @@ async def operate(
         raise Refused(404, f"There is no order operation {operation}")
     if not order_ids:
         raise Refused(400, "Choose at least one order")
-    handler, done = _OPERATIONS[operation]
+    handler, verb = _OPERATIONS[operation]
     body: dict[str, Any] = {"controllerId": controller, "orderIds": order_ids}
     if operation == "resume" and position.strip():
         body["position"] = position.strip()
     await handler(body_of(ModifyOrders, body), caller, cockpit)
     count = len(order_ids)
-    message = f"{done} {order_ids[0] if count == 1 else f'{count} orders'}"
-    response = page(request, "_notice.html", message=message, level="ok")
-    response.headers["HX-Retarget"] = "#notice"
-    response.headers["HX-Reswap"] = "innerHTML"
-    return response
+    message = f"{verb} {order_ids[0] if count == 1 else f'{count} orders'}"
+    return done(request, message)
 
 
 # Adding -----------------------------------------------------------------------------------------------------------

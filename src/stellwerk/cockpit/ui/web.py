@@ -143,14 +143,19 @@ def _login_redirect(request: Request) -> Response:
     return RedirectResponse(target, 303)
 
 
+def done(request: Request, message: str, level: str = "ok") -> Response:
+    """What an htmx operation answers: its message, swapped into the page's notice area."""
+    response = page(request, "_notice.html", message=message, level=level)
+    response.headers["HX-Retarget"] = "#notice"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
 def notice(request: Request, message: str, status: int) -> Response:
-    """A refusal: for htmx, 200 with the message swapped into the notice area (a 4xx would be an error in the
-    browser's console); for a plain request, the refusal page with its status."""
+    """A refusal: for htmx, 200 with the message in the notice area (a 4xx would be an error in the browser's
+    console); for a plain request, the refusal page with its status."""
     if request.headers.get("HX-Request"):
-        response = page(request, "_notice.html", message=message, level="error")
-        response.headers["HX-Retarget"] = "#notice"
-        response.headers["HX-Reswap"] = "innerHTML"
-        return response
+        return done(request, message, "error")
     return page(request, "refused.html", status, message=message, status_code=status)
 
 
