@@ -49,6 +49,7 @@ def test_every_view_renders_at_desktop_and_phone_width(
             "workflow": f"{base}/workflow?controller={CONTROLLER_ID}&path={quote('/parallel/forkJoin')}",
             "add-order": f"{base}/orders/add?controller={CONTROLLER_ID}&workflow={quote('/basics/hello')}",
             "dailyplan": f"{base}/dailyplan",
+            "history": f"{base}/history?controller={CONTROLLER_ID}",
             "inventory": f"{base}/inventory?path={quote('/basics/hello')}",
             "password": f"{base}/password",
         }

@@ -7,13 +7,21 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from stellwerk.cockpit.ui import dailyplan, inventory, orders, pages, workflows
+from stellwerk.cockpit.ui import dailyplan, history, inventory, orders, pages, workflows
 from stellwerk.cockpit.ui.web import STATIC
 
 
 def install_ui(app: FastAPI) -> None:
     app.mount("/ui/static", StaticFiles(directory=STATIC), name="ui-static")
-    for router in (pages.router, orders.router, workflows.router, dailyplan.router, inventory.router):
+    routers = (
+        pages.router,
+        orders.router,
+        workflows.router,
+        dailyplan.router,
+        history.router,
+        inventory.router,
+    )
+    for router in routers:
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)

@@ -80,7 +80,8 @@ def why_still(order: o.Order) -> str | None:
     return _STILL.get(type(order.state))
 
 
-async def _controller(cockpit: Cockpit, caller: Caller, wanted: str | None) -> str:
+async def choose_controller(cockpit: Cockpit, caller: Caller, wanted: str | None) -> str:
+    """The Controller a view asked for, or the first the account may see."""
     ids = await controller_ids(cockpit, caller)
     if wanted and wanted in ids:
         return wanted
@@ -138,7 +139,7 @@ async def orders_page(
     state: str | None = None,
     page_number: Annotated[int, Query(alias="page")] = 1,
 ) -> Response:
-    controller_id = await _controller(cockpit, caller, controller)
+    controller_id = await choose_controller(cockpit, caller, controller)
     listing = await _listing(cockpit, caller, controller_id, _state_group(state), page_number)
     return page(request, "orders.html", **listing)
 

@@ -95,13 +95,14 @@ def navigation(caller: Caller | None) -> list[tuple[str, str]]:
         return []
     views = [
         ("Dashboard", "/ui/"), ("Workflows", "/ui/workflows"), ("Orders", "/ui/orders"),
-        ("Daily Plan", "/ui/dailyplan"), ("Inventory", "/ui/inventory"),
+        ("Daily Plan", "/ui/dailyplan"), ("History", "/ui/history"), ("Inventory", "/ui/inventory"),
     ]  # fmt: skip
     needed = {
         "/ui/workflows": "sos:products:controller:workflows:view",
         "/ui/orders": "sos:products:controller:orders:view",
         "/ui/dailyplan": "sos:products:joc:dailyPlan:view",
         "/ui/inventory": "sos:products:joc:inventory:view",
+        "/ui/history": "sos:products:controller:orders:view",
     }
     return [(title, path) for title, path in views if path not in needed or caller.allows(needed[path])]
 
