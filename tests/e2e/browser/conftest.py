@@ -6,6 +6,7 @@ the tests are skipped and say why."""
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import time
@@ -16,20 +17,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from stellwerk.cli.seeding import deploy_folder
 from tests.cockpit.api.joc import Joc
 from tests.e2e.nodes import CONTROLLER, Installation, NodeProcess, free_port, spawn
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("STELLWERK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 EXAMPLES = Path(__file__).parent.parent.parent.parent / "examples"
 PASSWORD = "pw"
 CONTROLLER_ID = "e2e"  # the id Installation gives its Controller
 AGENT = "agent"  # the Agent the examples name
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+
+@pytest.fixture(scope="package", autouse=True)
+def chromium() -> str:
+    """Debian's chromium, or the browser tests are skipped (before any system is started) and say why."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium)")
+    return CHROMIUM
 
 
 @dataclass
@@ -100,9 +106,9 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+def browser(chromium: str) -> Iterator[Any]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, headless=True)
         yield launched
         launched.close()
 
