@@ -3,7 +3,7 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench fuzz clean
+.PHONY: run test lint bench fuzz clean screenshots
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -29,6 +29,9 @@ fuzz: $(STAMP)
 
 bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
+
+screenshots: $(STAMP)
+	STELLWERK_SCREENSHOTS=docs/screenshots $(BIN)/pytest -p no:cacheprovider tests/e2e/browser/test_screenshots.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -4,7 +4,7 @@ Cockpit cluster service decides whether this Cockpit is the active member, which
 registered Controller), the Daily Plan, Cleanup, the Monitor, the Cluster Watch of Controller clusters and the
 restart service, or a standby, which follows the Controllers read-only; either way the batches of events feed the
 event snapshots of `/joc/api/events` and the order views of `/joc/api/orders`. Every member receives the syslog
-messages of Controllers and Agents when a syslog port is configured (Log Notification service)."""
+messages of Controllers and Agents when a syslog port is configured (Log Notification service). The web UI is under /ui."""
 
 from __future__ import annotations
 
@@ -59,6 +59,7 @@ from stellwerk.cockpit.services.cluster.service import ClusterService
 from stellwerk.cockpit.services.events import EventSnapshots
 from stellwerk.cockpit.services.log_notification.service import LogNotificationService
 from stellwerk.cockpit.services.signing import set_security_level
+from stellwerk.cockpit.ui.mount import install_ui
 
 ROUTERS: tuple[APIRouter, ...] = (
     authentication.router,
@@ -160,6 +161,7 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
     install_error_handlers(app)
     for router in routers:
         app.include_router(router)
+    install_ui(app)
     config = cockpit.config
     app.add_middleware(BodyLimit, limit=config.max_body_bytes, upload_limit=config.max_upload_bytes)
     return app

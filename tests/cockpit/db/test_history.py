@@ -180,3 +180,17 @@ async def test_logs_grow_in_compressed_chunks(database: Database) -> None:
         assert await logs.size(task_id) == len(("stdout: hello\n" + big).encode())
         assert (await logs.order_log_after(order, 0)).text == "OrderStarted\n"
         assert await logs.task_log(task_id + 1000) == ""
+
+
+async def test_a_long_task_log_is_read_from_its_tail(database: Database) -> None:
+    async with database.session() as session:
+        order = await OrderHistoryRepository(session).add(started("o", 1), now=1)
+        task_id = await TaskHistoryRepository(session).add(task(order, 2), now=2)
+        logs = LogRepository(session)
+        assert await logs.tail_start(task_id, 2) == 0  # no log yet
+        chunks = [await logs.append(order, f"line {n}\n", now=3, task_id=task_id) for n in range(5)]
+        await logs.append(order, "OrderStarted\n", now=3)  # the order's own log is not the task's
+        assert await logs.tail_start(task_id, 5) == 0
+        start = await logs.tail_start(task_id, 2)
+        assert start == chunks[2]
+        assert (await logs.task_log_after(task_id, start)).text == "line 3\nline 4\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import Field
 
 from stellwerk.cockpit.api.models import Audited, JocModel
@@ -204,7 +204,7 @@ async def test(body: TestParams, cockpit: CockpitDep, caller: CallerDep) -> dict
 
 
 async def _nodes(cockpit: Cockpit, controller_id: str) -> list[RegisteredNode]:
-    async with cockpit.database.session() as db:
+    async with cockpit.database.reading() as db:
         nodes = await ControllerRepository(db).nodes(controller_id)
     if not nodes:
         raise UnknownObject(f"$.controllerId: {controller_id} is not registered")
@@ -286,7 +286,7 @@ async def controllers_p(
 @router.post("/controller/ids")
 async def ids(cockpit: CockpitDep, caller: CallerDep) -> dict[str, Any]:
     """The registered Controller ids the caller may see; the first is `selected`."""
-    async with cockpit.database.session() as db:
+    async with cockpit.database.reading() as db:
         registered = await ControllerRepository(db).controller_ids()
     visible = [cid for cid in registered if caller.allows(CONTROLLER_VIEW, cid)]
     return {
@@ -298,7 +298,7 @@ async def ids(cockpit: CockpitDep, caller: CallerDep) -> dict[str, Any]:
 
 @router.post("/controller/components")
 async def components(
-    body: RequiredControllerIdParams, request: Request, cockpit: CockpitDep, caller: CallerDep
+    body: RequiredControllerIdParams, cockpit: CockpitDep, caller: CallerDep
 ) -> dict[str, Any]:
     """The Product Status panel: the Cockpits of the Cockpit cluster, the database and the Controller's nodes,
     each asked now."""
@@ -311,7 +311,7 @@ async def components(
     members = await lease.members(cockpit.database)
     return {
         "deliveryDate": delivery_date(),
-        "jocs": jocs(cockpit_object(proxies, STARTED), request.app.state.cluster.member_id, *members),
+        "jocs": jocs(cockpit_object(proxies, STARTED), cockpit.config.member, *members),
         "database": await database_object(cockpit.database),
         "controllers": controller_objects(nodes, proxy),
     }

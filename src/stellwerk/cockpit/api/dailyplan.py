@@ -69,7 +69,7 @@ async def planned_orders(body: PlanOrdersFilter, caller: CallerDep, cockpit: Coc
         raise NotSupported("$.workflowTags/$.orderTags: tags are not supported by Stellwerk")
     now = cockpit.now()
     selection = _selection(body)
-    async with cockpit.database.session() as db:
+    async with cockpit.database.reading() as db:
         rows = await _visible(db, caller, msgspec.structs.replace(selection, states=()))
         runs = await _runs(db, rows)
     items = [_item(row, runs.get((row.controller_id, row.order_id)), now) for row in rows]

@@ -162,7 +162,7 @@ async def orders_history(body: OrdersFilter, caller: CallerDep, cockpit: Cockpit
     wanted = HistoryFilter(
         **_base_filter(caller, body, cockpit.now()), order_id=_exact("orderId", body.order_id)
     )
-    async with cockpit.database.session() as db:
+    async with cockpit.database.reading() as db:
         repository = OrderHistoryRepository(db)
         if body.history_ids:
             rows = [row for row in [await repository.get(i) for i in body.history_ids] if row is not None]

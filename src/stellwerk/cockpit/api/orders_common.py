@@ -38,7 +38,7 @@ def refusal(error: JocError) -> str:
 
 async def paths_of(cockpit: Cockpit, controller_id: str) -> dict[str, str]:
     """The inventory path of each workflow deployed to the Controller, by name."""
-    async with cockpit.database.session() as db:
+    async with cockpit.database.reading() as db:
         return await workflow_paths(db, controller_id)
 
 

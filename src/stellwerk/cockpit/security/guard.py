@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import msgspec
 from fastapi import Depends, Header
 
-from stellwerk.cockpit.context import CockpitDep
+from stellwerk.cockpit.context import Cockpit, CockpitDep
 from stellwerk.cockpit.db.repositories.roles import AccountGrants, RoleRepository
 from stellwerk.cockpit.db.repositories.sessions import (
     LoginSession,
@@ -93,6 +93,11 @@ async def _caller(
 ) -> Caller:
     if not access_token:
         raise not_authenticated("The X-Access-Token header is missing; log in first")
+    return await caller_of(cockpit, access_token)
+
+
+async def caller_of(cockpit: Cockpit, access_token: str) -> Caller:
+    """The caller of a session's access token (the API's header, the web UI's cookie); 401 or 440 if none."""
     now = cockpit.now()
     async with cockpit.database.reading() as db:
         sessions = SessionRepository(db)

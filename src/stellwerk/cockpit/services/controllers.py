@@ -107,7 +107,7 @@ async def database_object(database: Database) -> dict[str, Any]:
     """JOC's `DB` object: which DBMS, its version, and whether the Cockpit reaches it now."""
     backend = database.backend
     try:
-        async with database.session() as db:
+        async with database.reading() as db:
             version = str(await db.scalar(text(_VERSION_QUERY.get(backend, "select version()"))))
     except Exception as error:  # any driver error means the same to the panel: the database is not reachable
         unreachable = connection_state(Connection.UNREACHABLE)

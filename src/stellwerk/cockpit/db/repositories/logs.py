@@ -56,6 +56,18 @@ class LogRepository:
         condition = (HistoryLogChunk.history_order_id == history_order_id) & HistoryLogChunk.task_id.is_(None)
         return await self._after(condition, after_chunk_id)
 
+    async def tail_start(self, task_id: int, chunks: int) -> int:
+        """The chunk after which the task's last `chunks` chunks begin (0 when it has no more than those): where
+        a reader that shows a long log's tail first starts."""
+        before = await self._session.scalar(
+            select(HistoryLogChunk.id)
+            .where(HistoryLogChunk.task_id == task_id)
+            .order_by(HistoryLogChunk.id.desc())
+            .limit(1)
+            .offset(chunks)
+        )
+        return before or 0
+
     async def size(self, task_id: int) -> int:
         """The uncompressed size of a task's log in bytes."""
         sizes = await self._session.scalars(

@@ -1,0 +1,120 @@
+"""The Product Status panel as colours: each Cockpit, database, Controller node and Agent a tile, and the
+connections between them lines, each green (healthy), yellow (running but unhealthy: a cluster node that
+answers but is not coupled, an Agent the Controller could not couple) or red (unreachable or unknown). Made
+from the JOC objects the API answers (`/controller/components`, the Controller's Agents). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import msgspec
+
+GREEN, YELLOW, RED = "green", "yellow", "red"
+
+
+class Tile(msgspec.Struct, frozen=True, kw_only=True):
+    """One instance on the panel: its kind, name, what it says about itself, its colour, and its operations."""
+
+    key: str
+    kind: str
+    name: str
+    detail: str
+    colour: str
+    operations: tuple[tuple[str, str], ...] = ()  # (label, href)
+
+
+class Line(msgspec.Struct, frozen=True, kw_only=True):
+    """A connection between two tiles (by key) and its colour."""
+
+    source: str
+    target: str
+    label: str
+    colour: str
+
+
+class Panel(msgspec.Struct, frozen=True, kw_only=True):
+    tiles: tuple[Tile, ...]
+    lines: tuple[Line, ...]
+
+
+def _connection_colour(state: Mapping[str, Any] | None) -> str:
+    text = (state or {}).get("_text")
+    return GREEN if text == "established" else RED
+
+
+def controller_colour(node: Mapping[str, Any]) -> str:
+    """Green when the node answers and is active (or standalone), yellow when it answers but is an uncoupled
+    cluster node, red when it does not answer."""
+    if _connection_colour(node.get("connectionState")) == RED:
+        return RED
+    cluster = (node.get("clusterNodeState") or {}).get("_text")
+    if cluster == "active" or node.get("role") == "STANDALONE":
+        return GREEN
+    return GREEN if node.get("isCoupled") else YELLOW
+
+
+def agent_colour(agent: Mapping[str, Any], controller_up: bool) -> str:
+    """Green when coupled; yellow when the Controller answers but has not coupled it; red when it is unknown."""
+    text = (agent.get("state") or {}).get("_text")
+    if text == "COUPLED":
+        return GREEN
+    return YELLOW if controller_up and text in ("COUPLINGFAILED", "RESETTING", "UNKNOWN") else RED
+
+
+def panel(
+    components: Sequence[Mapping[str, Any]], agents: Mapping[str, Sequence[Mapping[str, Any]]]
+) -> Panel:
+    """The panel of the Controllers' components answers (one per Controller) and their Agents (by Controller)."""
+    tiles: dict[str, Tile] = {}
+    lines: list[Line] = []
+    for answer in components:
+        for joc in answer.get("jocs", ()):
+            tiles.setdefault(
+                "cockpit",
+                Tile(
+                    key="cockpit", kind="Cockpit", name=str(joc.get("host", "Cockpit")),
+                    detail=f"version {joc.get('version', '?')}", colour=GREEN,
+                ),
+            )  # fmt: skip
+        database = answer.get("database") or {}
+        database_colour = _connection_colour(database.get("connectionState"))
+        tiles["database"] = Tile(
+            key="database", kind="Database", name=str(database.get("dbms", "?")),
+            detail=str(database.get("version", "")), colour=database_colour,
+        )  # fmt: skip
+        lines.append(
+            Line(source="cockpit", target="database", label="Cockpit → database", colour=database_colour)
+        )
+        for node in answer.get("controllers", ()):
+            key = f"controller:{node.get('controllerId')}:{node.get('url')}"
+            colour = controller_colour(node)
+            tiles[key] = Tile(
+                key=key, kind="Controller", name=f"{node.get('controllerId')} ({node.get('title', '')})",
+                detail=str(node.get("url", "")), colour=colour,
+                operations=(("Orders", f"/ui/orders?controller={node.get('controllerId')}"),
+                            ("Workflows", f"/ui/workflows?controller={node.get('controllerId')}")),
+            )  # fmt: skip
+            lines.append(
+                Line(
+                    source="cockpit",
+                    target=key,
+                    label=f"Cockpit → Controller {node.get('url')}",
+                    colour=colour,
+                )
+            )
+            controller_up = colour != RED
+            for agent in agents.get(str(node.get("controllerId")), ()):
+                agent_key = f"agent:{node.get('controllerId')}:{agent.get('agentId')}"
+                agent_tile = agent_colour(agent, controller_up)
+                tiles[agent_key] = Tile(
+                    key=agent_key, kind="Agent", name=str(agent.get("agentId")),
+                    detail=str(agent.get("errorMessage") or agent.get("url") or ""), colour=agent_tile,
+                )  # fmt: skip
+                lines.append(
+                    Line(
+                        source=key, target=agent_key, colour=agent_tile,
+                        label=f"Controller {node.get('controllerId')} → Agent {agent.get('agentId')}",
+                    )
+                )  # fmt: skip
+    return Panel(tiles=tuple(tiles.values()), lines=tuple(lines))

@@ -1,0 +1,7 @@
+"""The UI's HTTP tests use the API tests' Cockpit (served on every database backend) and accounts."""
+
+from __future__ import annotations
+
+from tests.cockpit.api.conftest import account, cockpit
+
+__all__ = ["account", "cockpit"]
