@@ -77,7 +77,7 @@ jobs:
     agentName: agent
     executable:
       TYPE: ShellScriptExecutable
-      script: "#!/bin/sh\\necho made in the editor\\n"
+      script: "#!/bin/sh\\necho made in the editor\\nsleep 3\\n"
 """
 
 
