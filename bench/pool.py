@@ -30,7 +30,12 @@ def main() -> None:
     orders = parser.parse_args().orders
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "pool.json"
-        env = {**os.environ, "STELLWERK_POOL_ORDERS": str(orders), "STELLWERK_POOL_REPORT": str(report)}
+        env = {
+            **os.environ,
+            "STELLWERK_POOL_ORDERS": str(orders),
+            "STELLWERK_POOL_SCRIPT": "true",
+            "STELLWERK_POOL_REPORT": str(report),
+        }
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "timeout=600", TEST]
         ran = subprocess.run(command, env=env, check=False)
         if ran.returncode != 0:

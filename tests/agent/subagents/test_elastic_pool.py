@@ -25,6 +25,9 @@ from tests.transport.pki import TestPki
 
 # bench/pool.py runs this test with 1,000 orders and reads the summary it writes to STELLWERK_POOL_REPORT.
 ORDERS = int(os.environ.get("STELLWERK_POOL_ORDERS", "200"))
+# The test's jobs take a little time, so that the run outlasts the scaling on a fast machine too (with `true`,
+# 200 orders were done before the members had joined); the bench runs `true` for throughput.
+SCRIPT = os.environ.get("STELLWERK_POOL_SCRIPT", "sleep 0.05")
 TOKEN = "pool-token"
 
 
@@ -102,7 +105,7 @@ async def test_a_pool_scales_out_and_in_during_a_run_and_every_order_runs_once(
                 await members.add("m1")
                 await until(lambda: pool_members(agent) == ["m1"], 10, "m1 to join")
 
-                flow = one_job_workflow("true", subagentBundleIdExpr="'P'", processLimit=8)
+                flow = one_job_workflow(SCRIPT, subagentBundleIdExpr="'P'", processLimit=8)
                 await controller.command(ac.AttachItem(item=flow))
                 orders = [ac.AttachOrder(order=attached_order(f"o{n:04}", flow)) for n in range(ORDERS)]
                 await controller.command(ac.Batch(commands=tuple(orders)))

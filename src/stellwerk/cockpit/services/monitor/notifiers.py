@@ -11,7 +11,7 @@ import smtplib
 import ssl
 from collections.abc import Sequence
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import aiohttp
 
@@ -21,9 +21,12 @@ from stellwerk.cockpit.services.monitor.settings import (
     CommandNotifierSettings,
     MailNotifierSettings,
     MonitorSettings,
+    NotifierSettings,
     WebhookNotifierSettings,
 )
 from stellwerk.cockpit.services.monitor.store import Notification
+
+SettingsT = TypeVar("SettingsT", bound=NotifierSettings)
 
 
 class DeliveryFailed(Exception):
@@ -72,10 +75,10 @@ def _recipients(configured: Sequence[str], own: str | None) -> list[str]:
     return list(dict.fromkeys([*configured, *extra]))
 
 
-class MailNotifier:
-    """Mail over SMTP: one message per notification to the configured recipients and the job's own."""
+class _Configured(Generic[SettingsT]):
+    """A notifier's name and choice of notifications, from its settings."""
 
-    def __init__(self, settings: MailNotifierSettings) -> None:
+    def __init__(self, settings: SettingsT) -> None:
         self.settings = settings
 
     @property
@@ -84,6 +87,10 @@ class MailNotifier:
 
     def wants(self, notification: Notification) -> bool:
         return self.settings.wants(notification.type, notification.category)
+
+
+class MailNotifier(_Configured[MailNotifierSettings]):
+    """Mail over SMTP: one message per notification to the configured recipients and the job's own."""
 
     async def deliver(self, notification: Notification, job: JobRules | None) -> None:
         settings = self.settings
@@ -122,18 +129,8 @@ class MailNotifier:
             smtp.send_message(message, to_addrs=recipients)
 
 
-class WebhookNotifier:
+class WebhookNotifier(_Configured[WebhookNotifierSettings]):
     """An HTTP POST of the notification's JSON (`to_dict`, with `subject`); any status but 2xx is a failure."""
-
-    def __init__(self, settings: WebhookNotifierSettings) -> None:
-        self.settings = settings
-
-    @property
-    def name(self) -> str:
-        return self.settings.name
-
-    def wants(self, notification: Notification) -> bool:
-        return self.settings.wants(notification.type, notification.category)
 
     async def deliver(self, notification: Notification, job: JobRules | None) -> None:
         payload = {**notification.to_dict(), "subject": subject(notification)}
@@ -149,19 +146,9 @@ class WebhookNotifier:
             raise DeliveryFailed(f"webhook {self.name}: {error!r}") from error
 
 
-class CommandNotifier:
+class CommandNotifier(_Configured[CommandNotifierSettings]):
     """A command run per notification: its JSON on stdin, JS7_MONITOR_TYPE, _CATEGORY, _MESSAGE, _SUBJECT,
     _CONTROLLER_ID, _ORDER_ID, _WORKFLOW, _JOB, _SOURCE in the environment; an exit code but 0 is a failure."""
-
-    def __init__(self, settings: CommandNotifierSettings) -> None:
-        self.settings = settings
-
-    @property
-    def name(self) -> str:
-        return self.settings.name
-
-    def wants(self, notification: Notification) -> bool:
-        return self.settings.wants(notification.type, notification.category)
 
     async def deliver(self, notification: Notification, job: JobRules | None) -> None:
         fields = {

@@ -14,7 +14,7 @@ TYPES = ("ERROR", "WARNING", "RECOVERED")
 CATEGORIES = (ORDER, "SYSTEM", "JOC", "CONTROLLER", "AGENT")
 
 
-class _Notifier(msgspec.Struct, frozen=True, kw_only=True):
+class NotifierSettings(msgspec.Struct, frozen=True, kw_only=True):
     """What every notifier has: its name (shown with its deliveries) and what it delivers."""
 
     name: str
@@ -25,7 +25,7 @@ class _Notifier(msgspec.Struct, frozen=True, kw_only=True):
         return kind in self.types and category in self.categories
 
 
-class MailNotifierSettings(_Notifier, frozen=True, kw_only=True):
+class MailNotifierSettings(NotifierSettings, frozen=True, kw_only=True):
     """Mail over SMTP; `starttls` upgrades a plain connection, `tls` connects with TLS from the start. A job's
     own recipients (its inventory `notification.mail`) are added to `to`, `cc` and `bcc`."""
 
@@ -42,7 +42,7 @@ class MailNotifierSettings(_Notifier, frozen=True, kw_only=True):
     timeout_seconds: float = 30.0
 
 
-class WebhookNotifierSettings(_Notifier, frozen=True, kw_only=True):
+class WebhookNotifierSettings(NotifierSettings, frozen=True, kw_only=True):
     """An HTTP POST of the notification as JSON, with the headers given (e.g. Authorization)."""
 
     url: str
@@ -50,7 +50,7 @@ class WebhookNotifierSettings(_Notifier, frozen=True, kw_only=True):
     timeout_seconds: float = 30.0
 
 
-class CommandNotifierSettings(_Notifier, frozen=True, kw_only=True):
+class CommandNotifierSettings(NotifierSettings, frozen=True, kw_only=True):
     """A command run with the notification as JSON on its stdin and as JS7_MONITOR_* environment variables."""
 
     command: tuple[str, ...]
