@@ -5,7 +5,7 @@ from __future__ import annotations
 from msgspec.structs import replace
 
 from stellwerk.controller.adoption import AgentStamped, adopt, translate
-from stellwerk.engine.apply import apply_event
+from stellwerk.engine.apply import apply_event, apply_events
 from stellwerk.engine.clone import clone
 from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
@@ -75,6 +75,25 @@ def test_a_chunk_is_adopted_once_with_the_observed_event_id() -> None:
     adopt(reconnected, "agentA", 0, chunk[:2], NOW)
     again = adopt(reconnected, "agentA", 11, chunk, NOW)
     assert [type(k.event).__name__ for k in again.events] == ["OrderProcessingStarted", "AgentEventsObserved"]
+
+
+def test_adopted_events_keep_the_agents_time_and_the_controllers_own_take_its_now() -> None:
+    state = attaching_state()
+    chunk = [
+        AgentStamped(10, e.KeyedEvent("o1", e.OrderAttachedToAgent(order=agent_order(state))), 1_000),
+        AgentStamped(11, e.KeyedEvent("o1", e.OrderStarted()), 1_002),
+    ]
+    committed: list[tuple[list[str], list[int | None]]] = []
+    applying = clone(state)
+
+    def commit(events: list[e.KeyedEvent], timestamps: list[int | None]) -> None:
+        assert apply_events(applying, events) is None
+        committed.append(([type(k.event).__name__ for k in events], timestamps))
+
+    adopt(applying, "agentA", 0, chunk, NOW, commit)
+    assert committed == [
+        (["OrderAttached", "OrderStarted", "AgentEventsObserved"], [1_000, 1_002, None]),
+    ]
 
 
 def test_an_event_that_does_not_apply_is_reported_not_adopted() -> None:

@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from stellwerk.engine.source import next_events
+from stellwerk.journal.format import parse_segment
 from stellwerk.journal.journaled import JournaledState
 from stellwerk.model import events as e
 from stellwerk.model.problems import Problem
@@ -100,3 +101,19 @@ async def test_a_rollover_while_commits_wait_snapshots_only_what_is_written(tmp_
     reopened = await _open(tmp_path, GatedSync())
     assert encoded_orders(reopened.state) == live  # no event applied twice, none lost
     await reopened.close()
+
+
+async def test_a_given_time_of_an_event_is_journaled_and_read_back(tmp_path: Path) -> None:
+    """The Controller keeps an Agent's time of the events it takes over (their EventIds are its own)."""
+    sync = GatedSync()
+    journaled = await _open(tmp_path, sync)
+    adds = order_adds(journaled.state)
+    times = [T0 - 5 - n for n in range(len(adds))]
+    stamped = await journaled.commit(adds, times)
+    assert [s.timestamp for s in stamped] == times
+    segment = journaled.segment.path
+    await journaled.close()
+    parsed = parse_segment(segment.read_bytes())
+    assert not isinstance(parsed, Problem)
+    read = [s for transaction in parsed.transactions for s in transaction]
+    assert [s.timestamp for s in read if s.keyed in adds] == times

@@ -33,6 +33,13 @@ def test_stamp_reads_the_clock_once_and_numbers_the_events() -> None:
     ]
 
 
+def test_stamp_keeps_a_given_time_and_numbers_by_the_clock() -> None:
+    ids = EventIdGenerator(ManualClock(2_000))
+    keyed = [e.KeyedEvent("a", e.OrderStarted()), e.KeyedEvent("b", e.OrderStarted())]
+    stamped = ids.stamp(keyed, [1_990, None])
+    assert [(s.event_id, s.timestamp) for s in stamped] == [(2_000_000, 1_990), (2_000_001, 2_000)]
+
+
 def test_an_event_id_reaching_2_to_the_53_is_refused() -> None:
     ids = EventIdGenerator(ManualClock(), last=EVENT_ID_LIMIT - 2)
     assert ids.next_id(0) == EVENT_ID_LIMIT - 1

@@ -52,6 +52,8 @@ class CockpitConfig(msgspec.Struct, frozen=True, kw_only=True):
     member_url: str = ""
     heartbeat_ms: int = 2000
     takeover_ms: int = 6000
+    # How often the active member delivers deployments that found their Controller unreachable.
+    pending_deployment_period_ms: int = 30_000
 
     @property
     def member(self) -> str:

@@ -10,13 +10,12 @@ Events up to the observed EventId are duplicates after a reconnect and are dropp
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import msgspec
 
 from stellwerk.controller.file_orders import file_order_events
 from stellwerk.engine.apply import apply_events
-from stellwerk.engine.derive import Commit
 from stellwerk.engine.order_transitions import apply_order_event
 from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
@@ -26,10 +25,11 @@ from stellwerk.model.problems import Problem
 
 
 class AgentStamped(msgspec.Struct, frozen=True):
-    """An event as the Agent's stream delivers it."""
+    """An event as the Agent's stream delivers it, with the Agent's time of it (epoch ms) when known."""
 
     event_id: int
     keyed: e.KeyedEvent | None
+    timestamp: int | None = None
 
 
 class Adoption(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,20 +65,25 @@ def translate(agent_path: str, keyed: e.KeyedEvent) -> e.KeyedEvent | None:
     return keyed
 
 
+# Commits a transaction; the second list gives the Agent's time of each event (None: the Controller's now).
+TimedCommit = Callable[[list[e.KeyedEvent], list[int | None]], object]
+
+
 def adopt(
     state: EngineState,
     agent_path: str,
     observed: int,
     chunk: Sequence[AgentStamped],
     now: int,
-    commit: Commit | None = None,
+    commit: TimedCommit | None = None,
 ) -> Adoption:
     """Adopts `chunk` into `state` without copying it: each event is checked first (an order event against its
     single order, with the chunk's earlier events on it: `apply_order_event`), one that does not apply is left
     out and reported (its EventId still counts as observed). The order events go to `commit` as one
     transaction ending with AgentEventsObserved; a file or item event (rare) and its follow-ups are committed
     as a transaction of their own, after the order events before it. `commit` applies events to `state` (a
-    service: the journal's commit); by default they are applied here."""
+    service: the journal's commit) and is given the Agent's time of each event (None for the Controller's own
+    events); by default they are applied here."""
     commit = commit or _applier(state)
     adoption = _Adopting(state, agent_path, observed, commit)
     for stamped in chunk:
@@ -86,8 +91,8 @@ def adopt(
     return adoption.finish()
 
 
-def _applier(state: EngineState) -> Commit:
-    def apply(events: list[e.KeyedEvent]) -> None:
+def _applier(state: EngineState) -> TimedCommit:
+    def apply(events: list[e.KeyedEvent], timestamps: list[int | None]) -> None:
         if problem := apply_events(state, events):
             raise ValueError(f"Adopted event does not apply: {problem}")
 
@@ -95,12 +100,13 @@ def _applier(state: EngineState) -> Commit:
 
 
 class _Adopting:
-    def __init__(self, state: EngineState, agent_path: str, observed: int, commit: Commit) -> None:
+    def __init__(self, state: EngineState, agent_path: str, observed: int, commit: TimedCommit) -> None:
         self.state, self.agent_path, self.observed, self.commit = state, agent_path, observed, commit
         self.until = observed
         self.events: list[e.KeyedEvent] = []
         self.problems: list[Problem] = []
         self.pending: list[e.KeyedEvent] = []
+        self.pending_times: list[int | None] = []  # the Agent's time of each pending event
         self.orders: dict[str, o.Order] = {}  # the pending events' orders, as they will be
 
     def take(self, stamped: AgentStamped, now: int) -> None:
@@ -111,13 +117,14 @@ class _Adopting:
         if translated is None or _known_attachment(self.state, translated):
             return
         if isinstance(translated.event, ie.ItemEvent | ie.ExternalOrderEvent):
-            self._commit_alone(translated, now)
+            self._commit_alone(translated, stamped.timestamp, now)
         elif problem := self._check_order_event(translated):
             self.problems.append(
                 problem.prefixed(f"{type(translated.event).__name__} for '{translated.key}'")
             )
         else:
             self.pending.append(translated)
+            self.pending_times.append(stamped.timestamp)
 
     def _check_order_event(self, keyed: e.KeyedEvent) -> Problem | None:
         order = self.orders.get(keyed.key) or self.state.orders.get(keyed.key)
@@ -129,22 +136,22 @@ class _Adopting:
         self.orders[keyed.key] = updated
         return None
 
-    def _commit_alone(self, keyed: e.KeyedEvent, now: int) -> None:
+    def _commit_alone(self, keyed: e.KeyedEvent, timestamp: int | None, now: int) -> None:
         self._flush()
         if problem := external_order_problem(self.state, keyed):
             self.problems.append(problem)
             return
         # The follow-ups read nothing the event changes, so they are computed before it applies.
         transaction = [keyed, *file_order_events(self.state, keyed, now)]
-        self.commit(transaction)
+        self.commit(transaction, [timestamp] + [None] * (len(transaction) - 1))
         self.events += transaction
 
     def _flush(self, *closing: e.KeyedEvent) -> None:
         transaction = [*self.pending, *closing]
         if transaction:
-            self.commit(transaction)
+            self.commit(transaction, [*self.pending_times, *(None for _ in closing)])
             self.events += transaction
-        self.pending, self.orders = [], {}
+        self.pending, self.pending_times, self.orders = [], [], {}
 
     def finish(self) -> Adoption:
         if self.until == self.observed:

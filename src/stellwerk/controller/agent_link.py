@@ -28,6 +28,7 @@ class AgentRefused(Exception):
 class _Stamp(msgspec.Struct):
     event_id: int = msgspec.field(name="eventId")
     type: str = msgspec.field(default="", name="TYPE")
+    timestamp: int | None = None  # present where it differs from eventId / 1000
 
 
 _stamp_decoder = msgspec.json.Decoder(_Stamp)
@@ -77,6 +78,10 @@ class AgentLink:
                 yield stamped
 
 
+def _time_of(stamp: _Stamp) -> int:
+    return stamp.event_id // 1000 if stamp.timestamp is None else stamp.timestamp
+
+
 def parse_event_line(line: bytes) -> AgentStamped | None:
     """A stamped event of the Agent's stream; None for a heartbeat or an empty line. An event this Controller
     does not know keeps its EventId (so it counts as observed) but has no `keyed`."""
@@ -86,7 +91,7 @@ def parse_event_line(line: bytes) -> AgentStamped | None:
     if stamp.type == "Heartbeat":
         return None
     try:
-        return AgentStamped(stamp.event_id, decode_keyed_event(line))
+        return AgentStamped(stamp.event_id, decode_keyed_event(line), _time_of(stamp))
     except (msgspec.DecodeError, msgspec.ValidationError) as error:
         logger.warning("Unknown Agent event %s (%s): %s", stamp.event_id, stamp.type, error)
-        return AgentStamped(stamp.event_id, None)
+        return AgentStamped(stamp.event_id, None, _time_of(stamp))

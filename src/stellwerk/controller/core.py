@@ -192,9 +192,9 @@ class ControllerCore:
     def _derive(self, order_ids: list[str], now: int) -> None:
         derive_with(self.state, order_ids, now, self._commit)
 
-    def _commit(self, events: list[e.KeyedEvent]) -> None:
+    def _commit(self, events: list[e.KeyedEvent], timestamps: list[int | None] | None = None) -> None:
         try:
-            self._last_commit = self.journal.commit(events)
+            self._last_commit = self.journal.commit(events, timestamps)
         except InapplicableJournaledEvent as failure:
             self._failure = failure
             logger.critical("The Controller stops: %s", failure)

@@ -36,7 +36,16 @@ class EventIdGenerator:
         self._last = event_id
         return event_id
 
-    def stamp(self, keyed_events: Sequence[KeyedEvent]) -> tuple[Stamped, ...]:
-        """Stamps the events with consecutive EventIds; the clock is read once for all of them."""
+    def stamp(
+        self, keyed_events: Sequence[KeyedEvent], timestamps: Sequence[int | None] | None = None
+    ) -> tuple[Stamped, ...]:
+        """Stamps the events with consecutive EventIds; the clock is read once for all of them. `timestamps`
+        (one per event, None: now) keeps when an event happened elsewhere: an Agent's event taken over by the
+        Controller keeps the Agent's time, as in JS7, while its EventId is the Controller's."""
         now = self.clock()
-        return tuple(Stamped(event_id=self.next_id(now), timestamp=now, keyed=k) for k in keyed_events)
+        if timestamps is None:
+            return tuple(Stamped(event_id=self.next_id(now), timestamp=now, keyed=k) for k in keyed_events)
+        return tuple(
+            Stamped(event_id=self.next_id(now), timestamp=now if t is None else t, keyed=k)
+            for k, t in zip(keyed_events, timestamps, strict=True)
+        )

@@ -132,15 +132,17 @@ class JournaledState:
         stamped. Raises JournalStopped if the journal has stopped."""
         return await self._running().persist(keyed_events)
 
-    def commit(self, keyed_events: Sequence[KeyedEvent]) -> asyncio.Future[tuple[Stamped, ...]]:
+    def commit(
+        self, keyed_events: Sequence[KeyedEvent], timestamps: Sequence[int | None] | None = None
+    ) -> asyncio.Future[tuple[Stamped, ...]]:
         """Applies the events to the state now, as one transaction, and writes them behind: the future is done
         when they are durable (and replicated); only then are they published. Whoever acts on them outside
         this process (an answer, a command to an Agent) must wait for it. If writing fails the journal stops
         and the process must end: its state is ahead of its journal, and recovery gives the journal's state.
         Raises InapplicableJournaledEvent, with the state already changed, if an event does not apply: a bug
-        in whoever computed it."""
+        in whoever computed it. `timestamps`: see EventIdGenerator.stamp."""
         writer = self._running()
-        stamped = writer.stamp(keyed_events)
+        stamped = writer.stamp(keyed_events, timestamps)
         for one in stamped:
             if problem := apply_event(self._state, one.keyed):
                 raise InapplicableJournaledEvent(f"Event {one.event_id} does not apply: {problem}")

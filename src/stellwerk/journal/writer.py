@@ -112,9 +112,11 @@ class JournalWriter:
         `on_durable` has run for their batch)."""
         return await self.enqueue(self.stamp(keyed_events), applied=False)
 
-    def stamp(self, keyed_events: Sequence[KeyedEvent]) -> tuple[Stamped, ...]:
+    def stamp(
+        self, keyed_events: Sequence[KeyedEvent], timestamps: Sequence[int | None] | None = None
+    ) -> tuple[Stamped, ...]:
         self._check_running()
-        return self._ids.stamp(keyed_events)
+        return self._ids.stamp(keyed_events, timestamps)
 
     def enqueue(self, stamped: tuple[Stamped, ...], *, applied: bool) -> asyncio.Future[tuple[Stamped, ...]]:
         """Queues stamped events as one transaction; the future is done when they are durable."""

@@ -11,7 +11,7 @@ import msgspec
 
 from stellwerk.cockpit.db.enums import HistoryState, OrderStateText
 from stellwerk.cockpit.db.repositories.history_batch import Added, Changes, Running
-from stellwerk.cockpit.services.history_fold import FOLDED, Facts, Missing, fold, is_folded
+from stellwerk.cockpit.services.history_fold import FOLDED, Facts, FoldedEvent, Missing, fold, is_folded
 from stellwerk.model import events as e
 from stellwerk.model import outcome as o
 from stellwerk.model.order import ForkedChild
@@ -34,12 +34,12 @@ ADDED = e.OrderAdded(workflow_id=WorkflowId(path="team/greet", version_id="v1"),
 T = 1_800_000_000_000
 
 
-def events(*pairs: tuple[str, object]) -> list[tuple[str, object, int]]:
+def events(*pairs: tuple[str, object]) -> list[FoldedEvent]:
     """Keyed events one millisecond apart."""
-    return [(key, event, (T + n) * 1000) for n, (key, event) in enumerate(pairs)]
+    return [FoldedEvent(key, event, (T + n) * 1000, T + n) for n, (key, event) in enumerate(pairs)]
 
 
-def changes_of(batch: list[tuple[str, object, int]], running: dict[str, Running] | None = None) -> Changes:
+def changes_of(batch: list[FoldedEvent], running: dict[str, Running] | None = None) -> Changes:
     folded = fold(batch, running or {}, {}, FACTS)
     assert isinstance(folded, Changes), folded
     return folded

@@ -24,9 +24,14 @@ from stellwerk.cockpit.context import Cockpit
 from stellwerk.cockpit.db.enums import ConfigurationType as T
 from stellwerk.cockpit.db.enums import DeploymentOperation, DeploymentState
 from stellwerk.cockpit.db.repositories.agents import AgentRepository
-from stellwerk.cockpit.db.repositories.deployments import Deployment, DeploymentRepository, NewDeployment
+from stellwerk.cockpit.db.repositories.deployments import (
+    PENDING_DELIVERY,
+    Deployment,
+    DeploymentRepository,
+    NewDeployment,
+)
 from stellwerk.cockpit.db.repositories.inventory import Configuration, InventoryRepository
-from stellwerk.cockpit.errors import BadRequest, JocError
+from stellwerk.cockpit.errors import BadRequest, ControllerUnreachable, JocError
 from stellwerk.cockpit.security.guard import Caller
 from stellwerk.cockpit.services.inventory import DEPLOYABLE, Known, decoded, reference_problems
 from stellwerk.cockpit.services.signing import SIGNED, Signer, SigningRefused, signer
@@ -187,6 +192,8 @@ async def _send(
         await cockpit.proxies.get(controller_id).update_items(
             {"TYPE": "UpdateItems", "operations": operations}
         )
+    except ControllerUnreachable as unreachable:
+        state, error = DeploymentState.NOT_DEPLOYED, f"{PENDING_DELIVERY} ({unreachable.message})"
     except JocError as refused:
         state, error = DeploymentState.NOT_DEPLOYED, refused.message
     rows = [_record(controller_id, p, commit_id, caller, state, error) for p in ready]
@@ -381,3 +388,47 @@ async def send_deployed(
     ]
     await history.record(rows, now)
     return found
+
+
+async def send_pending(
+    cockpit: Cockpit, db: AsyncSession, controller_id: str, *, now: int, account: str
+) -> list[Deployment]:
+    """Delivers the deployments that did not reach the Controller because it was unreachable (updates, then
+    deletions, in dependency order), recorded as deployed under a new commit as `account`'s; a refusal is a
+    JocError and nothing is recorded."""
+    history = DeploymentRepository(db)
+    pending = await history.pending(controller_id)
+    updates = sorted(
+        (d for d in pending if d.operation == DeploymentOperation.UPDATE),
+        key=lambda d: _ORDER.get(d.object_type, 99),
+    )
+    deletions = sorted(
+        (d for d in pending if d.operation == DeploymentOperation.DELETE),
+        key=lambda d: -_ORDER.get(d.object_type, 0),
+    )
+    if not pending:
+        return []
+    operations = [operation(d.content, d.signature) for d in updates]
+    operations += [{"TYPE": "Delete", "key": deletion_key(d)} for d in deletions]
+    await cockpit.proxies.get(controller_id).update_items({"TYPE": "UpdateItems", "operations": operations})
+    commit_id = new_commit_id()
+    rows = [
+        NewDeployment(
+            controller_id=controller_id,
+            object_type=d.object_type,
+            path=d.path,
+            content=d.content,
+            commit_id=commit_id,
+            account=account,
+            operation=d.operation,
+            configuration_id=d.configuration_id,
+            version_id=d.version_id,
+            signature=d.signature,
+        )
+        for d in (*updates, *deletions)
+    ]
+    await history.record(rows, now)
+    inventory = InventoryRepository(db)
+    await inventory.set_deployed([d.configuration_id for d in updates if d.configuration_id], True)
+    await inventory.set_deployed([d.configuration_id for d in deletions if d.configuration_id], False)
+    return [*updates, *deletions]

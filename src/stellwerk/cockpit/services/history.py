@@ -44,7 +44,7 @@ from stellwerk.cockpit.db.repositories.history_batch import Added, Changes, Hist
 from stellwerk.cockpit.db.session import Database
 from stellwerk.cockpit.errors import JocError
 from stellwerk.cockpit.services.dailyplan.lateness import StartLateness
-from stellwerk.cockpit.services.history_fold import Facts, Missing, fold, is_folded
+from stellwerk.cockpit.services.history_fold import Facts, FoldedEvent, Missing, event_time, fold, is_folded
 from stellwerk.cockpit.services.proxy import ControllerProxy, ProxyListener
 from stellwerk.cockpit.services.workflows import workflow_paths
 from stellwerk.model.codec import decode_keyed_event
@@ -67,9 +67,10 @@ RELEASES = frozenset({"JournalEventsReleased", "AgentEventsObserved"})
 BatchListener = Callable[[str, Sequence[dict[str, Any]]], None]
 
 
-def order_events(events: Sequence[dict[str, Any]], after: int) -> list[tuple[str, object, int]]:
-    """(order id, event, EventId) of the order events the engine knows, after the EventId `after`."""
-    decoded: list[tuple[str, object, int]] = []
+def order_events(events: Sequence[dict[str, Any]], after: int) -> list[FoldedEvent]:
+    """The order events the engine knows, after the EventId `after`, with the time they happened (`timestamp`
+    where the Controller's event has one, else the EventId's)."""
+    decoded: list[FoldedEvent] = []
     for raw in events:
         event_id = int(raw["eventId"])
         if event_id <= after or not is_folded(raw):
@@ -78,12 +79,14 @@ def order_events(events: Sequence[dict[str, Any]], after: int) -> list[tuple[str
             keyed = decode_keyed_event(msgspec.json.encode(raw))
         except (msgspec.DecodeError, msgspec.ValidationError):
             continue  # an order event this engine does not know
-        decoded.append((keyed.key, keyed.event, event_id))
+        time = raw.get("timestamp")
+        when = time if isinstance(time, int) else event_time(event_id)
+        decoded.append(FoldedEvent(keyed.key, keyed.event, event_id, when))
     return decoded
 
 
-def _order_ids(events: Sequence[tuple[str, object, int]]) -> set[str]:
-    return {key for key, _, _ in events}
+def _order_ids(events: Sequence[FoldedEvent]) -> set[str]:
+    return {folded.key for folded in events}
 
 
 class History:
@@ -155,7 +158,7 @@ class History:
         await self.proxy.release_events(last)
         return len(events)
 
-    async def store(self, events: Sequence[tuple[str, object, int]], last: int) -> None:
+    async def store(self, events: Sequence[FoldedEvent], last: int) -> None:
         """Writes the history of the order events and stores `last` as the EventId taken, in one transaction;
         events at or before the EventId stored already are left out (they were written). When the fold misses
         something of the Controller, the transaction ends having written nothing, the Controller is asked, and

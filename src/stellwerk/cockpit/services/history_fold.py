@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 
@@ -40,6 +40,16 @@ from stellwerk.model.workflow import Workflow, instruction_at, job_of
 def event_time(event_id: int) -> int:
     """The epoch milliseconds of an EventId."""
     return event_id // 1000
+
+
+class FoldedEvent(NamedTuple):
+    """An order's event as the fold reads it: `time` is when it happened (epoch ms), which is the Agent's time
+    for an event the Controller took from an Agent (a process started, ended), else the EventId's."""
+
+    key: str
+    event: object
+    event_id: int
+    time: int
 
 
 def iso(epoch_ms: int) -> str:
@@ -83,16 +93,16 @@ def is_folded(raw: Mapping[str, Any]) -> bool:
 
 
 def fold(
-    events: Iterable[tuple[str, object, int]],
+    events: Iterable[FoldedEvent],
     running: Mapping[str, Running],
     added: Mapping[str, Added],
     facts: Facts,
 ) -> Changes | Missing:
-    """The changes of a batch of (order id, event, EventId), from the stored runs that have not ended (by order
+    """The changes of a batch of order events, from the stored runs that have not ended (by order
     id) and the orders added but not started before it."""
     folding = _Fold(running, added, facts)
-    for key, event, event_id in events:
-        folding.apply(key, event, event_id)
+    for key, event, event_id, time in events:
+        folding.apply(key, event, event_id, time)
     return folding.result()
 
 
@@ -185,8 +195,7 @@ class _Fold:
         }
         self._changes.log.append(LogLine(run=run, time=now, entry=entry))
 
-    def apply(self, key: str, event: object, event_id: int) -> None:
-        now = event_time(event_id)
+    def apply(self, key: str, event: object, event_id: int, now: int) -> None:
         if isinstance(event, e.OrderAdded):
             self._changes.added[key] = Added(
                 workflow_path=event.workflow_id.path,

@@ -14,6 +14,12 @@ from stellwerk.cockpit.db.enums import ConfigurationType, DeploymentOperation, D
 from stellwerk.cockpit.db.repositories.folders import folder_of, in_folder, name_of
 from stellwerk.cockpit.db.tables import DepHistory
 
+# The error message of a deployment that did not reach its Controller (unreachable, not refused): the restart
+# service delivers it when the Controller is back.
+PENDING_DELIVERY = (
+    "Not delivered: the Controller was unreachable; the restart service deploys it when it is back"
+)
+
 
 class NewDeployment(msgspec.Struct, frozen=True, kw_only=True):
     """One item of a deployment: the engine JSON as signed and sent (for a DELETE, the last deployed JSON)."""
@@ -140,6 +146,20 @@ class DeploymentRepository:
         )
         if object_types:
             query = query.where(DepHistory.object_type.in_(object_types))
+        return [_deployment(row) for row in await self._session.scalars(query.order_by(DepHistory.path))]
+
+    async def pending(self, controller_id: str) -> list[Deployment]:
+        """The items whose newest deployment to the Controller did not reach it (PENDING_DELIVERY)."""
+        newest = (
+            select(func.max(DepHistory.id))
+            .where(DepHistory.controller_id == controller_id)
+            .group_by(DepHistory.object_type, DepHistory.name)
+        )
+        query = select(DepHistory).where(
+            DepHistory.id.in_(newest),
+            DepHistory.state == DeploymentState.NOT_DEPLOYED,
+            DepHistory.error_message.startswith(PENDING_DELIVERY, autoescape=True),
+        )
         return [_deployment(row) for row in await self._session.scalars(query.order_by(DepHistory.path))]
 
     async def history(

@@ -16,7 +16,7 @@ from stellwerk.cockpit.services.dailyplan.service import DailyPlanService
 from stellwerk.cockpit.services.history import BatchListener, HistoryServices
 from stellwerk.cockpit.services.monitor.service import MonitorService
 from stellwerk.cockpit.services.proxy import ClusterWatchFollower
-from stellwerk.cockpit.services.restart import synchronize_controllers
+from stellwerk.cockpit.services.restart import restart_service
 
 
 class CockpitRoles:
@@ -32,7 +32,7 @@ class CockpitRoles:
         self.cleanup: CleanupService | None = None
         self.monitor: MonitorService | None = None
         self._watches = ClusterWatchFollower(cockpit.proxies.cluster_watches)
-        self._restart: asyncio.Task[dict[str, int]] | None = None
+        self._restart: asyncio.Task[None] | None = None
         self._followers: Followers | None = None
 
     def _on_batch(self, controller_id: str, events: Sequence[dict[str, Any]]) -> None:
@@ -57,7 +57,7 @@ class CockpitRoles:
         self._start_daily_plan()
         self._start_cleanup()
         self._cockpit.proxies.listen(self._watches)
-        self._restart = asyncio.create_task(synchronize_controllers(self._cockpit), name="restart service")
+        self._restart = asyncio.create_task(restart_service(self._cockpit), name="restart service")
 
     async def restart(self, service: str) -> None:
         """Restarts one service of the active member (`history`, `dailyplan`, `cleanup`, `monitor`) or all of
