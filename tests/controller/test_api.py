@@ -11,7 +11,10 @@ from typing import Any
 import msgspec
 import pytest
 
+from stellwerk.controller.event_stream import event_lines
 from stellwerk.controller.service import ControllerService
+from stellwerk.journal.stamped import Stamped
+from stellwerk.model import events as e
 from stellwerk.model import order as o
 from stellwerk.transport.client import CertificateRejected, HttpError, NodeClient, TransportError
 from tests.controller.support import COCKPIT, controller_config, eventually
@@ -204,3 +207,19 @@ def _waiting_tasks() -> int:
     """Tasks waiting for the journal's next event (the stream's waits)."""
     names = {"EventLog.wait_after", "EventStream.wait_after", "Event.wait"}
     return sum(1 for task in asyncio.all_tasks() if task.get_coro().__qualname__ in names)  # type: ignore[union-attr]
+
+
+def test_event_lines_keep_the_time_of_an_event_taken_from_an_agent() -> None:
+    """An Agent's event keeps its time in the Controller's journal, and the event API shows it (History's start
+    of a job is when the Agent started it); an event of the Controller's own has only its EventId."""
+    started = e.KeyedEvent("o1", e.OrderStarted())
+    lines = event_lines(
+        [
+            Stamped(event_id=5_000_007, timestamp=4_990, keyed=started),
+            Stamped(event_id=5_001_000, timestamp=5_001, keyed=started),
+        ]
+    ).splitlines()
+    assert [msgspec.json.decode(line) for line in lines] == [
+        {"eventId": 5_000_007, "timestamp": 4_990, "Key": "o1", "TYPE": "OrderStarted"},
+        {"eventId": 5_001_000, "Key": "o1", "TYPE": "OrderStarted"},
+    ]

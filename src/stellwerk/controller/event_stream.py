@@ -14,9 +14,8 @@ from typing import TypeVar
 
 import msgspec
 
-from stellwerk.journal.event_log import EventLog, heartbeat_line
+from stellwerk.journal.event_log import EventLog, event_line, heartbeat_line
 from stellwerk.journal.stamped import Stamped
-from stellwerk.model import codec
 from stellwerk.model.problems import Problem
 
 T = TypeVar("T")
@@ -50,7 +49,9 @@ def wants_stream(accept: str) -> bool:
 
 
 def event_lines(found: Iterable[Stamped]) -> bytes:
-    return b"".join(codec.encode_keyed_event(s.keyed, eventId=s.event_id) + b"\n" for s in found)
+    """The events as NDJSON lines, as in the journal: with `timestamp` where it is not the EventId's (an Agent's
+    time of an event the Controller took over)."""
+    return b"".join(event_line(s) for s in found)
 
 
 async def unless_stopping(stopping: asyncio.Event, awaitable: Awaitable[T]) -> T | None:
