@@ -29,6 +29,7 @@ class Services:
     def __init__(self) -> None:
         self.running = set()
         self.overlaps = []
+        self.lost: list[tuple[str, str]] = []  # (who took over, from whom)
 
     def of(self, member: str) -> Member:
         return Member(self, member)
@@ -45,6 +46,9 @@ class Member:
 
     async def deactivate(self) -> None:
         self.services.running.discard(self.member)
+
+    def took_over_from(self, member: str) -> None:
+        self.services.lost.append((self.member, member))
 
 
 class Stalling(Database):
@@ -98,6 +102,7 @@ async def test_one_member_is_active_and_a_standby_takes_over_when_it_stops_heart
     earliest = (TIMING.takeover_ms - TIMING.heartbeat_ms) / 1000 - 0.05
     assert earliest <= took <= (TIMING.takeover_ms + 3 * TIMING.heartbeat_ms) / 1000
     assert services.running == {"b"} and services.overlaps == []
+    assert services.lost == [("b", "a")]
     await b.close()
     found, held = await lease.members(database)
     assert [m.member_id for m in found] == ["a", "b"]
@@ -115,6 +120,7 @@ async def test_closing_the_active_member_lets_a_standby_take_over_at_its_next_he
     await a.close()
     took = await until(lambda: b.active)
     assert took <= 3 * TIMING.heartbeat_ms / 1000
+    assert services.lost == []  # given up in order: nobody was lost
     await b.close()
 
 

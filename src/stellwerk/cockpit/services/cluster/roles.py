@@ -78,6 +78,14 @@ class CockpitRoles:
             await self.stop_active()
             await self.activate()
 
+    def took_over_from(self, member: str) -> None:
+        """Tells the Monitor that the Cockpit `member` was lost (this one took its services over)."""
+        if self.monitor is not None:
+            message = (
+                f"Cockpit {member} stopped heartbeating; {self._cockpit.config.member} took over its services"
+            )
+            self.monitor.notify_component_failure("JOC", member, message)
+
     async def deactivate(self) -> None:
         await self.stop_active()
         await self.start_standby()

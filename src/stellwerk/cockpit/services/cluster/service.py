@@ -47,6 +47,10 @@ class Roles(Protocol):
 
     async def deactivate(self) -> None: ...
 
+    def took_over_from(self, member: str) -> None:
+        """This member took the services over from `member`, which stopped heartbeating (it is lost)."""
+        ...
+
 
 class ClusterService:
     """One member's heartbeat loop; `active` says whether it runs the services now."""
@@ -153,6 +157,8 @@ class ClusterService:
         logger.info("Cockpit %s is active now (the lease was %s's)", self.member_id, previous or "nobody")
         self._active = True
         await self._roles.activate()
+        if previous is not None and previous != self.member_id:
+            self._roles.took_over_from(previous)
         self.became_active.set()
 
     async def _deactivate(self, why: str) -> None:
