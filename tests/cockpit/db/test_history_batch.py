@@ -20,6 +20,7 @@ from stellwerk.cockpit.db.session import Database
 from stellwerk.cockpit.db.tables import HistoryLogChunk, HistoryOrder, HistoryTask
 from stellwerk.cockpit.services.dailyplan.lateness import StartLateness
 from stellwerk.cockpit.services.history import CONSUMER, History
+from stellwerk.cockpit.services.history_fold import FoldedEvent
 from stellwerk.cockpit.services.order_log import log_entries
 from stellwerk.cockpit.services.proxy import ControllerProxy
 from stellwerk.model import events as e
@@ -47,7 +48,7 @@ LATER = events(
     ("p", e.OrderJoined(outcome=o.Succeeded())),
     ("p", e.OrderCancelled()),
 )
-LATER = [(key, value, event_id + 1_000_000) for key, value, event_id in LATER]
+LATER = [FoldedEvent(key, value, event_id + 1_000_000, time + 1_000) for key, value, event_id, time in LATER]
 
 
 def history(database: Database) -> History:
