@@ -15,6 +15,7 @@ from stellwerk.cockpit.db.repositories.settings import SettingsRepository
 from stellwerk.cockpit.services.dailyplan.service import DailyPlanService, RunReport
 from stellwerk.cockpit.services.dailyplan.settings import (
     PlanSettings,
+    daily_plan_calendar,
     next_run_ms,
     plan_day,
     plan_settings,
@@ -74,6 +75,17 @@ def test_when_it_runs_and_which_dates() -> None:
     assert planned == [date(2026, 6, 1), date(2026, 6, 2), date(2026, 6, 3)]
     assert submitted == [date(2026, 6, 1)]
     assert run_dates(PlanSettings(days_ahead_submit=0), ms("2026-06-01T12:00:00+00:00"))[1] == []
+
+
+def test_the_daily_plan_calendar_of_cycles_begins_the_day_at_the_plan_period() -> None:
+    calendar = daily_plan_calendar(PlanSettings(time_zone="Europe/Berlin", period_begin="06:00"))
+    assert calendar == {
+        "TYPE": "Calendar",
+        "path": "dailyPlan",
+        "dateOffset": 6 * 3600,
+        "orderIdPattern": "#([^#]+)#.*",
+        "periodDatePattern": "yyyy-MM-dd",
+    }
 
 
 def plan_days(plan: int, submit: int) -> Callable[[Cockpit], Awaitable[None]]:

@@ -36,6 +36,13 @@ def ms(text: str) -> int:
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
+def item_list(running: RunningCockpit, controller_id: str) -> list[dict[str, Any]]:
+    async def items(cockpit: Cockpit) -> list[dict[str, Any]]:
+        return await cockpit.proxies.get(controller_id).items()
+
+    return running.call(items)
+
+
 def test_tomorrows_plan_is_submitted_and_starts_on_time(
     controller_cockpit: tuple[RunningCockpit, ControllerNodes],
 ) -> None:
@@ -70,6 +77,10 @@ def test_tomorrows_plan_is_submitted_and_starts_on_time(
         return DailyPlanService(behind).run_once([cid])
 
     assert running.call(a_day_behind) == RunReport(planned=2, submitted=2)
+    calendars = [item for item in item_list(running, cid) if item["TYPE"] == "Calendar"]
+    assert [(c["path"], c.get("dateOffset", 0)) for c in calendars] == [("dailyPlan", 0)], (
+        "for Cycles: the plan's day"
+    )
     assert datetime.now(UTC) < start, f"planning took longer than {LEAD_SECONDS} s"
 
     def planned() -> list[dict[str, Any]]:

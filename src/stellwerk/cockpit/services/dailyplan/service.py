@@ -15,12 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stellwerk.cockpit.context import Cockpit
 from stellwerk.cockpit.db.enums import DailyPlanOrderState
 from stellwerk.cockpit.db.repositories.settings import SettingsRepository
+from stellwerk.cockpit.errors import JocError
 from stellwerk.cockpit.services.dailyplan import orders as plan
 from stellwerk.cockpit.services.dailyplan import store
 from stellwerk.cockpit.services.dailyplan.selection import PlanSelection
 from stellwerk.cockpit.services.dailyplan.settings import (
+    CALENDAR_PATH,
     SECTION,
     PlanSettings,
+    daily_plan_calendar,
     next_run_ms,
     plan_settings,
     run_dates,
@@ -89,17 +92,24 @@ class DailyPlanService:
         plan_dates, submit_dates = run_dates(settings, now)
         planned = submitted = 0
         for controller_id in self._cockpit.proxies.ids() if controller_ids is None else controller_ids:
-            added, sent = await self._run_for(controller_id, plan_dates, submit_dates, now)
+            added, sent = await self._run_for(controller_id, settings, plan_dates, submit_dates, now)
             planned, submitted = planned + added, submitted + sent
         return RunReport(planned, submitted)
 
     async def _run_for(
-        self, controller_id: str, plan_dates: list[date], submit_dates: list[date], now: int
+        self,
+        controller_id: str,
+        settings: PlanSettings,
+        plan_dates: list[date],
+        submit_dates: list[date],
+        now: int,
     ) -> tuple[int, int]:
         """Plans (one transaction), then submits the due orders in batches, each batch in a transaction of its
         own: a run cut short (the Cockpit died, another took over) leaves every order either planned or
         submitted, and the next run submits the rest; an order added again that the Controller has already is
-        ignored by it (AddOrders is idempotent by order id)."""
+        ignored by it (AddOrders is idempotent by order id). First the Controller gets the `dailyPlan` Calendar
+        of the settings, by which Cycles find their order's day."""
+        await self._ensure_calendar(controller_id, settings)
         async with self._cockpit.database.session() as db:
             generated = await plan.generate(db, controller_id, plan_dates, plan.ScheduleChoice(), overwrite=False, now=now)  # fmt: skip
             if isinstance(generated, Problem):
@@ -110,6 +120,26 @@ class DailyPlanService:
         for first in range(0, len(due), SUBMIT_BATCH):
             sent += await self._submit(controller_id, due[first : first + SUBMIT_BATCH], now)
         return len(generated.added), sent
+
+    async def _ensure_calendar(self, controller_id: str, settings: PlanSettings) -> None:
+        """Sends the Controller the `dailyPlan` Calendar (its day begins at the plan period's begin) unless it
+        has it already; a Controller that is away gets it with the next run."""
+        wanted = daily_plan_calendar(settings)
+        try:
+            proxy = self._cockpit.proxies.get(controller_id)
+            held = [
+                item
+                for item in await proxy.items()
+                if item.get("TYPE") == "Calendar" and item.get("path") == CALENDAR_PATH
+            ]
+            if held and held[0].get("dateOffset", 0) == wanted["dateOffset"]:
+                return
+            operations = [{"TYPE": "AddOrChange", "item": wanted}]
+            await proxy.update_items({"TYPE": "UpdateItems", "operations": operations})
+        except JocError as error:
+            logger.warning(
+                "Daily Plan: the dailyPlan Calendar of %s is not current: %s", controller_id, error.message
+            )
 
     async def _due(
         self, db: AsyncSession, controller_id: str, submit_dates: list[date], now: int

@@ -37,6 +37,21 @@ class PlanSettings(msgspec.Struct, frozen=True, kw_only=True):
         return (seconds_of_day(self.period_begin) - 30 * 60) % (24 * 3600)
 
 
+CALENDAR_PATH = "dailyPlan"  # the engine Calendar by which Cycles find an order's day
+
+
+def daily_plan_calendar(settings: PlanSettings) -> dict[str, Any]:
+    """The engine's `dailyPlan` Calendar item for these settings: an order's day (from the date in its id)
+    begins at the plan period's begin."""
+    return {
+        "TYPE": "Calendar",
+        "path": CALENDAR_PATH,
+        "dateOffset": seconds_of_day(settings.period_begin),
+        "orderIdPattern": "#([^#]+)#.*",
+        "periodDatePattern": "yyyy-MM-dd",
+    }
+
+
 def plan_settings(stored: dict[str, Any]) -> PlanSettings | Problem:
     """The settings from the stored section (unknown names are left to other readers); a Problem names the field."""
     known = {name: stored[name] for name in PlanSettings.__struct_fields__ if name in stored}
