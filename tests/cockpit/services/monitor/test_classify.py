@@ -49,6 +49,14 @@ def test_a_failed_step_with_its_return_code_and_message() -> None:
     failed = {"TYPE": "Failed", "message": "boom", "namedValues": {"returnCode": 3}}
     [step] = observe(Watch(), [_processed("o1", failed, 7_000)])
     assert step == StepEnded("o1", 7_000, "Failed", 3, "boom", False)
+    assert step.ended == 7
+
+
+def test_a_step_ended_when_its_event_says_so_as_the_history_records_it() -> None:
+    """An Agent's event keeps the Agent's time in its `timestamp`; the History's task ends then."""
+    processed = {**_processed("o1", {"TYPE": "Succeeded"}, 7_000_123), "timestamp": 6_990}
+    [step] = observe(Watch(), [processed])
+    assert (step.time, step.ended) == (6_990, 6_990)
 
 
 def test_stderr_is_remembered_across_batches_until_the_step_ends() -> None:

@@ -17,7 +17,7 @@ async def test_each_event_finds_the_task_it_ended(database: Database) -> None:
     )
     async with database.session() as db:
         found = await ended_tasks(
-            db, "c", [("o1", (T0 + 5) * 1000 + 2), ("o1", (T0 + 5) * 1000 + 9), ("o2", 1)]
+            db, "c", [("o1", (T0 + 5) * 1000 + 2, T0 + 5), ("o1", (T0 + 5) * 1000 + 9, T0 + 5), ("o2", 1, 0)]
         )
     assert {event_id: task.task_id for event_id, task in found.items()} == {
         (T0 + 5) * 1000 + 2: first,
@@ -35,6 +35,6 @@ async def test_the_average_counts_earlier_successful_steps_of_the_job(database: 
         (T0 * 1000, T0 + 60_000, HistoryState.SUCCESSFUL),
     )
     async with database.session() as db:
-        [task] = (await ended_tasks(db, "c", [("o1", (T0 + 60_000) * 1000 + 1)])).values()
+        [task] = (await ended_tasks(db, "c", [("o1", (T0 + 60_000) * 1000 + 1, T0 + 60_000)])).values()
         assert task.task_id == last
         assert await average_duration(db, "c", task) == 2_000.0

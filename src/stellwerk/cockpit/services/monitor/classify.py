@@ -29,7 +29,8 @@ WATCHED = _STEP_EVENTS | _AGENT_EVENTS
 @dataclass(frozen=True)
 class StepEnded:
     """A job step that ended: `event_id` is OrderProcessed's, `outcome` its TYPE (Succeeded, Failed, TimedOut,
-    Killed, Disrupted); `message` the outcome's problem, if any."""
+    Killed, Disrupted); `message` the outcome's problem, if any; `time` when it ended (the event's timestamp,
+    the Agent's time; None: its EventId's)."""
 
     order_id: str
     event_id: int
@@ -37,6 +38,12 @@ class StepEnded:
     return_code: int | None
     message: str | None
     stderr_written: bool
+    time: int | None = None
+
+    @property
+    def ended(self) -> int:
+        """When the step ended (epoch ms), as the History recorded it."""
+        return self.event_id // 1000 if self.time is None else self.time
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,7 @@ def _step(order_id: str, event: Mapping[str, Any], stderr_written: bool) -> Step
         return_code=code if isinstance(code, int) and not isinstance(code, bool) else None,
         message=message if isinstance(message, str) else None,
         stderr_written=stderr_written,
+        time=time if isinstance(time := event.get("timestamp"), int) else None,
     )
 
 

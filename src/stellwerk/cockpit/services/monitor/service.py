@@ -184,7 +184,7 @@ class MonitorService:
         """The notifications of a batch's changes, stored together."""
         notes = _Notes()
         async with self._cockpit.database.session() as db:
-            steps = [(c.order_id, c.event_id) for c in changes if isinstance(c, StepEnded)]
+            steps = [(c.order_id, c.event_id, c.ended) for c in changes if isinstance(c, StepEnded)]
             tasks = await ended_tasks(db, controller_id, steps) if steps else {}
             rules: dict[str, dict[str, JobRules]] = {}  # by workflow path, read once per batch
             for change in changes:

@@ -170,19 +170,19 @@ CHUNK = 500  # order ids per query (IN lists stay short on every backend)
 
 
 async def ended_tasks(
-    db: AsyncSession, controller_id: str, steps: Sequence[tuple[str, int]]
+    db: AsyncSession, controller_id: str, steps: Sequence[tuple[str, int, int]]
 ) -> dict[int, Task]:
-    """The tasks the History ended with OrderProcessed events, by (order id, EventId) → by EventId: the task of
-    the order ended at the event's time, the last one started before it (a retry may start and end in the same
-    millisecond). Few queries for a whole batch."""
+    """The tasks the History ended with OrderProcessed events, by (order id, EventId, the event's time) → by
+    EventId: the task of the order ended at the event's time, the last one started before it (a retry may start
+    and end in the same millisecond). Few queries for a whole batch."""
     wanted: dict[str, list[int]] = {}
-    for order_id, event_id in steps:
-        wanted.setdefault(order_id, []).append(event_id)
+    for order_id, _, ended in steps:
+        wanted.setdefault(order_id, []).append(ended)
     order_ids = list(wanted)
     rows: dict[str, list[HistoryTask]] = {}
     for begin in range(0, len(order_ids), CHUNK):
         chunk = order_ids[begin : begin + CHUNK]
-        ends = {event_id // 1000 for order_id in chunk for event_id in wanted[order_id]}
+        ends = {ended for order_id in chunk for ended in wanted[order_id]}
         # Through the order runs: their (controller, order id) index leads to the tasks' run index.
         for row in await db.scalars(
             select(HistoryTask)
@@ -195,11 +195,9 @@ async def ended_tasks(
         ):
             rows.setdefault(row.order_id, []).append(row)
     found: dict[int, Task] = {}
-    for order_id, event_id in steps:
+    for order_id, event_id, ended in steps:
         candidates = [
-            row
-            for row in rows.get(order_id, ())
-            if row.end_time == event_id // 1000 and row.start_event_id < event_id
+            row for row in rows.get(order_id, ()) if row.end_time == ended and row.start_event_id < event_id
         ]
         if candidates:
             found[event_id] = _task(max(candidates, key=lambda row: row.start_event_id))
