@@ -86,6 +86,22 @@ def test_a_whole_run_in_one_batch_is_one_row_one_task_and_its_log() -> None:
     assert changes.added == {}, "a started order is no longer waiting to start"
 
 
+def test_an_immediate_retry_moves_the_run_back_to_the_job() -> None:
+    """OrderRetrying{movedTo} (a retry without delay) moves the order: the next task is the job there."""
+    changes = changes_of(
+        events(
+            ("o1", ADDED),
+            ("o1", e.OrderStarted()),
+            ("o1", e.OrderProcessingStarted(subagent_id="agentA")),
+            ("o1", e.OrderProcessed(outcome=o.Failed(named_values={"returnCode": 1}))),
+            ("o1", e.OrderMoved(to=(1,))),
+            ("o1", e.OrderRetrying(moved_to=(0,))),
+            ("o1", e.OrderProcessingStarted(subagent_id="agentA")),
+        )
+    )
+    assert [(task.position, task.job_name) for task in changes.tasks] == [("0", "hello"), ("0", "hello")]
+
+
 def test_stored_runs_are_continued_and_changed_once() -> None:
     stored = Running(
         history_id=7, order_id="o1", workflow_path="team/greet", workflow_version_id="v1",

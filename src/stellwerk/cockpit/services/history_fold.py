@@ -423,8 +423,9 @@ def _order_change(event: object) -> tuple[_Change, str | None] | None:
         return _Change(
             OrderStateText.INPROGRESS, incomplete, position=to_string(event.moved_to)
         ), "OrderCaught"
-    if isinstance(event, e.OrderRetrying):
-        return _Change(OrderStateText.WAITING, incomplete), "OrderRetrying"
+    if isinstance(event, e.OrderRetrying):  # movedTo: a retry without delay moves at once
+        moved = None if event.moved_to is None else to_string(event.moved_to)
+        return _Change(OrderStateText.WAITING, incomplete, position=moved), "OrderRetrying"
     if isinstance(event, e.OrderFinished):
         failed_outcome = event.outcome is not None and not isinstance(event.outcome, o.Succeeded)
         severity = HistoryState.FAILED if failed_outcome else HistoryState.SUCCESSFUL

@@ -93,8 +93,7 @@ def _run_orders(monitored: Monitored, marker: Path) -> None:
     fail = workflow(
         "fail", [{"TYPE": "Execute.Named", "jobName": "bad"}], {"bad": shell_job(AGENT, "exit 3")}
     )
-    # Fails at its first try, succeeds at the second (the marker file is there then). With a delay: the History
-    # keeps the position of an immediate retry (OrderRetrying with movedTo) wrong, so the job would be unknown.
+    # Fails at its first try, succeeds at the second (the marker file is there then), a second later.
     flaky_job = shell_job(AGENT, f"if [ -f {marker} ]; then exit 0; fi\ntouch {marker}\nexit 1")
     retried = {"TYPE": "Execute.Named", "jobName": "flaky"}
     retry = {"TYPE": "Try", "maxTries": 2, "retryDelays": [1], "try": {"instructions": [retried]}, "catch": {"instructions": [{"TYPE": "Retry"}]}}  # fmt: skip
