@@ -273,6 +273,22 @@ def _record(
     )
 
 
+def _sent_again(deployed: Deployment, commit_id: str, account: str) -> NewDeployment:
+    """The record of a deployed (or pending) version sent to its Controller again, unchanged, under a new commit."""
+    return NewDeployment(
+        controller_id=deployed.controller_id,
+        object_type=deployed.object_type,
+        path=deployed.path,
+        content=deployed.content,
+        commit_id=commit_id,
+        account=account,
+        operation=deployed.operation,
+        configuration_id=deployed.configuration_id,
+        version_id=deployed.version_id,
+        signature=deployed.signature,
+    )
+
+
 def _version_id(text: str) -> str | None:
     version: str | None = msgspec.json.decode(text).get("versionId")
     return version
@@ -372,20 +388,7 @@ async def send_deployed(
     except JocError as refused:
         raise JocError(f"Redeployment refused by {controller_id}: {refused.message}") from None
     commit_id = new_commit_id()
-    rows = [
-        NewDeployment(
-            controller_id=controller_id,
-            object_type=d.object_type,
-            path=d.path,
-            content=d.content,
-            commit_id=commit_id,
-            account=account,
-            configuration_id=d.configuration_id,
-            version_id=d.version_id,
-            signature=d.signature,
-        )
-        for d in found
-    ]
+    rows = [_sent_again(d, commit_id, account) for d in found]
     await history.record(rows, now)
     return found
 
@@ -412,21 +415,7 @@ async def send_pending(
     operations += [{"TYPE": "Delete", "key": deletion_key(d)} for d in deletions]
     await cockpit.proxies.get(controller_id).update_items({"TYPE": "UpdateItems", "operations": operations})
     commit_id = new_commit_id()
-    rows = [
-        NewDeployment(
-            controller_id=controller_id,
-            object_type=d.object_type,
-            path=d.path,
-            content=d.content,
-            commit_id=commit_id,
-            account=account,
-            operation=d.operation,
-            configuration_id=d.configuration_id,
-            version_id=d.version_id,
-            signature=d.signature,
-        )
-        for d in (*updates, *deletions)
-    ]
+    rows = [_sent_again(d, commit_id, account) for d in (*updates, *deletions)]
     await history.record(rows, now)
     inventory = InventoryRepository(db)
     await inventory.set_deployed([d.configuration_id for d in updates if d.configuration_id], True)
