@@ -58,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 REMEMBERED_ERRORS = 10_000
 QUEUED = 10_000  # batches and notifications waiting: beyond, the Monitor drops (and logs) rather than grow
+CLOSING_WAIT = 5.0  # seconds closing waits for the item in hand (a database down at close: retries cut short)
 ErrorKey = tuple[str, str, str, str]  # Controller, order, workflow, job
 Batch = tuple[str, list[Mapping[str, Any]]]
 Delivery = tuple[Notification, JobRules | None]
@@ -99,6 +100,7 @@ class MonitorService:
         self._errors: dict[ErrorKey, int] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._deliveries: set[asyncio.Task[None]] = set()
+        self._handling: asyncio.Future[list[Delivery]] | None = None
 
     def start(self) -> None:
         self._tasks = [
@@ -111,6 +113,10 @@ class MonitorService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if self._handling is not None and not self._handling.done():
+            await asyncio.wait([self._handling], timeout=CLOSING_WAIT)
+            self._handling.cancel()
+            await asyncio.gather(self._handling, return_exceptions=True)
 
     def observe(self, controller_id: str, events: Sequence[Mapping[str, Any]]) -> None:
         """A batch of a Controller's events, stored by the History: queued when it holds anything of interest."""
@@ -154,7 +160,10 @@ class MonitorService:
             else:
                 changes = observe(self._watches.setdefault(item[0], Watch()), item[1])
                 work = functools.partial(self._judge, item[0], changes)
-            self._deliver_all(await self._retried(work, _described(item)))
+            # Shielded: closing waits for the item's database work instead of cutting a query off while
+            # aiosqlite's thread runs it (its answer would then reach a closed event loop).
+            self._handling = asyncio.ensure_future(self._retried(work, _described(item)))
+            self._deliver_all(await asyncio.shield(self._handling))
 
     async def _retried(self, work: Callable[[], Awaitable[list[Delivery]]], what: str) -> list[Delivery]:
         """The work's stored notifications; a database error is tried again after each retry delay, then the
