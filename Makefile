@@ -2,6 +2,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(BIN)/uv
 STAMP := $(VENV)/.installed
+# Test processes: most tests wait on real Controllers, Agents and databases, so two workers pay even on 2 cores.
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint bench fuzz clean screenshots
 
@@ -22,7 +24,7 @@ lint: $(STAMP)
 
 test: lint
 	-sh scripts/ensure-databases.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 fuzz: $(STAMP)
 	STELLWERK_FUZZ_EXAMPLES=500 $(BIN)/pytest tests/cockpit/api/test_fuzz.py
