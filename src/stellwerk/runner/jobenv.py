@@ -6,6 +6,7 @@ from __future__ import annotations
 from stellwerk import expr
 from stellwerk.engine.scope import JobResourceScope, OrderScope
 from stellwerk.engine.step import Step
+from stellwerk.expr.datetime_format import format_epoch_millis
 from stellwerk.model import instructions as i
 from stellwerk.model.items import JobResource
 from stellwerk.model.jobs import InternalExecutable, WorkflowJob
@@ -51,24 +52,35 @@ def job_input(step: Step, job: WorkflowJob, instruction: i.Execute) -> JobInput 
     return JobInput({**js7_variables(scope), **env, **resources}, arguments, job_arguments)
 
 
-# The variables JS7's standard job resource gives every job, as expressions in the job's scope.
-JS7_VARIABLES = {
-    "JS7_ORDER_ID": "$js7OrderId",
-    "JS7_WORKFLOW_NAME": "$js7WorkflowPath",
-    "JS7_WORKFLOW_POSITION": "$js7WorkflowPosition",
-    "JS7_LABEL": "$js7Label",
-    "JS7_JOB_NAME": "$js7JobName",
-    "JS7_CONTROLLER_ID": "$js7ControllerId",
-    "JS7_SCHEDULED_DATE": "scheduledOrEmpty(format='yyyy-MM-dd HH:mm:ssZ')",
-    "JS7_TASKSTART_DATE": "now(format='yyyy-MM-dd HH:mm:ssZ')",
+# The variables JS7's standard job resource gives every job: the order's symbols and two timestamps.
+JS7_SYMBOLS = {
+    "JS7_ORDER_ID": "js7OrderId",
+    "JS7_WORKFLOW_NAME": "js7WorkflowPath",
+    "JS7_WORKFLOW_POSITION": "js7WorkflowPosition",
+    "JS7_LABEL": "js7Label",
+    "JS7_JOB_NAME": "js7JobName",
+    "JS7_CONTROLLER_ID": "js7ControllerId",
 }
+JS7_DATE_FORMAT = "yyyy-MM-dd HH:mm:ssZ"
 
 
 def js7_variables(scope: OrderScope) -> Env:
-    """JS7_ORDER_ID, JS7_WORKFLOW_NAME, …: a job's own env and its job resources may override them."""
-    env = _evaluate_env(scope, JS7_VARIABLES)
-    assert not isinstance(env, Problem), env  # constant expressions over names every order scope has
+    """JS7_ORDER_ID, JS7_WORKFLOW_NAME, …: a job's own env and its job resources may override them. Read from
+    the scope directly, not through the expression evaluator: every job start pays for them."""
+    env: Env = {}
+    for name, symbol in JS7_SYMBOLS.items():
+        value = scope.symbol(symbol)
+        env[name] = None if value is None else expr.to_string_value(value)
+    scheduled = scope.scheduled_for()
+    env["JS7_SCHEDULED_DATE"] = "" if scheduled is None else _js7_date(scheduled)
+    env["JS7_TASKSTART_DATE"] = _js7_date(scope.step.now)
     return env
+
+
+def _js7_date(millis: int) -> str:
+    text = format_epoch_millis(millis, JS7_DATE_FORMAT, None)
+    assert isinstance(text, str), text  # a constant pattern in UTC
+    return text
 
 
 def _evaluate_all(
