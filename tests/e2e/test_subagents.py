@@ -12,15 +12,17 @@ from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from stellwerk.transport.client import NodeClient, RetryPolicy
+from stellwerk.transport.client import HttpError, NodeClient, RetryPolicy
 from stellwerk.transport.pki import KeyAndCertificate, new_node_certificate
 from stellwerk.transport.tls import client_context
 from tests.agent.subagents.balancer import Balancer
 from tests.e2e.nodes import (
+    API,
     Installation,
     NodeProcess,
     add_orders,
@@ -117,13 +119,24 @@ async def test_jobs_run_on_an_elastic_pool_behind_a_balancer_and_a_drained_membe
         async with agent_client(installation, agent.url) as to_agent, installation.client() as client:
 
             async def pool() -> list[str]:
-                listing: dict[str, Any] = await to_agent.get("/agent/api/subagents", dict)
+                """The members as the Controller relays the Agent's listing (the Cockpit shows this one); none
+                while the Controller has not coupled the Agent yet (503)."""
+                try:
+                    listing: dict[str, Any] = await client.get(f"{API}/agent/{A}/subagents", dict)
+                except HttpError as error:
+                    assert error.status == 503 and "not coupled" in error.message, error
+                    return []
                 return sorted(row["subagentId"] for row in listing["subagents"] if row.get("pool") == "P")
 
             async def pool_is(wanted: list[str]) -> bool:
                 return await pool() == wanted
 
             await until_async(lambda: pool_is(["m1", "m2"]), 20, "both members to join")
+            own: dict[str, Any] = await to_agent.get("/agent/api/subagents", dict)
+            assert sorted(row["subagentId"] for row in own["subagents"] if row.get("pool") == "P") == [
+                "m1",
+                "m2",
+            ]
             script = f"sleep 0.2; echo \"$JS7_ORDER_ID $(pwd)\" >> '{runs}'\n"
             job = shell_job(A, script, processLimit=10, subagentBundleIdExpr="'P'")
             await deploy(client, workflow("W", [{"TYPE": "Execute.Named", "jobName": "j"}], {"j": job}))
@@ -136,6 +149,11 @@ async def test_jobs_run_on_an_elastic_pool_behind_a_balancer_and_a_drained_membe
 
             assert await members["m2"].stop() == 0  # SIGTERM: drains, then ends
             await until_async(lambda: pool_is(["m1"]), 20, "m2 to leave")
+            counts: dict[str, Any] = await client.get(f"{API}/agent/{A}/subagents", dict)
+            assert (counts["joined"], counts["left"]) == (2, 1)
+            with pytest.raises(HttpError) as unknown:
+                await client.get(f"{API}/agent/nobody/subagents", dict)
+            assert unknown.value.status == 404 and "Unknown Agent:nobody" in unknown.value.message
             second = [f"b{n:02}" for n in range(10)]
             await add_orders(client, "W", *second)
             await until_states(client, dict.fromkeys(second, "Finished"), 60)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+from typing import Any
 
 from stellwerk.controller.adoption import AgentStamped
 from stellwerk.controller.agent_link import MAX_BATCH, AgentLink, AgentRefused
@@ -22,6 +23,7 @@ from stellwerk.controller.effects import Intent, commands_for, coupling_intents
 from stellwerk.model import agent_commands as ac
 from stellwerk.model import events as e
 from stellwerk.model import item_events as ie
+from stellwerk.model.problems import Problem
 from stellwerk.transport.client import NodeClient, RetryPolicy, TransportError
 
 logger = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class AgentDriver:
         self._released = 0
         self._release_due = False
         self._failures = 0
+        self._link: AgentLink | None = None  # while coupled
 
     def enqueue(self, intents: list[Intent]) -> None:
         """Intents for this Agent; sent with the next batch (kept across reconnects)."""
@@ -84,10 +87,23 @@ class AgentDriver:
             logger.info("Agent %s coupled (%d orders there)", self.agent_path, len(coupled.order_ids))
             self._items_sent = set(self.core.state.attached_items.get(self.agent_path, ()))
             self.enqueue(coupling_intents(self.core.state, self.agent_path, coupled.order_ids))
-            async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(self._send_commands(link))
-                tasks.create_task(self._pull_events(link))
-                tasks.create_task(self._release_periodically())
+            self._link = link
+            try:
+                async with asyncio.TaskGroup() as tasks:
+                    tasks.create_task(self._send_commands(link))
+                    tasks.create_task(self._pull_events(link))
+                    tasks.create_task(self._release_periodically())
+            finally:
+                self._link = None
+
+    async def subagents(self) -> dict[str, Any] | Problem:
+        """The Agent's own listing of its Subagents and pool members; a problem while it is not coupled."""
+        if self._link is None:
+            return Problem(f"Agent {self.agent_path} is not coupled: {self.problem or 'coupling'}")
+        try:
+            return await self._link.subagents()
+        except TransportError as error:
+            return Problem(f"Agent {self.agent_path}: {error}")
 
     async def _dedicated(self, link: AgentLink) -> str:
         record = self.core.state.agents.get(self.agent_path)

@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 
 COMMAND_PATH = "/agent/api/command"
 EVENT_PATH = "/agent/api/event"
+SUBAGENTS_PATH = "/agent/api/subagents"
 MAX_BATCH = 100
 
 
@@ -68,6 +69,11 @@ class AgentLink:
         if isinstance(answer, ac.Rejected):
             return [answer] * len(commands)
         return list(answer.responses)
+
+    async def subagents(self) -> dict[str, Any]:
+        """The Agent's Subagents and elastic pool members with their state, as it lists them now."""
+        listing: dict[str, Any] = await self.client.get(SUBAGENTS_PATH, dict)
+        return listing
 
     async def events(self, after: int, poll_seconds: float, limit: int = 1000) -> AsyncIterator[AgentStamped]:
         """The Agent's events after `after`, as they come in one long-poll answer (heartbeats left out)."""

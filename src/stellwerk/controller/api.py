@@ -67,6 +67,10 @@ class ControllerEndpoints(Protocol):
         """Applies the items (all or none) and starts driving new Agents."""
         ...
 
+    async def agent_subagents(self, agent_path: str) -> dict[str, Any] | Problem | None:
+        """The Agent's listing of its Subagents and pool members; None for an unknown Agent."""
+        ...
+
 
 _typed_decoder = msgspec.json.Decoder(_Typed)
 _command_decoder = msgspec.json.Decoder(c.Command)
@@ -117,6 +121,7 @@ class ControllerApi:
             Route(f"{base}/order/{{order_id:path}}", self.order),
             Route(f"{base}/item", self.items, methods=["GET"]),
             Route(f"{base}/item", self.update_items, methods=["POST"]),
+            Route(f"{base}/agent/{{agent_path}}/subagents", self.agent_subagents),
             Route("/metrics", self.metrics),
         ]
         checked = Middleware(SessionCheck, sessions=self.sessions, session_path=f"{base}/session")
@@ -210,6 +215,15 @@ class ControllerApi:
         if isinstance(result, Problem):
             return problem_response(result.message)
         return json_response(Accepted())
+
+    async def agent_subagents(self, request: Request) -> Response:
+        agent_path = request.path_params["agent_path"]
+        found = await self._service.agent_subagents(agent_path)
+        if found is None:
+            return problem_response(f"Unknown Agent:{agent_path}", 404)
+        if isinstance(found, Problem):
+            return problem_response(found.message, 503)
+        return json_response(found)
 
     async def metrics(self, request: Request) -> Response:
         self._order_gauge.set(len(self.core.state.orders))

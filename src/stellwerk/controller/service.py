@@ -162,6 +162,11 @@ class ControllerService:
                 self.drivers[path] = driver
                 self._spawn(driver.run(), f"Agent {path}")
 
+    async def agent_subagents(self, agent_path: str) -> dict[str, Any] | Problem | None:
+        """What the Agent lists of its Subagents and pool members now; None for an Agent not driven here."""
+        driver = self.drivers.get(agent_path)
+        return None if driver is None else await driver.subagents()
+
     def overview(self) -> dict[str, Any]:
         agents = {
             path: {"uri": driver.uri, "coupled": driver.coupled, "problem": driver.problem}

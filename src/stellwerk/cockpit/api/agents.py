@@ -22,6 +22,7 @@ from stellwerk.cockpit.api.agents_models import (
     ReadAgentNames,
     ReadAgents,
     ReadAgentsStatus,
+    ReadSubagentsLive,
     StoreAgents,
 )
 from stellwerk.cockpit.api.models import Audited
@@ -325,6 +326,24 @@ async def agents(body: ReadAgentsStatus, cockpit: CockpitDep, caller: CallerDep)
             if not body.states or status["state"]["_text"] in body.states:
                 found.append(status)
     return {"deliveryDate": delivery_date(), "surveyDate": delivery_date(), "agents": found}
+
+
+@router.post("/agent/subagents")
+async def live_subagents(body: ReadSubagentsLive, cockpit: CockpitDep, caller: CallerDep) -> dict[str, Any]:
+    """A Stellwerk extension: the Subagents of a stored Agent as the Agent itself lists them now, elastic pool
+    members included (they are not configured one by one, so only the Agent knows them)."""
+    caller.require(AGENTS_VIEW, body.controller_id)
+    if not await visible_agents(cockpit, body.controller_id, [body.agent_id]):
+        raise UnknownObject(f"Unknown Agent '{body.agent_id}' of Controller '{body.controller_id}'")
+    listing = await cockpit.proxies.get(body.controller_id).agent_subagents(body.agent_id)
+    return {
+        "deliveryDate": delivery_date(),
+        "controllerId": body.controller_id,
+        "agentId": body.agent_id,
+        "subagents": listing.get("subagents", []),
+        "poolMembersJoined": listing.get("joined", 0),
+        "poolMembersLeft": listing.get("left", 0),
+    }
 
 
 @router.post("/agents/names")

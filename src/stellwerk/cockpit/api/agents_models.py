@@ -191,3 +191,10 @@ class ReadAgentNames(JocModel):
     """The body of `/agents/names`."""
 
     controller_id: ControllerId | None = None
+
+
+class ReadSubagentsLive(JocModel):
+    """Stellwerk's `/agent/subagents`: one Agent of one Controller."""
+
+    controller_id: RequiredControllerId
+    agent_id: Required255

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
+from urllib.parse import quote
 
 import msgspec
 
@@ -159,6 +160,12 @@ class ControllerProxy:
         """The active node's overview: `controllerId`, `eventId`, `orderCount` and `agents` (path → `uri`,
         `coupled`, `problem`)."""
         answer: dict[str, Any] = await self._call("GET", "")
+        return answer
+
+    async def agent_subagents(self, agent_id: str) -> dict[str, Any]:
+        """The Agent's Subagents and elastic pool members as the Agent lists them now, through the Controller
+        (`subagents`: rows with `subagentId`, `state`, `pool`, …; `joined`/`left`: pool members so far)."""
+        answer: dict[str, Any] = await self._call("GET", f"/agent/{quote(agent_id, safe='')}/subagents")
         return answer
 
     async def probe(self, url: str) -> dict[str, Any]:

@@ -86,6 +86,9 @@ def test_store_deploy_status_revoke_delete(
         ("agentA", "COUPLED", 7)
     ]
     assert _status(joc, states=["UNKNOWN"])["agents"] == []
+    live = joc.ok("/joc/api/agent/subagents", {"controllerId": "e2e", "agentId": "agentA"})
+    assert live["subagents"] == [{"subagentId": "agentA", "state": "local", "pool": None}]
+    assert (live["poolMembersJoined"], live["poolMembersLeft"]) == (0, 0)
 
     names = joc.ok("/joc/api/agents/names", {"controllerId": "e2e"})
     assert_valid("agent/agentNames-schema.json", names)
@@ -161,6 +164,12 @@ def test_bad_bodies_and_missing_permissions_change_nothing(
     assert viewer.ok("/joc/api/agents/inventory", {})["agents"] == []
     assert viewer.ok("/joc/api/agents", {"controllerId": "e2e"})["agents"] == []
     assert account_on(running, "nobody").post("/joc/api/agents", {"controllerId": "e2e"}).status == 403
+    live = {"controllerId": "e2e", "agentId": "agentA"}
+    assert account_on(running, "nobody2").post("/joc/api/agent/subagents", live).status == 403
+    not_stored = viewer.post("/joc/api/agent/subagents", live)
+    assert not_stored.status == 420 and "Unknown Agent 'agentA'" in not_stored.error["message"]
+    no_id = viewer.post("/joc/api/agent/subagents", {"controllerId": "e2e"})
+    assert no_id.status == 420 and "agentId" in no_id.error["message"]
 
     joc.ok("/joc/api/agents/inventory/store", {"controllerId": "e2e", "agents": [good]})
     forbidden = [
