@@ -8,6 +8,7 @@ import contextlib
 import ipaddress
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -135,6 +136,27 @@ class Installation:
         for name in agents:
             self._append(name, ["[agent]", "shutdown-grace = 2.0"])
         self.nodes: list[NodeProcess] = []
+
+    def sibling(self, folder: Path, controller_id: str) -> Installation:
+        """A second Controller with Agents of the same names, on other ports, with the certificates of this
+        installation (one CA): a further Controller that the same Cockpit can manage."""
+        sibling = Installation.__new__(Installation)
+        sibling.folder, sibling.agent_names, sibling.nodes = folder, self.agent_names, []
+        sibling.ports = {name: free_port() for name in self.ports}
+        shutil.copytree(self.folder / "ca", folder / "ca")
+        for name in (CONTROLLER, *self.agent_names, COCKPIT):
+            (folder / name).mkdir()
+            for file in ("node.pem", "node-key.pem", "node.toml"):
+                if (self.folder / name / file).exists():
+                    shutil.copy(self.folder / name / file, folder / name / file)
+        for name in (CONTROLLER, *self.agent_names):
+            config = folder / name / "node.toml"
+            text = config.read_text().replace('id = "e2e"', f'id = "{controller_id}"')
+            for node, port in self.ports.items():
+                text = text.replace(f"port = {port}\n", f"port = {sibling.ports[node]}\n")
+                text = text.replace(f':{port}"', f':{sibling.ports[node]}"')
+            config.write_text(text)
+        return sibling
 
     def _append(self, node: str, lines: list[str]) -> None:
         http = ["[http]", 'host = "127.0.0.1"', f"port = {self.ports[node]}", ""]
