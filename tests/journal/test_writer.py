@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from stellwerk.journal.journaled import JournaledState
-from stellwerk.journal.writer import JournalStopped
+from stellwerk.journal.writer import INLINE_SYNC_LIMIT, JournalStopped
 from stellwerk.model import events as e
 from stellwerk.model.problems import Problem
 from tests.engine.harness import state_with
@@ -96,3 +97,32 @@ async def test_an_empty_persist_writes_nothing(tmp_path: Path) -> None:
     assert await journaled.persist([]) == ()
     await journaled.close()
     assert sync.calls == 0
+
+
+class _ThreadRecordingSync:
+    """A stand-in for fdatasync (durability is not the point here) that notes the thread it runs in and takes
+    `seconds`: a real one may take longer than the limit now and then on a busy machine."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.threads: list[int] = []
+
+    def __call__(self, fd: int) -> None:
+        self.threads.append(threading.get_ident())
+        time.sleep(self.seconds)
+
+
+@pytest.mark.parametrize(("seconds", "inline_after_the_first"), [(0.0, True), (INLINE_SYNC_LIMIT * 2, False)])
+async def test_a_fast_disk_syncs_in_the_loops_thread_a_slow_one_in_another(
+    tmp_path: Path, seconds: float, inline_after_the_first: bool
+) -> None:
+    sync = _ThreadRecordingSync(seconds)
+    journaled = await _open(tmp_path, sync)
+    for n in range(4):
+        await journaled.persist(_added(journaled, f"o{n}"))
+    await journaled.close()
+    loop_thread = threading.get_ident()
+    assert sync.threads[0] != loop_thread  # a disk not yet seen
+    assert all((thread == loop_thread) is inline_after_the_first for thread in sync.threads[1:4]), (
+        sync.threads
+    )
