@@ -3,6 +3,8 @@ scope with the job's default arguments and job resources (js7-reference §1.3, s
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from stellwerk import expr
 from stellwerk.engine.scope import JobResourceScope, OrderScope
 from stellwerk.engine.step import Step
@@ -78,7 +80,13 @@ def js7_variables(scope: OrderScope) -> Env:
 
 
 def _js7_date(millis: int) -> str:
-    text = format_epoch_millis(millis, JS7_DATE_FORMAT, None)
+    return _js7_date_of_second(millis // 1000)
+
+
+@lru_cache(maxsize=64)
+def _js7_date_of_second(second: int) -> str:
+    """The pattern shows whole seconds: the jobs started in one second share the text."""
+    text = format_epoch_millis(second * 1000, JS7_DATE_FORMAT, None)
     assert isinstance(text, str), text  # a constant pattern in UTC
     return text
 
