@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.cockpit.api.conftest import account, cockpit
+from tests.cockpit.api.conftest import account, cockpit, controller_cockpit
 
-__all__ = ["account", "cockpit"]
+__all__ = ["account", "cockpit", "controller_cockpit"]

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from stellwerk.cockpit.api import orders as orders_api
+from stellwerk.cockpit.api.history import order_item
 from stellwerk.cockpit.api.orders_common import (
     CANCEL,
     CONFIRM,
@@ -28,9 +29,9 @@ from stellwerk.cockpit.api.orders_models import AddOrders, ModifyOrders
 from stellwerk.cockpit.context import Cockpit, CockpitDep
 from stellwerk.cockpit.db.enums import OrderStateText
 from stellwerk.cockpit.db.repositories.logs import LogRepository
-from stellwerk.cockpit.db.repositories.order_history import OrderHistoryRepository
+from stellwerk.cockpit.db.repositories.order_history import OrderHistory, OrderHistoryRepository
 from stellwerk.cockpit.db.repositories.task_history import TaskHistoryRepository
-from stellwerk.cockpit.errors import UnknownObject
+from stellwerk.cockpit.errors import UnknownObject, delivery_date
 from stellwerk.cockpit.security.guard import Caller
 from stellwerk.cockpit.services.order_log import log_entries
 from stellwerk.cockpit.services.order_states import joc_state
@@ -256,10 +257,40 @@ class LogFollower:
 async def order_page(
     request: Request, caller: UiCaller, cockpit: CockpitDep, controller: str, id: str
 ) -> Response:
-    """The order; its timeline and log come with the first live update (their tails)."""
-    shown = await _the_order(cockpit, caller, controller, id)
+    """The order; its timeline and log come with the first live update (their tails). An order that has left
+    the Controller is shown from its latest run in the history."""
+    try:
+        shown = await _the_order(cockpit, caller, controller, id)
+    except UnknownObject:
+        run = await _latest_run(cockpit, caller, controller, id)
+        return page(request, "order.html", **_run_view(run, controller), graph=None)
     workflow = await graph_of(cockpit, caller, controller, shown["order"]["workflowId"]["path"])
-    return page(request, "order.html", **shown, graph=workflow)
+    path, position = shown["order"]["workflowId"]["path"], shown["order"]["positionString"]
+    return page(
+        request, "order.html", **shown, order_id=id, workflow_path=path, position=position, graph=workflow
+    )
+
+
+async def _latest_run(cockpit: Cockpit, caller: Caller, controller_id: str, order_id: str) -> OrderHistory:
+    caller.require(VIEW, controller_id)
+    async with cockpit.database.reading() as db:
+        run = await OrderHistoryRepository(db).latest(controller_id, order_id)
+    if run is None:
+        raise UnknownObject(f"There is no order {order_id} on {controller_id}, nor one in its history")
+    caller.require_folder(run.workflow_path, controller_id)
+    return run
+
+
+def _run_view(run: OrderHistory, controller_id: str) -> dict[str, Any]:
+    return {
+        "order": None,
+        "run": order_item(run, delivery_date()),
+        "error_text": run.error_text,
+        "order_id": run.order_id,
+        "workflow_path": run.workflow_path,
+        "position": run.position,
+        "controller_id": controller_id,
+    }
 
 
 @router.get("/live/order")

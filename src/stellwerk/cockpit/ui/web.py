@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, ValidationError
 
 from stellwerk.cockpit.context import CockpitDep
-from stellwerk.cockpit.errors import AuthenticationError, JocError, validation_message
+from stellwerk.cockpit.errors import AuthenticationError, JocError, UnknownObject, validation_message
 from stellwerk.cockpit.security.guard import Caller, caller_of
 
 HERE = Path(__file__).parent
@@ -177,6 +177,8 @@ class UiRoute(APIRoute):
                 return notice(request, error.message, error.status)
             except RequestValidationError as error:
                 return notice(request, validation_message(error.errors()), 400)
+            except UnknownObject as error:
+                return notice(request, error.message, 404)
             except JocError as error:
                 return notice(request, error.message, 400)
 
