@@ -12,6 +12,9 @@ directory, stores and deploys a one-job workflow (`/bin/true`, parallelism 20) t
    limit of 500 (a page as the UI shows it) and `/joc/api/orders/history` (the newest 500 rows, as the UI asks):
    p50 and p95 in ms from sending the request to the answer's last byte, the Cockpit's CPU time per call,
    and apart from them the bench client's own JSON decoding of one answer. Target: p95 <= 100 ms.
+3. The browser UI's pages in the same state (bench/ui_pages.py): dashboard, orders (first and next page), an
+   order, workflows, a workflow's graph, daily plan, history (first and next page), inventory; p50 and p95 to
+   the last byte, 20 runs each. Target (issue #7): no page over 300 ms.
 
 Beside the throughput, the CPU time each of the three processes spent per order while it ran (ms/order): what
 the Cockpit costs is its own figure, not hidden in the wall-clock time on a shared machine. And the Cockpit's CPU
@@ -52,12 +55,14 @@ from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
 from stellwerk.model.outcome import Succeeded
 from stellwerk.model.workflow import Workflow
+from ui_pages import UiSession, pages, time_pages
 
 NOW = 1_800_000_000_000
 PASSWORD = "bench-password"
 CONTROLLER = "controller"
 ADD_BATCH = 100
 RUNS = 40
+UI_RUNS = 20
 PAGE = 500
 WORKFLOW = {
     "version": "1.7.2",
@@ -268,7 +273,7 @@ def main() -> None:
                 f"{role}_cpu_ms_per_order={ms:.2f}" for role, ms in sorted(cpu.items())
             )
             before = cpu_seconds(processes)
-            add_orders(joc, waiting, "waiting", "2030-01-01 00:00:00")
+            waiting_ids = add_orders(joc, waiting, "waiting", "2030-01-01 00:00:00")
             time.sleep(1)  # History takes the OrderAdded events
             adding = (cpu_seconds(processes)["cockpit"] - before["cockpit"]) * 1000 / waiting
             print(f"adding {waiting:,} orders to run later: Cockpit {adding:.2f} ms CPU per order")
@@ -292,6 +297,15 @@ def main() -> None:
                     f"Cockpit CPU {timing.server_cpu_ms:.1f} ms per call; client JSON decoding "
                     f"{timing.parse_ms:.1f} ms"
                 )
+            session = UiSession(url)
+            session.log_in("root", PASSWORD)
+            ui = time_pages(session, pages(CONTROLLER, "/bench/true", waiting_ids[0], session), UI_RUNS)
+            for timing in ui:
+                print(
+                    f"UI {timing.label}: p50 {timing.p50:.1f} ms, p95 {timing.p95:.1f} ms ({timing.size_kb:.0f} KB)"
+                )
+            slowest = max(ui, key=lambda timing: timing.p95)
+            print(f"slowest UI page: {slowest.label}, p95 {slowest.p95:.1f} ms (target <= 300)")
         except Exception:
             print((Path(folder) / "standalone.log").read_text()[-4000:], file=sys.stderr)
             raise
@@ -300,7 +314,8 @@ def main() -> None:
             process.wait(timeout=60)
     print(
         f"{figures} orders_all_p95_ms={everything.p95:.1f} orders_page_p95_ms={page.p95:.1f} "
-        f"history_p95_ms={listed.p95:.1f} orders_all_cockpit_cpu_ms={everything.server_cpu_ms:.1f}"
+        f"history_p95_ms={listed.p95:.1f} orders_all_cockpit_cpu_ms={everything.server_cpu_ms:.1f} "
+        f"ui_slowest_page_p95_ms={slowest.p95:.1f}"
     )
 
 
