@@ -30,7 +30,7 @@ fuzz: $(STAMP)
 	STELLWERK_FUZZ_EXAMPLES=500 $(BIN)/pytest tests/cockpit/api/test_fuzz.py
 
 bench: $(STAMP)
-	for script in bench/*.py; do $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
+	for script in $(filter-out bench/_%,$(wildcard bench/*.py)); do $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
 
 screenshots: $(STAMP)
 	STELLWERK_SCREENSHOTS=docs/screenshots $(BIN)/pytest -p no:cacheprovider tests/e2e/browser/test_screenshots.py

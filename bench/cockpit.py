@@ -12,7 +12,7 @@ directory, stores and deploys a one-job workflow (`/bin/true`, parallelism 20) t
    limit of 500 (a page as the UI shows it) and `/joc/api/orders/history` (the newest 500 rows, as the UI asks):
    p50 and p95 in ms from sending the request to the answer's last byte, the Cockpit's CPU time per call,
    and apart from them the bench client's own JSON decoding of one answer. Target: p95 <= 100 ms.
-3. The browser UI's pages in the same state (bench/ui_pages.py): dashboard, orders (first and next page), an
+3. The browser UI's pages in the same state (bench/_ui_pages.py): dashboard, orders (first and next page), an
    order, workflows, a workflow's graph, daily plan, history (first and next page), inventory; p50 and p95 to
    the last byte, 20 runs each. Target (issue #7): no page over 300 ms.
 
@@ -47,6 +47,7 @@ from typing import Any, NamedTuple
 import msgspec
 import psutil
 
+from _ui_pages import UiSession, pages, time_pages
 from cockpit_db import fill
 from stellwerk.cockpit.db.session import Database, default_url
 from stellwerk.engine.apply import apply_event
@@ -55,7 +56,6 @@ from stellwerk.engine.state import EngineState
 from stellwerk.model import events as e
 from stellwerk.model.outcome import Succeeded
 from stellwerk.model.workflow import Workflow
-from ui_pages import UiSession, pages, time_pages
 
 NOW = 1_800_000_000_000
 PASSWORD = "bench-password"
