@@ -12,8 +12,9 @@ Figures: throughput (runs/s from the first submission until every run has finish
 (from submitting one run, paced at --rate per second, until its process or task starts; wall clock on both
 sides). The table goes to stdout and to docs/benchmarks.md with the command and the machine.
 
-Not measured by this script yet, and so reported as such: Prefect, Airflow and APScheduler, and the planned-start
-lateness of cron-like schedules (bench/dailyplan.py measures Stellwerk's: lateness p99 2-3 ms).
+Without --quick also APScheduler 3 (bench/_apscheduler_peer.py: in-process, memory job store, a thread pool of
+--parallelism). Not measured by this script yet, and so reported as such in the table: Prefect and Airflow, and
+the planned-start lateness of cron-like schedules (bench/dailyplan.py measures Stellwerk's: p99 2-3 ms).
 
     python bench/peers.py [--quick] [--orders N] [--paced M] [--rate R] [--parallelism P] [--cache DIR]
 
@@ -35,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
+import _apscheduler_peer as apscheduler_peer
 import _celery_peer as celery_peer
 import throughput
 
@@ -42,7 +44,6 @@ DOCUMENT = Path(__file__).parent.parent / "docs" / "benchmarks.md"
 NOT_MEASURED = {
     "Prefect": "not measured by bench/peers.py yet",
     "Airflow (LocalExecutor)": "not measured by bench/peers.py yet",
-    "APScheduler": "not measured by bench/peers.py yet",
 }
 
 
@@ -70,6 +71,17 @@ def celery(cache: Path, count: int, paced: int, rate: float) -> Figures | str:
         python = celery_peer.environment(cache, uv)
         with tempfile.TemporaryDirectory(prefix="celery-peer-") as work:
             found = celery_peer.run(python, Path(work), count, paced, rate)
+    except Exception as error:  # a peer that cannot run is reported with the reason
+        return f"could not be run: {error}"
+    return Figures(found["tasks_per_s"], found["p50_ms"], found["p99_ms"])
+
+
+def apscheduler(cache: Path, count: int, paced: int, rate: float, workers: int) -> Figures | str:
+    uv = Path(sys.executable).parent / "uv"
+    try:
+        python = apscheduler_peer.environment(cache, uv)
+        with tempfile.TemporaryDirectory(prefix="apscheduler-peer-") as work:
+            found = apscheduler_peer.run(python, Path(work), count, paced, rate, workers)
     except Exception as error:  # a peer that cannot run is reported with the reason
         return f"could not be run: {error}"
     return Figures(found["tasks_per_s"], found["p50_ms"], found["p99_ms"])
@@ -134,10 +146,15 @@ def main(arguments: argparse.Namespace) -> None:
         (celery_name, theirs),
     ]
     if not arguments.quick:
+        scheduled = apscheduler(
+            cache, arguments.orders, arguments.paced, arguments.rate, arguments.parallelism
+        )
+        version = apscheduler_peer.version(apscheduler_peer.environment_python(cache))
+        rows.append((f"APScheduler {version} (memory store, {arguments.parallelism} threads)", scheduled))
         rows += list(NOT_MEASURED.items())
     lines = table(rows, spawn, arguments.parallelism)
     print("\n".join(lines))
-    write_document(lines, arguments, "python bench/peers.py" + (" --quick" if arguments.quick else ""))
+    write_document(lines, arguments, " ".join(["python bench/peers.py", *sys.argv[1:]]))
     nan = float("nan")
     celery_figures = theirs if isinstance(theirs, Figures) else Figures(nan, nan, nan)
     print(

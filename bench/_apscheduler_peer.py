@@ -1,0 +1,90 @@
+"""APScheduler as a peer of bench/peers.py: the same work (a job that runs `/bin/true` in a subprocess), APScheduler
+3 (its stable line) installed from PyPI in a virtual environment of its own, a BackgroundScheduler with its
+default memory job store and a thread pool of --parallelism workers. Nothing is persisted, unlike Stellwerk's
+journal: this is the in-process scheduler as it is used.
+
+The driver prints one JSON line: jobs/s from adding the first of N one-off jobs (`date` trigger, now) until the
+last has run, and the start latency (from `add_job` until the job has started its process) of jobs added one
+each 1/rate s."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+REQUIREMENT = "apscheduler>=3.11,<4"
+
+DRIVER = """
+import json, statistics, subprocess, sys, threading, time
+from datetime import datetime, timezone
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.executors.pool import ThreadPoolExecutor
+
+count, paced, rate, workers = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+done = threading.Semaphore(0)
+started = {}
+
+def run_true(key):
+    process = subprocess.Popen(["/bin/true"])
+    started[key] = time.time_ns()
+    process.wait()
+    done.release()
+
+scheduler = BackgroundScheduler(executors={"default": ThreadPoolExecutor(workers)},
+                                job_defaults={"misfire_grace_time": None, "coalesce": False})
+scheduler.start()
+now = lambda: datetime.now(timezone.utc)
+began = time.perf_counter()
+for n in range(count):
+    scheduler.add_job(run_true, "date", run_date=now(), args=(f"t{n}",))
+for _ in range(count):
+    done.acquire(timeout=600)
+jobs_per_s = count / (time.perf_counter() - began)
+added = {}
+start = time.perf_counter()
+for index in range(paced):
+    time.sleep(max(0.0, start + index / rate - time.perf_counter()))
+    added[f"p{index}"] = time.time_ns()
+    scheduler.add_job(run_true, "date", run_date=now(), args=(f"p{index}",))
+for _ in range(paced):
+    done.acquire(timeout=60)
+scheduler.shutdown()
+latencies = sorted((started[key] - at) / 1e6 for key, at in added.items())
+print(json.dumps({"tasks_per_s": jobs_per_s, "p50_ms": statistics.median(latencies),
+                  "p99_ms": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]}))
+"""
+
+
+def environment_python(cache: Path) -> Path:
+    return cache / "apscheduler" / "bin" / "python"
+
+
+def environment(cache: Path, uv: Path) -> Path:
+    """APScheduler's virtual environment (made on first use); its python."""
+    python = environment_python(cache)
+    if not python.exists():
+        subprocess.run([str(uv), "venv", "-q", str(python.parent.parent)], check=True)
+    subprocess.run([str(uv), "pip", "install", "-q", "--python", str(python), REQUIREMENT], check=True)
+    return python
+
+
+def run(python: Path, work: Path, count: int, paced: int, rate: float, workers: int) -> dict[str, Any]:
+    (work / "driver.py").write_text(DRIVER)
+    driven = subprocess.run(
+        [str(python), "driver.py", str(count), str(paced), str(rate), str(workers)],
+        cwd=work, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    if driven.returncode != 0:
+        raise RuntimeError(f"APScheduler's driver failed: {driven.stderr[-2000:]}")
+    figures: dict[str, Any] = json.loads(driven.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def version(python: Path) -> str:
+    found = subprocess.run(
+        [str(python), "-c", "from importlib.metadata import version; print(version('apscheduler'))"],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return found.stdout.strip() or "?"
