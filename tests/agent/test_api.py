@@ -114,6 +114,10 @@ async def test_health_and_metrics(
     assert "stellwerk_agent_orders 0.0" in text
     assert "stellwerk_agent_processes_running 0.0" in text
     assert "stellwerk_agent_events_persisted_total 1.0" in text  # AgentDedicated
+    assert 'stellwerk_journal_events_written_total{role="agent"}' in text
+    assert 'stellwerk_journal_fsync_seconds_bucket{le="+Inf",role="agent"}' in text
+    assert await controller.client.get("/agent/api/health/live", dict[str, str]) == {"TYPE": "Alive"}
+    assert await controller.client.get("/agent/api/health/ready", dict[str, bool]) == {"healthy": True}
 
 
 async def test_a_client_not_allow_listed_is_refused_with_403(agent: AgentService, pki: TestPki) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -132,8 +133,15 @@ async def test_overview_health_metrics_and_release(pki: TestPki, tmp_path: Path)
         last = controller.core.journal.last_event_id
         assert await command(client, {"TYPE": "ReleaseEvents", "untilEventId": last}) == {"TYPE": "Accepted"}
         assert controller.state.released == {COCKPIT: last}
-        lines = [line async for line in client.stream_lines("/metrics")]
-        assert any(line.startswith(b"stellwerk_controller_orders") for line in lines)
+        assert (await client.get(f"{API}/health/live", dict))["TYPE"] == "Alive"
+        assert (await client.get(f"{API}/health/ready", dict))["TYPE"] == "Ready"
+        text = b"\n".join([line async for line in client.stream_lines("/metrics")]).decode()
+        assert "stellwerk_controller_orders 0.0" in text
+        assert 'stellwerk_journal_events_written_total{role="controller"}' in text
+        fsyncs = re.search(r'stellwerk_journal_fsync_seconds_count\{role="controller"\} (\d+)', text)
+        assert fsyncs and int(float(fsyncs[1])) >= 2  # the Lock item and the release
+        size = re.search(r'stellwerk_journal_size_bytes\{role="controller"\} ([0-9.e+]+)', text)
+        assert size and float(size[1]) > 0
 
 
 async def events_after(client: NodeClient, after: int, wait: float = 0) -> list[dict[str, Any]]:

@@ -63,6 +63,8 @@ class AgentEndpoints(Protocol):
 def agent_app(agent: AgentEndpoints, *, allowed_subjects: tuple[str, ...], insecure: bool) -> ASGIApp:
     routes = [
         Route("/agent/api/health", _health_endpoint(agent), methods=["GET"]),
+        Route("/agent/api/health/live", _live, methods=["GET"]),
+        Route("/agent/api/health/ready", _health_endpoint(agent), methods=["GET"]),
         Route("/agent/api", _overview_endpoint(agent), methods=["GET"]),
         Route("/agent/api/subagents", _subagents_endpoint(agent), methods=["GET"]),
         Route("/metrics", _metrics_endpoint(agent), methods=["GET"]),
@@ -210,6 +212,12 @@ def _health_endpoint(agent: AgentEndpoints) -> Any:
         return problem_response(503, "The Agent's journal is not open")
 
     return health
+
+
+async def _live(request: Request) -> Response:
+    """Liveness: the process answers. Readiness (`/health/ready`, also `/health`): its journal is open and its
+    tasks run."""
+    return Response(b'{"TYPE":"Alive"}', media_type="application/json")
 
 
 def _overview_endpoint(agent: AgentEndpoints) -> Any:

@@ -42,7 +42,7 @@ from stellwerk.model import events as e
 from stellwerk.model import item_events as ie
 from stellwerk.model import order as o
 from stellwerk.runner.executors import ExecutionSettings
-from stellwerk.runner.jobs import JobLauncher, RemoteSubagents
+from stellwerk.runner.jobs import JobEnded, JobLauncher, RemoteSubagents
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,7 @@ class AgentLoop:
         clock: Clock,
         oldest_event_id: Callable[[], int],
         remote: RemoteSubagents | None = None,
+        job_ended: JobEnded | None = None,
     ) -> None:
         self._config = config
         self._journal = journal
@@ -91,7 +92,7 @@ class AgentLoop:
         settings = ExecutionSettings(
             executables_directory=config.executables_directory, inherited_env=dict(os.environ)
         )
-        self._jobs = JobLauncher(config.work_directory, settings, self._report_one, clock, remote)
+        self._jobs = JobLauncher(config.work_directory, settings, self._report_one, clock, remote, job_ended)
 
     @property
     def state(self) -> EngineState:

@@ -58,11 +58,16 @@ class AgentService:
         self._journal = journal
         self._event_log = EventLog(journal, config.journal_directory, JOURNAL_BASE)
         self._subagents = SubagentLinks(config, lambda: journal.state, lambda: self._loop.subagents_changed())
+        self._metrics = AgentMetrics(journal, lambda: self._loop.events_persisted)
         self._loop = AgentLoop(
-            config, journal, epoch_millis, self._event_log.oldest_event_id, remote=self._subagents
+            config,
+            journal,
+            epoch_millis,
+            self._event_log.oldest_event_id,
+            remote=self._subagents,
+            job_ended=self._metrics.job_ended,
         )
         self._watcher = FileWatcher(config, lambda: journal.state, self._loop.report)
-        self._metrics = AgentMetrics(lambda: journal.state, lambda: self._loop.events_persisted)
         self._closing = asyncio.Event()
         self._server: RunningServer | None = None
         self._tasks: list[asyncio.Task[None]] = []

@@ -27,6 +27,7 @@ from stellwerk.cockpit.api import (
     deployment,
     deployment_keys,
     events,
+    health,
     history,
     iam_accounts,
     iam_roles,
@@ -52,6 +53,7 @@ from stellwerk.cockpit.db.migrate import migrate
 from stellwerk.cockpit.db.repositories.controllers import ControllerNode, ControllerRepository
 from stellwerk.cockpit.errors import install_error_handlers
 from stellwerk.cockpit.limits import BodyLimit
+from stellwerk.cockpit.request_latency import RequestTiming
 from stellwerk.cockpit.security.accounts import ensure_first_account
 from stellwerk.cockpit.services.cluster.election import Timing
 from stellwerk.cockpit.services.cluster.roles import CockpitRoles
@@ -90,6 +92,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     dailyplan.router,
     log_notification.router,
     metrics.router,
+    health.router,
     monitoring.router,
     monitoring.configuration_router,
 )
@@ -164,4 +167,5 @@ def create_app(cockpit: Cockpit, *, routers: tuple[APIRouter, ...] = ROUTERS) ->
     install_ui(app)
     config = cockpit.config
     app.add_middleware(BodyLimit, limit=config.max_body_bytes, upload_limit=config.max_upload_bytes)
+    app.add_middleware(RequestTiming, latency=cockpit.request_latency)
     return app

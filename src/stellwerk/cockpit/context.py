@@ -1,5 +1,5 @@
 """The Cockpit's shared handles: its settings, its database, the Controllers it talks to, the clock, the order
-views and the start lateness metrics. Routers get it with the `CockpitDep` dependency."""
+views, the start lateness and request latency metrics. Routers get it with the `CockpitDep` dependency."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 
 from stellwerk.cockpit.config import CockpitConfig
 from stellwerk.cockpit.db.session import Database
+from stellwerk.cockpit.request_latency import RequestLatency
 from stellwerk.cockpit.services.dailyplan.lateness import StartLateness
 from stellwerk.cockpit.services.order_view import OrderViews
 from stellwerk.cockpit.services.proxy import Proxies
@@ -29,6 +30,7 @@ class Cockpit:
     clock: Callable[[], int] = field(default=wall_clock_ms)
     order_views: OrderViews = field(default_factory=OrderViews)
     start_lateness: StartLateness = field(default_factory=StartLateness)
+    request_latency: RequestLatency = field(default_factory=RequestLatency)
 
     def now(self) -> int:
         """Milliseconds since the epoch."""

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import msgspec
-from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -31,6 +30,7 @@ from stellwerk.controller.event_stream import (
     wants_stream,
 )
 from stellwerk.controller.items import UpdateItems
+from stellwerk.controller.metrics import ControllerMetrics
 from stellwerk.controller.sessions import Logout, SessionCheck, SessionCommand, Sessions, identity_of
 from stellwerk.controller.signed_items import UpdateItemsRequest, load_trusted_certificates, verified_update
 from stellwerk.journal.event_log import TORN, EventLog
@@ -107,13 +107,13 @@ class ControllerApi:
         self._event_readers = frozenset(event_readers)
         self._stopping = stopping
         self.sessions = Sessions(core.clock)
-        self._metrics = CollectorRegistry()
-        self._order_gauge = Gauge("stellwerk_controller_orders", "Orders", registry=self._metrics)
-        self._event_gauge = Gauge("stellwerk_controller_event_id", "Last EventId", registry=self._metrics)
+        self.metrics_registry = ControllerMetrics(core.journal, lambda: service.overview()["agents"])
         base = "/controller/api"
         routes = [
             Route(base, self.overview),
             Route(f"{base}/health", self.health),
+            Route(f"{base}/health/live", self.live),
+            Route(f"{base}/health/ready", self.ready),
             Route(f"{base}/session", self.session, methods=["POST"]),
             Route(f"{base}/command", self.command, methods=["POST"]),
             Route(f"{base}/event", self.events),
@@ -132,6 +132,16 @@ class ControllerApi:
 
     async def health(self, request: Request) -> Response:
         return json_response({"TYPE": "Healthy", "eventId": self.core.journal.last_event_id})
+
+    async def live(self, request: Request) -> Response:
+        """Liveness: the process answers (a passive cluster node answers this too, see cluster_node)."""
+        return json_response({"TYPE": "Alive"})
+
+    async def ready(self, request: Request) -> Response:
+        """Readiness: this node serves the Controller's API (it is running and, in a cluster, active)."""
+        if self._stopping.is_set():
+            return problem_response("The Controller is stopping", 503)
+        return json_response({"TYPE": "Ready", "eventId": self.core.journal.last_event_id})
 
     async def session(self, request: Request) -> Response:
         try:
@@ -226,9 +236,7 @@ class ControllerApi:
         return json_response(found)
 
     async def metrics(self, request: Request) -> Response:
-        self._order_gauge.set(len(self.core.state.orders))
-        self._event_gauge.set(self.core.journal.last_event_id)
-        return Response(generate_latest(self._metrics), media_type="text/plain; version=0.0.4")
+        return Response(self.metrics_registry.render(), media_type=self.metrics_registry.content_type)
 
 
 def _event_problem(problem: Problem) -> Response:

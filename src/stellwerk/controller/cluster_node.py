@@ -42,6 +42,7 @@ T = TypeVar("T")
 JSON = "application/json"
 COMMAND_PATH = "/controller/api/command"
 CLUSTER_PREFIX = "/controller/api/cluster"
+LIVE_PATH = "/controller/api/health/live"
 _watch_poll_decoder = msgspec.json.Decoder(WatchPoll)
 
 
@@ -64,6 +65,7 @@ class NodeHost:
             Route(f"{CLUSTER_PREFIX}/journal", self.journal),
             Route(f"{CLUSTER_PREFIX}/watch", self.watch, methods=["POST"]),
             Route(COMMAND_PATH, self.switch_over, methods=["POST"]),
+            Route(LIVE_PATH, self.live),
         ]
         self._cluster_app = Starlette(
             routes=routes, middleware=[require_peer(allowed, insecure=config.insecure)]
@@ -71,7 +73,7 @@ class NodeHost:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] == "lifespan" or path.startswith(CLUSTER_PREFIX):
+        if scope["type"] == "lifespan" or path.startswith(CLUSTER_PREFIX) or path == LIVE_PATH:
             await self._cluster_app(scope, receive, send)
         elif path == COMMAND_PATH and scope.get("method") == "POST":
             body, replay = await _buffered(receive)
@@ -92,6 +94,12 @@ class NodeHost:
             )(scope, receive, send)
         else:
             await app(scope, receive, send)
+
+    async def live(self, request: Request) -> Response:
+        """Liveness of either node; readiness (`/health/ready`) is the Controller's, so a passive node is not
+        ready (503) and a load balancer sends the API calls to the active one."""
+        body = {"TYPE": "Alive", "clusterNodeId": self.node.me, "active": self.controller_app is not None}
+        return Response(codec.encode(body), media_type=JSON)
 
     async def cluster_state(self, request: Request) -> Response:
         return Response(codec.encode(self.node.state), media_type=JSON)

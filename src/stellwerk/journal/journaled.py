@@ -29,6 +29,7 @@ from stellwerk.journal.replicator import NoReplication, Replicator, WrittenBatch
 from stellwerk.journal.segments import Segment, SegmentDirectory
 from stellwerk.journal.snapshot import load_snapshot, snapshot_objects
 from stellwerk.journal.stamped import Stamped
+from stellwerk.journal.statistics import JournalStatistics
 from stellwerk.journal.stream import EventStream
 from stellwerk.journal.writer import DEFAULT_SEGMENT_SIZE_LIMIT, JournalStopped, JournalWriter
 from stellwerk.model.events import KeyedEvent
@@ -126,6 +127,18 @@ class JournaledState:
     @property
     def segment(self) -> Segment:
         return self._running().segment
+
+    @property
+    def statistics(self) -> JournalStatistics:
+        return self._running().statistics
+
+    def size(self) -> int:
+        """Bytes of the journal's segment files (a look at the directory)."""
+        total = 0
+        for segment in self._segments.segments():
+            with contextlib.suppress(FileNotFoundError):  # deleted after a release meanwhile
+                total += segment.path.stat().st_size
+        return total
 
     async def persist(self, keyed_events: Sequence[KeyedEvent]) -> tuple[Stamped, ...]:
         """Persists (durable), replicates, applies and publishes the events as one transaction; returns them

@@ -26,6 +26,7 @@ from stellwerk.journal.format import JournalHeader, encode_segment_start, encode
 from stellwerk.journal.replicator import WrittenBatch
 from stellwerk.journal.segments import Segment, SegmentDirectory
 from stellwerk.journal.stamped import Stamped
+from stellwerk.journal.statistics import JournalStatistics
 from stellwerk.model.events import KeyedEvent
 
 # Called in the writer task with each durable batch (transactions in file order, each with whether it was
@@ -89,6 +90,7 @@ class JournalWriter:
         self._grown = False
         self._queue: list[_Pending] = []
         self._last_sync_seconds = math.inf
+        self.statistics = JournalStatistics()
         self._rollovers: list[asyncio.Future[Segment]] = []
         self._wakeup = asyncio.Event()
         self._stopped: BaseException | None = None
@@ -210,7 +212,9 @@ class JournalWriter:
         self._position = written.end
         self._grown = True
         self._last_written_id = last_id
-        self._total_event_count += sum(len(p.stamped) for p in batch)
+        events = sum(len(p.stamped) for p in batch)
+        self._total_event_count += events
+        self.statistics.written(events, len(data))
         try:
             await self._on_durable([(p.stamped, p.applied) for p in batch], written, data)
         except BaseException as failure:
@@ -227,6 +231,7 @@ class JournalWriter:
         began = time.monotonic()
         self._sync(self._fd)
         self._last_sync_seconds = time.monotonic() - began
+        self.statistics.synced(self._last_sync_seconds)
 
     async def _roll_over(self) -> None:
         rollovers, self._rollovers = self._rollovers, []

@@ -5,6 +5,7 @@ Subagent (the order's Processing.subagentId), `remote` gives the process there (
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -23,6 +24,8 @@ from stellwerk.runner.process import ProcessKiller
 from stellwerk.runner.remote import ProcessRequest, RemoteProcess
 
 Report = Callable[[e.KeyedEvent], None]
+# (workflow path, job name, seconds) of a job run that has ended, for metrics.
+JobEnded = Callable[[str, str, float], None]
 
 
 class RemoteSubagents(Protocol):
@@ -41,8 +44,10 @@ class JobLauncher:
         report: Report,
         now: Callable[[], int],
         remote: RemoteSubagents | None = None,
+        job_ended: JobEnded | None = None,
     ) -> None:
         self._remote = remote
+        self._job_ended = job_ended
         self._work_dir = work_dir
         self._settings = settings
         self._report = report
@@ -88,6 +93,14 @@ class JobLauncher:
             await asyncio.wait(pending, timeout=grace)
 
     async def _run(self, step: Step, killer: ProcessKiller) -> None:
+        began = time.monotonic()
+        await self._run_step(step, killer)
+        if self._job_ended is not None:
+            instruction = step.instruction
+            name = instruction.job_name if isinstance(instruction, i.ExecuteNamed) else ""
+            self._job_ended(step.workflow.path, name, time.monotonic() - began)
+
+    async def _run_step(self, step: Step, killer: ProcessKiller) -> None:
         order_id = step.order.id
         instruction = step.instruction
         assert isinstance(instruction, i.ExecuteNamed | i.ExecuteAnonymous)

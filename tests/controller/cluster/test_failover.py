@@ -7,9 +7,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from stellwerk.cluster.decide import Confirmed
 from stellwerk.cluster.states import ActiveShutDown, Coupled, FailedOver, PassiveLost, SwitchedOver
 from stellwerk.controller.items import AddOrChange, UpdateItems
+from stellwerk.transport.client import HttpError
 from tests.controller.cluster.harness import EMPTY_WORKFLOW, FAST, ClusterNodeRunner, add_orders, cluster
 from tests.controller.support import eventually
 from tests.e2e.nodes import API
@@ -65,6 +68,14 @@ async def test_switch_over_on_request_loses_nothing(pki: TestPki, tmp_path: Path
         assert primary.service is None
         await backup.service.execute(add_orders("after"))
         assert "after" in primary.journaled_order_ids()
+        async with nodes.client(primary) as passive, nodes.client(backup) as active:
+            alive = await passive.get(f"{API}/health/live", dict)
+            assert alive["TYPE"] == "Alive" and alive["active"] is False
+            with pytest.raises(HttpError) as not_ready:
+                await passive.get(f"{API}/health/ready", dict)
+            assert not_ready.value.status == 503  # a load balancer sends the API calls to the active node
+            assert (await active.get(f"{API}/health/live", dict))["active"] is True
+            assert (await active.get(f"{API}/health/ready", dict))["TYPE"] == "Ready"
 
 
 async def test_an_orderly_stop_of_the_active_node_is_no_fail_over(pki: TestPki, tmp_path: Path) -> None:
