@@ -14,10 +14,13 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from _peer_environment import REPORT, python_of
+from _peer_environment import environment as make_environment
+
 REQUIREMENT = "apscheduler>=3.11,<4"
 
 DRIVER = """
-import json, statistics, subprocess, sys, threading, time
+import subprocess, sys, threading, time
 from datetime import datetime, timezone
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -51,27 +54,20 @@ for index in range(paced):
 for _ in range(paced):
     done.acquire(timeout=60)
 scheduler.shutdown()
-latencies = sorted((started[key] - at) / 1e6 for key, at in added.items())
-print(json.dumps({"tasks_per_s": jobs_per_s, "p50_ms": statistics.median(latencies),
-                  "p99_ms": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]}))
+report(jobs_per_s, [(started[key] - at) / 1e6 for key, at in added.items()])
 """
 
 
 def environment_python(cache: Path) -> Path:
-    return cache / "apscheduler" / "bin" / "python"
+    return python_of(cache, "apscheduler")
 
 
 def environment(cache: Path, uv: Path) -> Path:
-    """APScheduler's virtual environment (made on first use); its python."""
-    python = environment_python(cache)
-    if not python.exists():
-        subprocess.run([str(uv), "venv", "-q", str(python.parent.parent)], check=True)
-    subprocess.run([str(uv), "pip", "install", "-q", "--python", str(python), REQUIREMENT], check=True)
-    return python
+    return make_environment(cache, "apscheduler", REQUIREMENT, uv)
 
 
 def run(python: Path, work: Path, count: int, paced: int, rate: float, workers: int) -> dict[str, Any]:
-    (work / "driver.py").write_text(DRIVER)
+    (work / "driver.py").write_text(REPORT + DRIVER)
     driven = subprocess.run(
         [str(python), "driver.py", str(count), str(paced), str(rate), str(workers)],
         cwd=work, capture_output=True, text=True, timeout=900,

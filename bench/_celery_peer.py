@@ -16,6 +16,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from _peer_environment import REPORT, python_of
+from _peer_environment import environment as make_environment
+
 REQUIREMENT = "celery[redis]>=5.5"
 BROKER = "redis://127.0.0.1:6379/15"
 
@@ -38,7 +41,7 @@ def run_true():
 '''
 
 DRIVER = """
-import json, statistics, sys, time
+import sys, time
 from tasks import app, run_true
 
 count, paced, rate = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
@@ -55,24 +58,16 @@ for index in range(paced):
     time.sleep(max(0.0, start + index / rate - time.perf_counter()))
     sent.append(time.time_ns())
     pending.append(run_true.delay())
-latencies = sorted((result.get(timeout=60) - at) / 1e6 for result, at in zip(pending, sent))
-print(json.dumps({"tasks_per_s": tasks_per_s, "p50_ms": statistics.median(latencies),
-                  "p99_ms": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]}))
+report(tasks_per_s, [(result.get(timeout=60) - at) / 1e6 for result, at in zip(pending, sent)])
 """
 
 
 def environment_python(cache: Path) -> Path:
-    return cache / "celery" / "bin" / "python"
+    return python_of(cache, "celery")
 
 
 def environment(cache: Path, uv: Path) -> Path:
-    """Celery's virtual environment (made on first use); its python."""
-    python = environment_python(cache)
-    folder = python.parent.parent
-    if not python.exists():
-        subprocess.run([str(uv), "venv", "-q", str(folder)], check=True)
-    subprocess.run([str(uv), "pip", "install", "-q", "--python", str(python), REQUIREMENT], check=True)
-    return python
+    return make_environment(cache, "celery", REQUIREMENT, uv)
 
 
 def run(
@@ -80,7 +75,7 @@ def run(
 ) -> dict[str, Any]:
     """Starts a worker, runs the driver, stops the worker; the driver's figures."""
     (work / "tasks.py").write_text(TASKS)
-    (work / "driver.py").write_text(DRIVER)
+    (work / "driver.py").write_text(REPORT + DRIVER)
     subprocess.run(["redis-cli", "-n", "15", "flushdb"], check=True, capture_output=True)
     env = {**os.environ, "PYTHONPATH": str(work)}
     worker_log = (work / "worker.log").open("w")
