@@ -129,7 +129,12 @@ class AgentLoop:
             self._commit([e.KeyedEvent("", ie.ItemAttachedToMe(item=agent_ref))])
         lost = restart.lost_process_events(self.state, restart.LOST_DUE_TO_RESTART)
         for keyed in lost:
-            logger.warning("Order %s: %s after restart", keyed.key, restart.LOST_DUE_TO_RESTART)
+            logger.warning(
+                "Order %s: %s after restart",
+                keyed.key,
+                restart.LOST_DUE_TO_RESTART,
+                extra={"order": keyed.key},
+            )
         self._committed(commit_turn(self.state, lost, list(self.state.orders), now, self._commit).events, now)
         self._wakeups.update(self.state, list(self.state.orders), now)  # also those that did not move
         await self._durable()

@@ -10,6 +10,7 @@ import click
 
 from stellwerk.agent.config import AgentConfig
 from stellwerk.agent.service import AgentService
+from stellwerk.cli.log_lines import LogFormat
 from stellwerk.cli.serving import (
     configure_logging,
     load,
@@ -43,6 +44,8 @@ def agent_command(
     insecure: bool,
     log_level: str,
     syslog: SyslogTarget | None,
+    log_format: LogFormat,
+    log_file: Path | None,
     cluster_watch: tuple[str, ...],
 ) -> None:
     """Run an Agent until SIGINT or SIGTERM (Ctrl-C), or until its Controller sends ShutDown.
@@ -59,7 +62,13 @@ def agent_command(
     if cluster_watch and len(cluster_watch) != 2:
         raise click.BadParameter("give both nodes of the cluster", param_hint="--cluster-watch")
     config = load(load_agent_config, config_file, overrides_of(data, host, port, insecure))
-    configure_logging(log_level, None if syslog is None else (syslog, "agent", config.name))
+    configure_logging(
+        log_level,
+        None if syslog is None else (syslog, "agent", config.name),
+        node=config.name,
+        log_format=log_format,
+        log_file=log_file,
+    )
     run_until_stopped(lambda stop: _serve(config, stop, cluster_watch))
 
 

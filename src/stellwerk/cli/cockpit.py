@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 import click
 
-from stellwerk.cli.serving import LOG_LEVELS, LogLineFormatter, configure_logging, run_until_stopped
+from stellwerk.cli.log_lines import LogFormat
+from stellwerk.cli.serving import LOG_LEVELS, configure_logging, log_format_option, run_until_stopped
 from stellwerk.cockpit.config import CockpitConfig, ControllerTls
 from stellwerk.cockpit.service import browser_context, run_cockpit
 from stellwerk.cockpit.services.monitor.settings import MonitorSettings, SettingsError, read_settings
@@ -25,14 +25,6 @@ def controller_tls(folder: Path, ca: Path) -> ControllerTls | None:
     if certificate.exists() and key.exists() and ca.exists():
         return ControllerTls(certificate=certificate, key=key, ca=ca)
     return None
-
-
-def log_to_file(path: Path) -> None:
-    """Writes the log also to `path` (rotated at 10 MB, 5 kept), which `/joc/api/joc/log` serves."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(path, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8")
-    handler.setFormatter(LogLineFormatter())
-    logging.getLogger().addHandler(handler)
 
 
 def _parse_controllers(
@@ -158,6 +150,7 @@ def _parse_controllers(
     show_default=True,
     help="Least level logged.",
 )
+@log_format_option
 def cockpit_command(
     data: Path,
     database_url: str | None,
@@ -180,6 +173,7 @@ def cockpit_command(
     heartbeat: float,
     takeover_timeout: float,
     log_level: str,
+    log_format: LogFormat,
 ) -> None:
     """Run the Cockpit: the JOC-compatible REST API under /joc/api on its database.
 
@@ -188,8 +182,6 @@ def cockpit_command(
     """
     if takeover_timeout <= heartbeat:
         raise click.BadParameter("must be longer than --heartbeat", param_hint="--takeover-timeout")
-    configure_logging(log_level)
-    log_to_file(data / "logs" / "joc.log")
     config = CockpitConfig(
         data_directory=data,
         database_url=database_url,
@@ -204,6 +196,10 @@ def cockpit_command(
         member_url=member_url,
         heartbeat_ms=round(heartbeat * 1000),
         takeover_ms=round(takeover_timeout * 1000),
+    )
+    # The log is also in DATA/logs/joc.log (rotated), which `/joc/api/joc/log` serves.
+    configure_logging(
+        log_level, node=config.member, log_format=log_format, log_file=data / "logs" / "joc.log"
     )
     tls = None
     if not plain_http:

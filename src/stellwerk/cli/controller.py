@@ -10,6 +10,7 @@ import click
 import msgspec
 from cryptography import x509
 
+from stellwerk.cli.log_lines import LogFormat
 from stellwerk.cli.serving import configure_logging, load, overrides_of, run_until_stopped, service_options
 from stellwerk.cli.syslog import SyslogTarget
 from stellwerk.cluster.setting import ClusterSetting
@@ -73,6 +74,8 @@ def controller_command(
     insecure: bool,
     log_level: str,
     syslog: SyslogTarget | None,
+    log_format: LogFormat,
+    log_file: Path | None,
     agents: dict[str, str],
     cluster_node: str | None,
     cluster_peer: str | None,
@@ -95,7 +98,14 @@ def controller_command(
             config,
             cluster=cluster_setting(config, cluster_node, cluster_peer, cluster_peer_subject, cluster_timing),
         )
-    configure_logging(log_level, None if syslog is None else (syslog, "controller", config.controller_id))
+    node = config.controller_id if cluster_node is None else f"{config.controller_id}/{cluster_node}"
+    configure_logging(
+        log_level,
+        None if syslog is None else (syslog, "controller", config.controller_id),
+        node=node,
+        log_format=log_format,
+        log_file=log_file,
+    )
     run_until_stopped(lambda stop: _serve(config, stop))
 
 

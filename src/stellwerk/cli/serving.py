@@ -1,16 +1,14 @@
 """What `stellwerk controller` and `stellwerk agent` share: their options, loading the config (exit code 2 on
-a bad one), structured log lines on stderr (and warnings to a syslog receiver with `--syslog`), and running a
+a bad one), structured log lines on stderr (cli/log_lines.py) (and warnings to a syslog receiver with `--syslog`), and running a
 service until SIGINT or SIGTERM."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import signal
 import ssl
 import sys
-import time
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from stellwerk.agent.service import AgentStartFailed
+from stellwerk.cli.log_lines import DEFAULT_BACKUPS, DEFAULT_MAX_BYTES, LOG_FORMATS, LogFormat, log_handlers
 from stellwerk.cli.syslog import SyslogHandler, SyslogTarget, target_option
 from stellwerk.config.services import Overrides
 from stellwerk.config.source import ConfigError
@@ -45,33 +44,40 @@ class ConfigUnusable(click.ClickException):
     exit_code = 2
 
 
-class LogLineFormatter(logging.Formatter):
-    """One line per record: `time=… level=… logger=… message="…"` (logfmt), the traceback escaped in."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-        fields = [
-            f"time={stamp}.{int(record.msecs):03d}Z",
-            f"level={record.levelname.lower()}",
-            f"logger={record.name}",
-            f"message={json.dumps(record.getMessage(), ensure_ascii=False)}",
-        ]
-        if record.exc_info:
-            fields.append(
-                f"exception={json.dumps(self.formatException(record.exc_info), ensure_ascii=False)}"
-            )
-        return " ".join(fields)
-
-
-def configure_logging(level: str, syslog: tuple[SyslogTarget, str, str] | None = None) -> None:
-    """Log lines on stderr; with `syslog` (target, app name, node id) warnings and errors go there too."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(LogLineFormatter())
+def configure_logging(
+    level: str,
+    syslog: tuple[SyslogTarget, str, str] | None = None,
+    *,
+    node: str | None = None,
+    log_format: LogFormat = "logfmt",
+    log_file: Path | None = None,
+) -> None:
+    """Log lines on stderr (and in `log_file`), naming `node`; with `syslog` (target, app name, node id)
+    warnings and errors go there too."""
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = log_handlers(node, log_format, log_file, stream=sys.stderr)
     if syslog is not None:
         root.addHandler(SyslogHandler(*syslog))
     root.setLevel(level.upper())
+
+
+log_format_option = click.option(
+    "--log-format",
+    type=click.Choice(LOG_FORMATS),
+    default="logfmt",
+    show_default=True,
+    help="Log lines as logfmt (key=value, for people and grep) or as JSON objects (for log shippers).",
+)
+log_file_option = click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Also log into this file, rotated at {DEFAULT_MAX_BYTES // 2**20} MB ({DEFAULT_BACKUPS} kept).",
+)
+
+
+def log_options(command: Command) -> Command:
+    """--log-format and --log-file, which the Controller, Agent and Subagent commands have."""
+    return log_format_option(log_file_option(command))
 
 
 def service_options(command: Command) -> Command:
@@ -118,7 +124,7 @@ def service_options(command: Command) -> Command:
     ]
     for option in reversed(options):
         command = option(command)
-    return command
+    return log_options(command)
 
 
 def overrides_of(

@@ -11,7 +11,8 @@ import click
 from stellwerk.agent.config import TlsFiles
 from stellwerk.agent.subagent.config import SubagentConfig
 from stellwerk.agent.subagent.service import SubagentService
-from stellwerk.cli.serving import configure_logging, run_until_stopped
+from stellwerk.cli.log_lines import LogFormat
+from stellwerk.cli.serving import configure_logging, log_options, run_until_stopped
 
 logger = logging.getLogger("stellwerk.cli.subagent")
 
@@ -50,6 +51,7 @@ _file = click.Path(exists=True, dir_okay=False, path_type=Path)
     help="Seconds a drained Subagent waits to stop.",
 )
 @click.option("--log-level", default="info", show_default=True, help="debug, info, warning or error.")
+@log_options
 def subagent_command(
     subagent_id: str,
     data: Path,
@@ -66,6 +68,8 @@ def subagent_command(
     heartbeat: float,
     drain_grace: float,
     log_level: str,
+    log_format: LogFormat,
+    log_file: Path | None,
 ) -> None:
     """Run a Subagent until SIGINT or SIGTERM, which drain it: it takes no new process, lets the running ones
     finish, then stops (scale-in). It prints the URL it listens on to stderr."""
@@ -88,7 +92,7 @@ def subagent_command(
         heartbeat=heartbeat,
         drain_grace=drain_grace,
     )
-    configure_logging(log_level)
+    configure_logging(log_level, node=subagent_id, log_format=log_format, log_file=log_file)
     run_until_stopped(lambda stop: _serve(config, stop))
 
 

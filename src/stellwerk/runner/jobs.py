@@ -5,6 +5,7 @@ Subagent (the order's Processing.subagentId), `remote` gives the process there (
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,8 @@ from stellwerk.runner.executors import ExecutionSettings, execute_job
 from stellwerk.runner.jobenv import job_input
 from stellwerk.runner.process import ProcessKiller
 from stellwerk.runner.remote import ProcessRequest, RemoteProcess
+
+logger = logging.getLogger(__name__)
 
 Report = Callable[[e.KeyedEvent], None]
 # (workflow path, job name, seconds) of a job run that has ended, for metrics.
@@ -94,11 +97,15 @@ class JobLauncher:
 
     async def _run(self, step: Step, killer: ProcessKiller) -> None:
         began = time.monotonic()
+        instruction = step.instruction
+        name = instruction.job_name if isinstance(instruction, i.ExecuteNamed) else ""
+        fields = {"order": step.order.id, "workflow": step.workflow.path}
+        logger.debug("Job %s starts", name, extra=fields)
         await self._run_step(step, killer)
+        seconds = time.monotonic() - began
+        logger.debug("Job %s ended after %.3f s", name, seconds, extra=fields)
         if self._job_ended is not None:
-            instruction = step.instruction
-            name = instruction.job_name if isinstance(instruction, i.ExecuteNamed) else ""
-            self._job_ended(step.workflow.path, name, time.monotonic() - began)
+            self._job_ended(step.workflow.path, name, seconds)
 
     async def _run_step(self, step: Step, killer: ProcessKiller) -> None:
         order_id = step.order.id

@@ -143,7 +143,11 @@ class SubagentService:
                 yield line
         finally:
             if task is not None and not task.done():
-                logger.warning("Order %s: the Director went away, the process is killed", request.order_id)
+                logger.warning(
+                    "Order %s: the Director went away, the process is killed",
+                    request.order_id,
+                    extra={"order": request.order_id},
+                )
                 killer.kill(immediately=True)
                 with contextlib.suppress(Exception):
                     await asyncio.shield(task)
