@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from stellwerk.engine.obstacles import instant, obstacles
+from stellwerk.engine.obstacles import Obstacle, instant, obstacles, typed_obstacles
 from stellwerk.model import events as e
 from stellwerk.model import order as o
-from stellwerk.model.items import LockItem
+from stellwerk.model.items import AgentRef, LockItem, WorkflowPathControl
 from tests.engine.harness import (
     T0,
     add_order,
@@ -96,3 +96,28 @@ def test_a_forked_parent_waits_for_its_children() -> None:
     run(state)
     assert isinstance(state.orders["P"].state, o.Forked)
     assert obstacles(state, "P", T0) == ["waiting for children P|a, P|b"]
+
+
+def test_typed_obstacles_name_the_process_limits_the_suspended_workflow_and_the_admission() -> None:
+    one_at_a_time = workflow("W", {"instructions": [_job("a")], "jobs": {"a": shell_job(A, processLimit=1)}})
+    state = state_with(one_at_a_time)
+    for order_id in ("first", "second"):
+        add_order(state, order_id, "W")
+    run(state)
+    assert isinstance(state.orders["first"].state, o.Processing)
+    assert typed_obstacles(state, "first") == ()
+    assert typed_obstacles(state, "second") == (Obstacle(type="JobProcessLimitReached"),)
+    assert typed_obstacles(state, "nope") is None
+
+    state.agent_refs[A] = AgentRef(path=A, process_limit=1)
+    assert typed_obstacles(state, "second") == (
+        Obstacle(type="JobProcessLimitReached"),
+        Obstacle(type="AgentProcessLimitReached"),
+    )
+    state.workflow_path_controls["W"] = WorkflowPathControl(path="W", suspended=True)
+    assert typed_obstacles(state, "second")[0] == Obstacle(type="WorkflowIsSuspended")
+
+    add_order(state, "later", "W")
+    apply(state, "later", e.OrderStarted())
+    apply(state, "later", e.OrderWaitingForAdmission(until=1_795_251_600_000))
+    assert Obstacle(type="WaitingForAdmission", until=1_795_251_600_000) in typed_obstacles(state, "later")

@@ -33,6 +33,7 @@ from stellwerk.controller.items import UpdateItems
 from stellwerk.controller.metrics import ControllerMetrics
 from stellwerk.controller.sessions import Logout, SessionCheck, SessionCommand, Sessions, identity_of
 from stellwerk.controller.signed_items import UpdateItemsRequest, load_trusted_certificates, verified_update
+from stellwerk.engine.obstacles import typed_obstacles
 from stellwerk.journal.event_log import TORN, EventLog
 from stellwerk.model import codec
 from stellwerk.model import commands as c
@@ -118,6 +119,7 @@ class ControllerApi:
             Route(f"{base}/command", self.command, methods=["POST"]),
             Route(f"{base}/event", self.events),
             Route(f"{base}/order", self.orders),
+            Route(f"{base}/obstacles", self.obstacles),
             Route(f"{base}/order/{{order_id:path}}", self.order),
             Route(f"{base}/item", self.items, methods=["GET"]),
             Route(f"{base}/item", self.update_items, methods=["POST"]),
@@ -208,6 +210,16 @@ class ControllerApi:
         order_id = request.path_params["order_id"]
         order = self.core.state.orders.get(order_id)
         return json_response(order) if order else problem_response(f"Unknown Order:{order_id}", 404)
+
+    async def obstacles(self, request: Request) -> Response:
+        """`GET /controller/api/obstacles?orderId=…`: JS7's obstacles of the order (engine/obstacles.py)."""
+        order_id = request.query_params.get("orderId")
+        if not order_id:
+            return problem_response("orderId (query parameter) expected")
+        found = typed_obstacles(self.core.state, order_id)
+        if found is None:
+            return problem_response(f"Unknown Order:{order_id}", 404)
+        return json_response({"orderId": order_id, "obstacles": found})
 
     async def items(self, request: Request) -> Response:
         return json_response(all_items(self.core))

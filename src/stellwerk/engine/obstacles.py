@@ -1,11 +1,15 @@
-"""Why an order does not move: human-readable reasons, printed by `stellwerk run` when it is stuck."""
+"""Why an order does not move: human-readable reasons, printed by `stellwerk run` when it is stuck, and the obstacles
+as JS7 types them (`typed_obstacles`, served by the Controller and JOC's `/order/obstacles`). Read from the state
+alone; nothing is changed."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import msgspec
+
 from stellwerk.engine.admission import admission_decision
-from stellwerk.engine.state import EngineState, job_key
+from stellwerk.engine.state import EngineState, job_key, job_of_order
 from stellwerk.engine.step import Step
 from stellwerk.engine.subagent_choice import choose_subagent
 from stellwerk.engine.subagent_selection import Wait
@@ -134,3 +138,40 @@ def _job_reasons(step: Step) -> list[str]:
     if isinstance(choose_subagent(step, job), Wait):
         return ["no Subagent available"]
     return []
+
+
+class Obstacle(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    type: str
+    until: int | None = None  # epoch milliseconds, for WaitingForAdmission
+
+
+def typed_obstacles(state: EngineState, order_id: str) -> tuple[Obstacle, ...] | None:
+    """JS7's obstacles of the order (JOC's ObstacleType): its workflow suspended, waiting for its job's
+    admission time, its job's or its Agent's process limit reached. None when there is no such order."""
+    order = state.orders.get(order_id)
+    if order is None:
+        return None
+    found: list[Obstacle] = []
+    control = state.workflow_path_controls.get(order.workflow_id.path)
+    if control is not None and control.suspended:
+        found.append(Obstacle(type="WorkflowIsSuspended"))
+    if isinstance(order.state, o.WaitingForAdmission):
+        found.append(Obstacle(type="WaitingForAdmission", until=order.state.until))
+    if isinstance(order.state, o.Ready) and not order.is_suspended:
+        found += _process_limits(state, order)
+    return tuple(found)
+
+
+def _process_limits(state: EngineState, order: o.Order) -> list[Obstacle]:
+    job = job_of_order(state, order)
+    workflow = state.workflows.get(order.workflow_id)
+    if job is None or workflow is None:
+        return []
+    found = []
+    key = (order.workflow_id.path, job_key(workflow, order.position))
+    if len(state.processing.get(key, ())) >= job.process_limit:
+        found.append(Obstacle(type="JobProcessLimitReached"))
+    agent_limit = state.agent_process_limit(job.agent_path)
+    if agent_limit is not None and len(state.agent_processing.get(job.agent_path, ())) >= agent_limit:
+        found.append(Obstacle(type="AgentProcessLimitReached"))
+    return found

@@ -78,6 +78,8 @@ def test_why_an_order_does_not_move() -> None:
     assert explanation({"state": {"_text": "WAITING", "_reason": "WAITING_FOR_ADMISSION"}}, obstacles)[0] == (
         "outside the admission times of its job until 2026-01-01T08:00:00Z"
     )
+    limited = explanation({"state": {"_text": "INPROGRESS"}}, [{"type": "JobProcessLimitReached"}])
+    assert limited[0] == "its job runs as many processes as it may (processLimit)"
     scheduled = explanation({"state": {"_text": "SCHEDULED"}, "scheduledFor": 1_767_225_600_000})
     assert scheduled == ["it is scheduled for 2026-01-01T00:00:00Z"]
     marked = explanation(

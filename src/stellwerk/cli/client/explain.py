@@ -19,6 +19,9 @@ _WAITING = {
 _OBSTACLES = {
     "WaitingForAdmission": "outside the admission times of its job",
     "JobParallelismLimitReached": "its job runs as many processes as it may",
+    "JobProcessLimitReached": "its job runs as many processes as it may (processLimit)",
+    "AgentProcessLimitReached": "its Agent runs as many processes as it may (the Agent's processLimit)",
+    "OrderNotExisting": "the Controller does not have it (any more)",
     "WorkflowIsSuspended": "its workflow is suspended",
     "WorkflowSuspended": "its workflow is suspended",
     "WaitingForCommand": "it waits for a command (resume, answer or continue)",

@@ -1,5 +1,5 @@
 """`/joc/api/order`: one order of the Controller now; its log (`/order/log`: JOC's order log entries of one
-order run, from the history the History service writes), and what was added to the log of a running order after
+order run, from the history the History service writes), why it does not move (`/order/obstacles`), and what was added to the log of a running order after
 what the caller has (`/order/log/running`, `eventId` being the last log chunk the caller read)."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from stellwerk.cockpit.db.repositories.logs import LogRepository
 from stellwerk.cockpit.db.repositories.order_history import OrderHistory, OrderHistoryRepository
 from stellwerk.cockpit.errors import BadRequest, UnknownObject, delivery_date
 from stellwerk.cockpit.security.guard import Caller, CallerDep
+from stellwerk.cockpit.services.joc_time import iso
 from stellwerk.cockpit.services.order_log import log_entries
 from stellwerk.cockpit.services.orders import joc_path, order_view
 
@@ -34,6 +35,28 @@ async def order(body: OrderFilter, caller: CallerDep, cockpit: CockpitDep) -> di
     view = order_view(wanted, paths, with_children=has_children)
     stamp = delivery_date()
     return {"deliveryDate": stamp, "surveyDate": stamp, **view}
+
+
+@router.post("/obstacles")
+async def obstacles(body: OrderFilter, caller: CallerDep, cockpit: CockpitDep) -> dict[str, Any]:
+    """Why the order does not move, as JS7 types it (JOC's `Obstacle200`): `WorkflowIsSuspended`,
+    `WaitingForAdmission` (with `until`), `JobProcessLimitReached`, `AgentProcessLimitReached`; an order the
+    Controller does not have is `OrderNotExisting`."""
+    caller.require(VIEW, body.controller_id)
+    found, paths = await controller_orders(cockpit, body.controller_id)
+    wanted = next((o for o in found if o.id == body.order_id), None)
+    typed = None
+    if wanted is not None:
+        caller.require_folder(joc_path(wanted.workflow_id.path, paths), body.controller_id)
+        typed = await cockpit.proxies.get(body.controller_id).obstacles(body.order_id)
+    stamp = delivery_date()
+    items = [{"type": "OrderNotExisting"}] if typed is None else [_obstacle(obstacle) for obstacle in typed]
+    return {"deliveryDate": stamp, "surveyDate": stamp, "orderId": body.order_id, "obstacles": items}
+
+
+def _obstacle(obstacle: dict[str, Any]) -> dict[str, Any]:
+    until = obstacle.get("until")
+    return {"type": obstacle["type"]} if until is None else {"type": obstacle["type"], "until": iso(until)}
 
 
 async def _history_row(cockpit: Cockpit, caller: Caller, body: OrderHistoryFilter) -> OrderHistory:

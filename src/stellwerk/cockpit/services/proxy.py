@@ -162,6 +162,17 @@ class ControllerProxy:
         answer: dict[str, Any] = await self._call("GET", "")
         return answer
 
+    async def obstacles(self, order_id: str) -> list[dict[str, Any]] | None:
+        """JS7's obstacles of the order (`type`, `until` in epoch ms); None when the Controller has no such order."""
+        try:
+            answer: dict[str, Any] = await self._call("GET", "/obstacles", params={"orderId": order_id})
+        except JocError as error:
+            if "Unknown Order:" in str(error):
+                return None
+            raise
+        found: list[dict[str, Any]] = answer["obstacles"]
+        return found
+
     async def agent_subagents(self, agent_id: str) -> dict[str, Any]:
         """The Agent's Subagents and elastic pool members as the Agent lists them now, through the Controller
         (`subagents`: rows with `subagentId`, `state`, `pool`, …; `joined`/`left`: pool members so far)."""
