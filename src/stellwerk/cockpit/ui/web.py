@@ -147,8 +147,11 @@ def _login_redirect(request: Request) -> Response:
 def done(request: Request, message: str, level: str = "ok") -> Response:
     """What an htmx operation answers: its message, swapped into the page's notice area."""
     response = page(request, "_notice.html", message=message, level=level)
-    response.headers["HX-Retarget"] = "#notice"
-    response.headers["HX-Reswap"] = "innerHTML"
+    # Controls that the live updates may replace while their request runs target the notice area themselves:
+    # a retarget would be resolved from the replaced control when the answer comes (htmx:targetError).
+    if request.headers.get("HX-Target") != "notice":
+        response.headers["HX-Retarget"] = "#notice"
+        response.headers["HX-Reswap"] = "innerHTML"
     return response
 
 
