@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -145,3 +146,19 @@ def pages(browser: Any) -> Iterator[Pages]:
     yield opened
     opened.close()
     assert not opened.errors, f"errors in the browser's console: {opened.errors}"
+
+
+def views(base: str, order_id: str) -> dict[str, str]:
+    """Every view of the UI under `base` (…/ui), the order view showing `order_id`."""
+    return {
+        "dashboard": f"{base}/",
+        "orders": f"{base}/orders?controller={CONTROLLER_ID}",
+        "order": f"{base}/order?controller={CONTROLLER_ID}&id={quote(order_id, safe='')}",
+        "workflows": f"{base}/workflows?controller={CONTROLLER_ID}",
+        "workflow": f"{base}/workflow?controller={CONTROLLER_ID}&path={quote('/parallel/forkJoin')}",
+        "add-order": f"{base}/orders/add?controller={CONTROLLER_ID}&workflow={quote('/basics/hello')}",
+        "dailyplan": f"{base}/dailyplan",
+        "history": f"{base}/history?controller={CONTROLLER_ID}",
+        "inventory": f"{base}/inventory?path={quote('/basics/hello')}",
+        "password": f"{base}/password",
+    }

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser.conftest import CONTROLLER_ID, Pages, System, log_in
+from tests.e2e.browser.conftest import views as all_views
 
 pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
@@ -40,19 +40,7 @@ def test_every_view_renders_at_desktop_and_phone_width(
         page.goto(f"{system.url}/ui/login")
         page.screenshot(path=folder / f"login-{size}.png")
         log_in(page, system.url)
-        base = f"{system.url}/ui"
-        views = {
-            "dashboard": f"{base}/",
-            "orders": f"{base}/orders?controller={CONTROLLER_ID}",
-            "order": f"{base}/order?controller={CONTROLLER_ID}&id={quote(prompting, safe='')}",
-            "workflows": f"{base}/workflows?controller={CONTROLLER_ID}",
-            "workflow": f"{base}/workflow?controller={CONTROLLER_ID}&path={quote('/parallel/forkJoin')}",
-            "add-order": f"{base}/orders/add?controller={CONTROLLER_ID}&workflow={quote('/basics/hello')}",
-            "dailyplan": f"{base}/dailyplan",
-            "history": f"{base}/history?controller={CONTROLLER_ID}",
-            "inventory": f"{base}/inventory?path={quote('/basics/hello')}",
-            "password": f"{base}/password",
-        }
+        views = all_views(f"{system.url}/ui", prompting)
         for name, url in views.items():
             page.goto(url)
             expect(page.locator("main h1")).to_be_visible()
