@@ -120,6 +120,14 @@ async def test_health_and_metrics(
     assert await controller.client.get("/agent/api/health/ready", dict[str, bool]) == {"healthy": True}
 
 
+async def test_a_crashed_agent_is_live_but_not_ready(agent: AgentService, controller: Controller) -> None:
+    await agent.crash()
+    assert await controller.client.get("/agent/api/health/live", dict[str, str]) == {"TYPE": "Alive"}
+    with pytest.raises(HttpError) as not_ready:
+        await controller.client.get("/agent/api/health/ready", dict[str, object])
+    assert not_ready.value.status == 503
+
+
 async def test_a_client_not_allow_listed_is_refused_with_403(agent: AgentService, pki: TestPki) -> None:
     stranger = pki.client_context("stranger")
     async with NodeClient(agent.url, ssl_context=stranger, retry=RetryPolicy(attempts=1)) as client:
