@@ -30,7 +30,7 @@ from tests.inventory.schema import schema_errors
 EXAMPLES = Path(__file__).parents[2] / "examples"
 AGENT = "agent"
 # Workflows whose orders wait for a person: not in the folder runs, answered in a test of their own.
-WAITS_FOR_AN_ANSWER = {"prompt"}
+WAITS_FOR_AN_ANSWER = {"prompt", "releaseApproval"}
 FAMILIES = {
     "Execute.Named",
     "ShellScriptExecutable",
@@ -119,7 +119,13 @@ def test_the_items_refer_to_each_other_and_every_job_runs_on_the_agent() -> None
 def test_one_example_per_instruction_family() -> None:
     found = {t for p in item_files() if kind_of(p) == "workflow" for t in types_in(json.loads(p.read_text()))}
     assert FAMILIES - found == set()
-    assert {kind_of(p) for p in item_files()} == {"workflow", "jobresource", "lock", "noticeboard"}
+    assert {kind_of(p) for p in item_files()} == {
+        "workflow",
+        "jobresource",
+        "lock",
+        "noticeboard",
+        "fileordersource",
+    }
 
 
 def test_the_readme_names_every_workflow() -> None:
@@ -211,20 +217,41 @@ def check_coordination(run: Run) -> None:
     assert run.stdout(expecting) == "data used\n"
 
 
+def check_realistic(run: Run) -> None:
+    [etl] = run.orders_of("etlNightly")
+    assert run.stdout(etl) == (
+        "transforming 1200 orders of 80 customers, try 1\n"
+        "transforming 1200 orders of 80 customers, try 2\n"
+        "loaded 1200 rows for 2026-01-31\n"
+    )
+    [transfer] = run.orders_of("fileTransfer")
+    assert run.stdout(transfer).endswith("transferring /etc/hostname (1 lines) to the archive\n")
+    [report], [close] = run.orders_of("monthEndReport"), run.orders_of("monthEndClose")
+    assert run.index(report, "OrderNoticesExpected") < run.index(close, "OrderNoticePosted")
+    assert run.index(close, "OrderNoticePosted") < run.index(report, "OrderNoticesRead")
+
+
 CHECKS: dict[str, Callable[[Run], None]] = {
     "basics": check_basics,
     "control": check_control,
     "parallel": check_parallel,
     "coordination": check_coordination,
+    "realistic": check_realistic,
 }
 # Orders other than one per workflow; the expecting order comes first, so that it is seen waiting.
 ORDERS = {
+    "realistic": [
+        {"workflowName": "monthEndReport"},
+        {"workflowName": "monthEndClose"},
+        {"workflowName": "etlNightly"},
+        {"workflowName": "fileTransfer"},
+    ],
     "coordination": [
         {"workflowName": "exclusiveLock"},
         {"workflowName": "exclusiveLock"},
         {"workflowName": "noticeExpect"},
         {"workflowName": "noticePost"},
-    ]
+    ],
 }
 
 
@@ -251,8 +278,18 @@ async def test_every_workflow_of_the_folder_finishes(
     CHECKS[folder.name](result)
 
 
-async def test_the_prompt_waits_for_its_answer_then_finishes(tmp_path: Path) -> None:
-    items = load_items([EXAMPLES / "coordination" / "prompt.workflow.json"])
+@pytest.mark.parametrize(
+    ("path", "question", "output"),
+    [
+        ("coordination/prompt.workflow.json", "Deploy now?", "deployed\n"),
+        ("realistic/releaseApproval.workflow.json", "Release 1.0.0?", "built 1.0.0\nreleased 1.0.0\n"),
+    ],
+    ids=lambda value: value.split("/")[-1].split(".")[0] if "/" in str(value) else "",
+)
+async def test_a_prompt_waits_for_its_answer_then_finishes(
+    tmp_path: Path, path: str, question: str, output: str
+) -> None:
+    items = load_items([EXAMPLES / path])
     assert not isinstance(items, Problem)
     state = state_of(items)
     assert isinstance(state, EngineState)
@@ -265,11 +302,13 @@ async def test_the_prompt_waits_for_its_answer_then_finishes(tmp_path: Path) -> 
         assert not isinstance(events, Problem), events.message
         assert local.apply(events) is None
 
-    command(AddOrder(order=FreshOrder(id="#2024-01-01#T1-prompt", workflow_path="prompt")))
+    order_id = "#2024-01-01#T1-asking"
+    command(AddOrder(order=FreshOrder(id=order_id, workflow_path=name_of(EXAMPLES / path))))
     await local.drive(lambda: False)
-    assert [type(k.event).__name__ for k in seen][-1] == "OrderPrompted"
-    command(AnswerOrderPrompt(order_id="#2024-01-01#T1-prompt"))
-    await local.drive(lambda: state.orders["#2024-01-01#T1-prompt"].is_terminated)
+    prompted = seen[-1].event
+    assert isinstance(prompted, e.OrderPrompted) and prompted.question == question
+    command(AnswerOrderPrompt(order_id=order_id))
+    await local.drive(lambda: state.orders[order_id].is_terminated)
     stdout = "".join(k.event.chunk for k in seen if isinstance(k.event, e.OrderStdoutWritten))
-    assert stdout == "deployed\n"
+    assert stdout == output
     assert isinstance(seen[-1].event, e.OrderFinished)
