@@ -1,6 +1,7 @@
 """Writes docs/compatibility.md: which endpoints of JOC Cockpit's REST API the Cockpit serves, by group, and the
 Stellwerk endpoints JOC does not have. The JOC endpoints are listed in tests/spec/joc-endpoints.txt (from the
-published RAML of JS7 2.9.0); the served ones are the routes of the Cockpit's API routers (path parameters compared without their names).
+published RAML of JS7 2.9.0); the served ones are the routes of the Cockpit's API routers (path parameters
+compared without their names).
 
     python scripts/joc_compatibility.py [--check]
 

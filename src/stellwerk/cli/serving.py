@@ -1,6 +1,6 @@
-"""What `stellwerk controller` and `stellwerk agent` share: their options, loading the config (exit code 2 on
-a bad one), structured log lines on stderr (cli/log_lines.py) (and warnings to a syslog receiver with `--syslog`), and running a
-service until SIGINT or SIGTERM."""
+"""What `stellwerk controller` and `stellwerk agent` share: their options, loading the config (exit code 2 on a bad
+one), structured log lines on stderr (cli/log_lines.py) (and warnings to a syslog receiver with `--syslog`), and
+running a service until SIGINT or SIGTERM."""
 
 from __future__ import annotations
 

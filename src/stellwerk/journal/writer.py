@@ -1,8 +1,8 @@
 """Group commit: many producers `await persist(events)`, one writer task writes everything queued during the
-previous fdatasync in one write and one fdatasync (in a thread, unless the disk syncs fast), then hands the batch to `on_durable` and
-wakes the producers. Rollover to a new segment with a full snapshot happens between batches, on request or
-when the segment grows beyond `segment_size_limit`, or when events were written and the segment is older than
-`snapshot_period` seconds (so that released segments get deleted on a node that runs long).
+previous fdatasync in one write and one fdatasync (in a thread, unless the disk syncs fast), then hands the batch
+to `on_durable` and wakes the producers. Rollover to a new segment with a full snapshot happens between batches,
+on request or when the segment grows beyond `segment_size_limit`, or when events were written and the segment is
+older than `snapshot_period` seconds (so that released segments get deleted on a node that runs long).
 
 The order of effects is the file's: EventIds are given when `persist` is called, batches are written, made
 durable and handed to `on_durable` one after the other, all in the writer task.

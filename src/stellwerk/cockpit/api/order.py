@@ -1,6 +1,7 @@
-"""`/joc/api/order`: one order of the Controller now; its log (`/order/log`: JOC's order log entries of one
-order run, from the history the History service writes), why it does not move (`/order/obstacles`), and what was added to the log of a running order after
-what the caller has (`/order/log/running`, `eventId` being the last log chunk the caller read)."""
+"""`/joc/api/order`: one order of the Controller now; its log (`/order/log`: JOC's order log entries of one order
+run, from the history the History service writes), why it does not move (`/order/obstacles`), and what was added
+to the log of a running order after what the caller has (`/order/log/running`, `eventId` being the last log chunk
+the caller read)."""
 
 from __future__ import annotations
 
