@@ -20,11 +20,13 @@ from stellwerk.cockpit.db.enums import ControllerRole
 from stellwerk.cockpit.db.repositories.controllers import ControllerNode, ControllerRepository
 from stellwerk.cockpit.db.repositories.identity import AccountEntry, IdentityRepository
 from stellwerk.cockpit.db.repositories.roles import FolderGrant, Permission, RoleRepository
+from stellwerk.cockpit.db.repositories.settings import SettingsRepository
 from stellwerk.cockpit.db.session import Database
 from stellwerk.cockpit.db.tables import Base
 from stellwerk.cockpit.security.accounts import INTERNAL_SERVICE
 from stellwerk.cockpit.security.passwords import hash_password
 from stellwerk.cockpit.service import run_cockpit
+from stellwerk.cockpit.services.cleanup.settings import SECTION as CLEANUP
 from stellwerk.transport.client import NodeClient
 from tests.cockpit.api.joc import Joc
 from tests.cockpit.backends import run
@@ -50,10 +52,13 @@ class RunningCockpit:
 
 
 async def _empty(url: str) -> None:
+    """Empties every table and turns the daily Cleanup run off: tests store history dated in the past, which a
+    Cleanup run inside its window (01:00–04:00 UTC by default) would purge under them."""
     database = Database.connect(url)
     async with database.session() as session:
         for table in reversed(Base.metadata.sorted_tables):
             await session.execute(table.delete())
+        await SettingsRepository(session).put(CLEANUP, "period", "", 0)
     await database.close()
 
 
