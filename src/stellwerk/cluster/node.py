@@ -246,6 +246,9 @@ class PassiveRole:
         self.node = node
         self.replica = replica
         self.peer = peer
+        # When the watch last refused a fail-over: the silence counts again from then, so that the follower
+        # gets its time to reach the active node (after a network cut healed) before the next question.
+        self._refused_at = float("-inf")
 
     async def run(self) -> str:
         """Until this node becomes active: returns why ("switched over" or "failed over")."""
@@ -279,9 +282,8 @@ class PassiveRole:
                     )
                     return "follower failed"
                 return "switched over"
-            if passive_should_ask_failover(
-                node.state, node.setting.node_id, node.now(), node.peer_heard_at, timing
-            ):
+            heard_at = max(node.peer_heard_at, self._refused_at)
+            if passive_should_ask_failover(node.state, node.setting.node_id, node.now(), heard_at, timing):
                 return "failed over"
             await asyncio.wait([follower], timeout=timing.heartbeat / 4)
 
@@ -293,7 +295,7 @@ class PassiveRole:
         event = ClusterFailedOver(failed_active=peer, activated=me, failed_at=failed_at)
         if await self.node.ask_event(event):
             return True
-        await asyncio.sleep(self.node.setting.timing.heartbeat / 2)
+        self._refused_at = self.node.now()
         return False
 
     async def _follow(self) -> None:

@@ -21,6 +21,7 @@ from stellwerk.journal.segments import SegmentDirectory
 from stellwerk.model import commands as c
 from stellwerk.model import events as e
 from stellwerk.model.problems import Problem
+from stellwerk.testing.faulty_link import FaultyLink
 from stellwerk.transport.client import NodeClient
 from tests.controller.support import COCKPIT, CONTROLLER, tls_files, workflow
 from tests.e2e.nodes import free_port
@@ -116,6 +117,9 @@ class RunningCluster(NamedTuple):
     backup: ClusterNodeRunner
     watches: ClusterWatches
     client_ssl: ssl.SSLContext  # the Cockpit's
+    # The links through which the nodes reach each other: to_primary is the Backup's way to the Primary.
+    to_primary: FaultyLink
+    to_backup: FaultyLink
 
     def client(self, node: ClusterNodeRunner) -> NodeClient:
         return NodeClient(node.uri, ssl_context=self.client_ssl)
@@ -134,14 +138,17 @@ class RunningCluster(NamedTuple):
 @contextlib.asynccontextmanager
 async def cluster(pki: TestPki, folder: Path) -> AsyncIterator[RunningCluster]:
     ports = free_port(), free_port()
+    to_primary, to_backup = FaultyLink("127.0.0.1", ports[0]), FaultyLink("127.0.0.1", ports[1])
+    await to_primary.start()
+    await to_backup.start()
     tls = tls_files(pki, CONTROLLER)
-    primary = ClusterNodeRunner("Primary", pki, folder, ports[0], ports[1], tls)
-    backup = ClusterNodeRunner("Backup", pki, folder, ports[1], ports[0], tls)
+    primary = ClusterNodeRunner("Primary", pki, folder, ports[0], to_backup.port, tls)
+    backup = ClusterNodeRunner("Backup", pki, folder, ports[1], to_primary.port, tls)
     watch_ssl = pki.client_context(COCKPIT)
     primary.start()
     backup.start()
     watches = ClusterWatches(watch_ssl, FAST, retry_delay=0.05)
-    running = RunningCluster(primary, backup, watches, watch_ssl)
+    running = RunningCluster(primary, backup, watches, watch_ssl, to_primary, to_backup)
     running.restart_watch()
     try:
         yield running
@@ -149,6 +156,8 @@ async def cluster(pki: TestPki, folder: Path) -> AsyncIterator[RunningCluster]:
         await watches.close()
         for node in (primary, backup):
             await node.crash()
+        for link in (to_primary, to_backup):
+            await link.close()
 
 
 EMPTY_WORKFLOW = workflow("W", [])
