@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 # Test processes: most tests wait on real Controllers, Agents and databases, so two workers pay even on 2 cores.
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint bench fuzz clean screenshots
+.PHONY: run test lint bench fuzz chaos clean screenshots
 
 $(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -28,6 +28,10 @@ test: lint
 
 fuzz: $(STAMP)
 	STELLWERK_FUZZ_EXAMPLES=500 $(BIN)/pytest tests/cockpit/api/test_fuzz.py
+
+# Faults against a whole system under load (not in CI; tests/chaos runs each fault once in `make test`).
+chaos: $(STAMP)
+	$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
 
 bench: $(STAMP)
 	for script in $(filter-out bench/_%,$(wildcard bench/*.py)); do $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
