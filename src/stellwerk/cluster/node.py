@@ -55,6 +55,8 @@ from stellwerk.transport.client import NodeClient, RetryPolicy, TransportError
 logger = logging.getLogger(__name__)
 
 JOURNAL_PATH = "/controller/api/cluster/journal"
+# How far behind the journal's end a passive may be to be coupled; once coupled, each commit waits for it.
+COUPLING_LAG = 1 << 20
 STATE_PATH = "/controller/api/cluster"
 
 
@@ -207,8 +209,15 @@ class ActiveRole:
                 await self.source.coupling_changed()
 
     def _passive_caught_up(self) -> bool:
+        """The passive is alive and has acknowledged the journal up to COUPLING_LAG bytes before its end (under
+        steady writes the end moves on while its request travels: exactly the end is never acknowledged)."""
         recent = self.node.now() - self.node.peer_heard_at < self.node.setting.timing.heartbeat_timeout
-        return recent and self.source.acknowledged >= self.source.written
+        (acknowledged_file, acknowledged), (written_file, written) = (
+            self.source.acknowledged,
+            self.source.written,
+        )
+        close = acknowledged_file == written_file and written - acknowledged <= COUPLING_LAG
+        return recent and (self.source.acknowledged >= self.source.written or close)
 
     async def hand_over(self) -> None:
         """After the journal is closed: declares the passive active (switch-over) and waits a while until it has

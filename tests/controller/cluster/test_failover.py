@@ -122,3 +122,36 @@ async def test_a_node_restarted_alone_under_a_new_watch_acts_only_after_an_opera
 
         backup.start()
         await eventually(lambda: _coupled(primary, backup), 10)
+
+
+async def test_the_cluster_couples_again_while_orders_keep_coming(pki: TestPki, tmp_path: Path) -> None:
+    """A passive that returns while the active node writes all the time never has read the journal's very end
+    when it asks again; it must couple all the same (with a link that takes 5 ms each way)."""
+    async with cluster(pki, tmp_path) as nodes:
+        primary, backup = nodes.primary, nodes.backup
+        nodes.to_primary.delay = nodes.to_backup.delay = 0.005
+        await eventually(lambda: _coupled(primary, backup) and primary.service is not None, 30)
+        service = primary.service
+        assert service is not None
+        await service.update_items(UpdateItems(operations=(AddOrChange(item=EMPTY_WORKFLOW),)))
+        await backup.crash()
+        await eventually(lambda: isinstance(primary.cluster_state(), PassiveLost), 10, step=0.02)
+
+        stop = asyncio.Event()
+
+        async def keep_adding() -> int:
+            number = 0
+            while not stop.is_set():
+                await service.execute(add_orders(f"steady-{number}"))
+                number += 1
+                await asyncio.sleep(0.002)
+            return number
+
+        adding = asyncio.create_task(keep_adding())
+        try:
+            backup.start()
+            await eventually(lambda: _coupled(primary, backup), 15, step=0.05)
+        finally:
+            stop.set()
+            added = await adding
+        await eventually(lambda: f"steady-{added - 1}" in backup.journaled_order_ids(), 10)
