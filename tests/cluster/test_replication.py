@@ -91,6 +91,22 @@ async def test_a_torn_end_is_cut_and_a_journal_beyond_the_fail_over_point_is_cut
     assert replica.position() == failed_at
 
 
+async def test_a_position_past_where_the_journals_diverged_acknowledges_nothing(tmp_path: Path) -> None:
+    """The old active asks from its own end, beyond the fail-over point: those bytes are not the new active's,
+    so the question must not count as their acknowledgement (else the cluster could couple on them)."""
+    journaled = await _journal(tmp_path / "active")
+    await journaled.persist(order_adds(journaled.state))
+    await journaled.close()
+    file_id = SegmentDirectory(tmp_path / "active", "controller").segments()[-1].file_event_id
+    end = len(_newest_bytes(tmp_path / "active"))
+    source = _source(tmp_path / "active", diverged=(file_id, end - 10))
+    chunk = await source.read((file_id, end + 50), 0.0)
+    assert chunk.truncate and (chunk.file_event_id, chunk.position) == (file_id, end - 10)
+    assert source.acknowledged == NO_POSITION
+    await source.read((file_id, end - 10), 0.0)  # from the cut on, the bytes agree
+    assert source.acknowledged == (file_id, end - 10)
+
+
 def _mkdir(path: Path) -> Path:
     path.mkdir()
     return path

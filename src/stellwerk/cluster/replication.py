@@ -110,10 +110,12 @@ class JournalSource:
     async def read(self, position: Position, wait: float, header: str = "") -> JournalChunk:
         """What follows `position`, waiting up to `wait` seconds for new bytes; acknowledges `position`.
         `header` is the checksum of the asker's segment header (`header_of`): a segment replaced under the same
-        name (a snapshot without events since the last one) is sent whole again."""
+        name (a snapshot without events since the last one) is sent whole again. A position past where the
+        journals diverged acknowledges nothing."""
+        diverged = self._diverged_at()
         if header and header != await asyncio.to_thread(self._header_of, position[0]):
             position = (position[0], 0)
-        else:
+        elif diverged is None or position <= diverged:  # bytes past the fail-over point are not ours
             await self._acknowledge(position)
         # Reading files in a thread: the active node's loop is the engine's.
         chunk = await asyncio.to_thread(self._chunk_after, position)
