@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 from stellwerk.cluster.states import NodeId
 from stellwerk.testing.cluster_rig import (
     API,
@@ -271,36 +269,37 @@ class Chaos:
         accepted = set(self.accepted)
         client = self.rig.client(await self._active())
 
-        async def states() -> dict[str, str]:
+        async def orders() -> dict[str, dict[str, Any]]:
             found = await client.get(f"{API}/order", list[dict[str, Any]])
-            return {order["id"]: order["state"]["TYPE"] for order in found}
+            return {order["id"]: order for order in found}
 
         async def all_finished() -> bool:
-            found = await states()
-            return all(found.get(order_id) == "Finished" for order_id in accepted)
+            found = await orders()
+            return all(order_id in found and _state(found[order_id]) == "Finished" for order_id in accepted)
 
         try:
             await until(all_finished, seconds, "every accepted order to finish")
         except TimeoutError as timeout:
             self.say(str(timeout))
-        found = await states()
+        found = await orders()
         report = self.report
         report.orders = len(accepted)
         report.lost = len(accepted - set(found))
-        report.unfinished = sum(1 for order_id in accepted if found.get(order_id, "Finished") != "Finished")
-        lost_processes = await self._process_lost_by_order()
+        report.unfinished = sum(1 for o in accepted if o in found and _state(found[o]) != "Finished")
+        lost_processes = Counter(
+            {order_id: _processes_lost(order) for order_id, order in found.items() if _processes_lost(order)}
+        )
         report.process_lost = sum(lost_processes.values())
         report.duplicates = _duplicates(self.runs, lost_processes)
 
-    async def _process_lost_by_order(self) -> Counter[str]:
-        client = self.rig.client(await self._active())
-        lost: Counter[str] = Counter()
-        params: dict[str, str | int] = {"after": 0, "timeout": 0}
-        async for line in client.stream_lines(f"{API}/event", params):
-            event = msgspec.json.decode(line)
-            if event.get("TYPE") == "OrderProcessed" and _is_process_lost(event.get("outcome", {})):
-                lost[event["Key"]] += 1
-        return lost
+
+def _state(order: dict[str, Any]) -> str:
+    return str(order["state"]["TYPE"])
+
+
+def _processes_lost(order: dict[str, Any]) -> int:
+    """The order's steps whose process was lost (and so may have been started again)."""
+    return sum(1 for historic in order.get("historicOutcomes", []) if _is_process_lost(historic["outcome"]))
 
 
 def _is_process_lost(outcome: dict[str, Any]) -> bool:
