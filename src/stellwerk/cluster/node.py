@@ -43,6 +43,7 @@ from stellwerk.cluster.states import (
     Decoupled,
     Empty,
     FailedOver,
+    SwitchedOver,
     apply_cluster_event,
     is_active,
     needs_acknowledgement,
@@ -72,6 +73,8 @@ class ClusterNode:
         self._loop = asyncio.get_running_loop()
         self.peer_heard_at = self._loop.time()
         self.changed = asyncio.Event()
+        self.failovers = 0  # seen since this process started, for the metrics
+        self.switchovers = 0
 
     @property
     def me(self) -> str:
@@ -87,8 +90,21 @@ class ClusterNode:
         if state != self.state:
             save_cluster_state(self.directory, state)
             logger.info("Cluster node %s: %s", self.me, state)
+            self._count_hand_over(state)
             self.state = state
             self.changed.set()
+
+    def _count_hand_over(self, state: ClusterState) -> None:
+        """Counts a fail-over or switch-over the first time this node sees it (each has a generation of its own)."""
+        known = self.state
+        if isinstance(state, Empty) or isinstance(known, Empty):
+            return
+        if type(state) is type(known) and known.generation == state.generation:
+            return
+        if isinstance(state, FailedOver):
+            self.failovers += 1
+        elif isinstance(state, SwitchedOver):
+            self.switchovers += 1
 
     def wants_active(self) -> bool:
         """Whether this node starts as active: it is the active node of its state, or Primary of a new cluster."""

@@ -23,6 +23,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from stellwerk.cluster.metrics import CONTENT_TYPE as CLUSTER_METRICS_TYPE
+from stellwerk.cluster.metrics import ClusterCollector, render_cluster_metrics
 from stellwerk.cluster.node import ActiveRole, ClusterNode, PassiveRole, peer_client
 from stellwerk.cluster.replication import JournalReplica, JournalSource
 from stellwerk.cluster.setting import ClusterSetting
@@ -43,6 +45,7 @@ JSON = "application/json"
 COMMAND_PATH = "/controller/api/command"
 CLUSTER_PREFIX = "/controller/api/cluster"
 LIVE_PATH = "/controller/api/health/live"
+METRICS_PATH = "/metrics"
 _watch_poll_decoder = msgspec.json.Decoder(WatchPoll)
 
 
@@ -66,6 +69,7 @@ class NodeHost:
             Route(f"{CLUSTER_PREFIX}/watch", self.watch, methods=["POST"]),
             Route(COMMAND_PATH, self.switch_over, methods=["POST"]),
             Route(LIVE_PATH, self.live),
+            Route(METRICS_PATH, self.metrics),
         ]
         self._cluster_app = Starlette(
             routes=routes, middleware=[require_peer(allowed, insecure=config.insecure)]
@@ -73,7 +77,13 @@ class NodeHost:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] == "lifespan" or path.startswith(CLUSTER_PREFIX) or path == LIVE_PATH:
+        passive_metrics = path == METRICS_PATH and self.controller_app is None
+        if (
+            scope["type"] == "lifespan"
+            or path.startswith(CLUSTER_PREFIX)
+            or path == LIVE_PATH
+            or passive_metrics
+        ):
             await self._cluster_app(scope, receive, send)
         elif path == COMMAND_PATH and scope.get("method") == "POST":
             body, replay = await _buffered(receive)
@@ -100,6 +110,11 @@ class NodeHost:
         ready (503) and a load balancer sends the API calls to the active one."""
         body = {"TYPE": "Alive", "clusterNodeId": self.node.me, "active": self.controller_app is not None}
         return Response(codec.encode(body), media_type=JSON)
+
+    async def metrics(self, request: Request) -> Response:
+        """The passive node's metrics: the cluster's alone (the active node's come with the Controller's)."""
+        body = render_cluster_metrics(self.node, lambda: self.controller_app is not None)
+        return Response(body, media_type=CLUSTER_METRICS_TYPE)
 
     async def cluster_state(self, request: Request) -> Response:
         return Response(codec.encode(self.node.state), media_type=JSON)
@@ -216,7 +231,10 @@ async def _be_active(
 ) -> None:
     role = ActiveRole(node, segments)
     host.source, host.active = role.source, role
-    async with ControllerService.start(config, replicator=role.source, mount=host.mount) as service:
+    collector = ClusterCollector(node, lambda: host.controller_app is not None)
+    async with ControllerService.start(
+        config, replicator=role.source, mount=host.mount, collectors=(collector,)
+    ) as service:
         logger.info("Cluster node %s is active", node.me)
         if on_active is not None:
             await on_active(service)

@@ -13,10 +13,11 @@ import logging
 import ssl
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+from prometheus_client.registry import Collector
 from starlette.types import ASGIApp
 
 from stellwerk.controller.agent_driver import AgentDriver
@@ -59,6 +60,7 @@ class ControllerService:
         self._tasks: list[asyncio.Task[None]] = []
         self._server: RunningServer | None = None
         self._mount: Mount | None = None
+        self._collectors: Sequence[Collector] = ()
         self._mounted_url: str | None = None
         self._stopping = asyncio.Event()
         self._client_ssl = _client_ssl(config)
@@ -73,9 +75,10 @@ class ControllerService:
         clock: Clock = wall_clock,
         replicator: Replicator | None = None,
         mount: Mount | None = None,
+        collectors: Sequence[Collector] = (),
     ) -> AsyncIterator[ControllerService]:
         """`replicator` replicates the journal (a cluster's active node); `mount` serves the API on a server of
-        the caller's instead of one of its own."""
+        the caller's instead of one of its own; `collectors` add to its metrics (a cluster node's)."""
         config.data_directory.mkdir(parents=True, exist_ok=True)
         journal = await JournaledState.open(
             config.data_directory,
@@ -93,6 +96,7 @@ class ControllerService:
             journal.register_reader(reader)
         service = cls(config, ControllerCore(journal, clock, lambda: uuid.uuid4().hex[:12]))
         service._mount = mount
+        service._collectors = collectors
         try:
             async with service._serving():
                 yield service
@@ -109,6 +113,8 @@ class ControllerService:
             middleware=[require_peer(self.config.allowed_client_subjects, insecure=self.config.insecure)],
             stopping=self._stopping,
         )
+        for collector in self._collectors:
+            api.metrics_registry.register(collector)
         tls = _server_ssl(self.config)
         try:
             self._spawn(self.core.run_timers(), "timers")

@@ -12,7 +12,7 @@ import pytest
 from stellwerk.cluster.decide import Confirmed
 from stellwerk.cluster.states import ActiveShutDown, Coupled, FailedOver, PassiveLost, SwitchedOver
 from stellwerk.controller.items import AddOrChange, UpdateItems
-from stellwerk.transport.client import HttpError
+from stellwerk.transport.client import HttpError, NodeClient
 from tests.controller.cluster.harness import EMPTY_WORKFLOW, FAST, ClusterNodeRunner, add_orders, cluster
 from tests.controller.support import eventually
 from tests.e2e.nodes import API
@@ -47,6 +47,19 @@ async def test_the_passive_fails_over_when_the_active_node_is_gone(pki: TestPki,
         assert primary.service is None
         await backup.service.execute(add_orders("coupled-again"))
         assert {"on-backup", "coupled-again"} <= primary.journaled_order_ids()
+
+        async with nodes.client(backup) as active, nodes.client(primary) as passive:
+            on_active, on_passive = await _metrics(active), await _metrics(passive)
+        assert 'stellwerk_cluster_node_active{node="Backup"} 1.0' in on_active
+        assert 'stellwerk_cluster_failovers_total{node="Backup"} 1.0' in on_active
+        assert "stellwerk_controller_orders " in on_active  # beside the Controller's own
+        assert 'stellwerk_cluster_node_active{node="Primary"} 0.0' in on_passive
+        assert 'stellwerk_cluster_state{node="Primary",state="Coupled"} 1.0' in on_passive
+        assert "stellwerk_controller_orders" not in on_passive
+
+
+async def _metrics(client: NodeClient) -> str:
+    return b"\n".join([line async for line in client.stream_lines("/metrics")]).decode()
 
 
 async def test_switch_over_on_request_loses_nothing(pki: TestPki, tmp_path: Path) -> None:
