@@ -44,6 +44,7 @@ from stellwerk.transport.client import HttpError, TransportError
 
 WORKFLOW = "chaos"
 SAMPLE_PERIOD = 0.02
+FEED_PERIOD = 0.1
 COUPLING_WAIT = 60.0
 CUT_SECONDS = 3.0
 
@@ -67,7 +68,7 @@ class Plan:
         """`kills` SIGKILLs of the active node, among each other fault twice, in a random order."""
         faults = ["kill_active"] * kills + [f for f in FAULTS if f != "kill_active"] * 2
         rng.shuffle(faults)
-        return cls(faults, max_orders=max_orders)
+        return cls(faults, orders_per_s=60.0, max_orders=max_orders)
 
 
 @dataclass
@@ -235,19 +236,26 @@ class Chaos:
         await client.post(f"{API}/item", {"TYPE": "UpdateItems", "operations": operations}, dict)
 
     async def _feed(self, plan: Plan) -> None:
+        """Adds orders in one AddOrders every FEED_PERIOD; an order whose AddOrders failed is not repeated under
+        its id (it may have been added all the same) and does not count as accepted."""
         number = 0
-        period = 1 / plan.orders_per_s
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         while not self._stopping.is_set() and len(self.accepted) < plan.max_orders:
-            order_id = f"o{number:06}"
-            number += 1  # a failed attempt is not repeated under its id: it may have been added after all
-            for node in [n for n in CONTROLLERS if self.actives[n]][:1]:
-                command = {"TYPE": "AddOrders", "orders": [{"id": order_id, "workflowPath": WORKFLOW}]}
+            due = min(int((loop.time() - started) * plan.orders_per_s), plan.max_orders) - number
+            ids = [f"o{n:06}" for n in range(number, number + max(0, due))]
+            number += len(ids)
+            active = [node for node in CONTROLLERS if self.actives[node]]
+            if ids and active:
+                orders = [{"id": order_id, "workflowPath": WORKFLOW} for order_id in ids]
                 try:
-                    await self.rig.client(node).post(f"{API}/command", command, dict)
+                    await self.rig.client(active[0]).post(
+                        f"{API}/command", {"TYPE": "AddOrders", "orders": orders}, dict
+                    )
+                    self.accepted += ids
                 except (TransportError, HttpError):
-                    continue
-                self.accepted.append(order_id)
-            await asyncio.sleep(period)
+                    pass
+            await asyncio.sleep(FEED_PERIOD)
 
     async def _sample(self) -> None:
         loop = asyncio.get_running_loop()
