@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=10, help="SIGKILLs of the active Controller node")
     parser.add_argument("--orders", type=int, default=3000, help="orders at most")
     parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--faults", default="", help="only these faults, once each, comma-separated")
     parser.add_argument(
         "--keep", type=Path, default=None, help="keep the rig's files and logs in this folder"
     )
@@ -46,6 +47,8 @@ def main() -> None:
     seed = arguments.seed if arguments.seed is not None else int(time.time())
     rng = random.Random(seed)
     plan = Plan.every_fault_once() if arguments.quick else Plan.full(arguments.kills, rng, arguments.orders)
+    if arguments.faults:
+        plan.faults = arguments.faults.split(",")
     print(f"seed={seed} faults={','.join(plan.faults)}", flush=True)
     if arguments.keep is not None:
         arguments.keep.mkdir(parents=True, exist_ok=True)
@@ -53,6 +56,8 @@ def main() -> None:
     else:
         with tempfile.TemporaryDirectory() as folder:
             report = asyncio.run(run(plan, seed, Path(folder)))
+    for fault, why in report.skipped.items():
+        print(f"skipped {fault}: {why}", flush=True)
     print(report.line(), flush=True)
     sys.exit(0 if report.clean else 1)
 

@@ -11,7 +11,14 @@ import msgspec
 from cryptography import x509
 
 from stellwerk.cli.log_lines import LogFormat
-from stellwerk.cli.serving import configure_logging, load, overrides_of, run_until_stopped, service_options
+from stellwerk.cli.serving import (
+    configure_logging,
+    load,
+    overrides_of,
+    run_until_stopped,
+    service_options,
+    until_first,
+)
 from stellwerk.cli.syslog import SyslogTarget
 from stellwerk.cluster.setting import ClusterSetting
 from stellwerk.cluster.states import Timing
@@ -138,7 +145,9 @@ async def _serve(config: ControllerConfig, stop: asyncio.Event) -> None:
     async with ControllerService.start(config) as service:
         click.echo(f"Controller {config.controller_id} listening on {service.url}", err=True)
         logger.info("Controller %s started, data in %s", config.controller_id, config.data_directory)
-        await stop.wait()
+        await until_first(stop.wait(), service.halted.wait())
+        if service.halted.is_set():
+            await service.until_halted()
         logger.info("Controller %s stopping", config.controller_id)
     logger.info("Controller %s stopped", config.controller_id)
 

@@ -238,7 +238,7 @@ async def _be_active(
         logger.info("Cluster node %s is active", node.me)
         if on_active is not None:
             await on_active(service)
-        reason = await _until_stopped(role.run(), stop)
+        reason = await _until_stopped(_unless_halted(role.run(), service), stop)
         if on_active is not None:
             await on_active(None)
     logger.info("Cluster node %s is no longer active: %s", node.me, reason or "stopped")
@@ -246,6 +246,19 @@ async def _be_active(
         await role.hand_over()
     elif reason is None:
         await role.shut_down()
+
+
+async def _unless_halted(work: Awaitable[T], service: ControllerService) -> T:
+    """The result of `work`; raises ControllerHalted when the service's journal fails first: the node stops
+    acting (no more heartbeats), so the passive node fails over."""
+    task, halted = asyncio.ensure_future(work), asyncio.ensure_future(service.until_halted())
+    try:
+        await asyncio.wait([task, halted], return_when=asyncio.FIRST_COMPLETED)
+        return task.result() if task.done() else halted.result()  # type: ignore[return-value]
+    finally:
+        for pending in (task, halted):
+            pending.cancel()
+        await asyncio.gather(task, halted, return_exceptions=True)
 
 
 async def _until_stopped(work: Awaitable[T], stop: asyncio.Event) -> T | None:

@@ -46,6 +46,11 @@ class ControllerStartFailed(RuntimeError):
     """The journal could not be recovered (the message says why)."""
 
 
+class ControllerHalted(RuntimeError):
+    """The journal failed while the Controller ran (a full disk, an I/O error): it accepts nothing any more and
+    its process must end, so that a cluster fails over and a service manager restarts it."""
+
+
 def wall_clock() -> int:
     return int(time.time() * 1000)
 
@@ -61,6 +66,7 @@ class ControllerService:
         self._server: RunningServer | None = None
         self._mount: Mount | None = None
         self._collectors: Sequence[Collector] = ()
+        self.halted = asyncio.Event()  # set when the journal failed (see ControllerHalted)
         self._mounted_url: str | None = None
         self._stopping = asyncio.Event()
         self._client_ssl = _client_ssl(config)
@@ -118,6 +124,7 @@ class ControllerService:
         tls = _server_ssl(self.config)
         try:
             self._spawn(self.core.run_timers(), "timers")
+            self._spawn(self._halt_when_the_journal_fails(), "journal watch")
             self.ensure_drivers()
             if self._mount is not None:
                 async with self._mount(api.app) as url:
@@ -192,6 +199,21 @@ class ControllerService:
                 logger.warning("No Agent %s for %s of %s", agent_path, intent.kind, intent.key)
             else:
                 driver.enqueue([intent])
+
+    async def _halt_when_the_journal_fails(self) -> None:
+        failure = await self.core.journal.until_stopped()
+        if failure is not None and not self._stopping.is_set():
+            logger.critical(
+                "The Controller halts: its journal failed (%s); it accepts nothing any more", failure
+            )
+            self.halted.set()
+
+    async def until_halted(self) -> None:
+        """Raises ControllerHalted once the journal failed."""
+        await self.halted.wait()
+        raise ControllerHalted(
+            "The Controller halted: its journal failed (see the log); restart it once the disk works"
+        )
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(coroutine, name=name)

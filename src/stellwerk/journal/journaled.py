@@ -183,6 +183,10 @@ class JournaledState:
                 await writer.roll_over()
         await writer.close()
 
+    async def until_stopped(self) -> BaseException | None:
+        """Until the journal has stopped: the failure (an I/O error such as a full disk) or None when closed."""
+        return await self._running().until_stopped()
+
     def _running(self) -> JournalWriter:
         if self._writer is None:
             raise RuntimeError("JournaledState is not open")

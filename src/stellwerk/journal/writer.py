@@ -154,6 +154,11 @@ class JournalWriter:
             self._wakeup.set()
         await asyncio.shield(self._task)
 
+    async def until_stopped(self) -> BaseException | None:
+        """Until the writer has stopped: the failure that stopped it, None after an orderly close."""
+        await asyncio.shield(self._task)
+        return self._stopped
+
     def _check_running(self) -> None:
         if self._stopped is not None or self._closing:
             raise JournalStopped("The journal is not running") from self._stopped
@@ -235,6 +240,16 @@ class JournalWriter:
 
     async def _roll_over(self) -> None:
         rollovers, self._rollovers = self._rollovers, []
+        try:
+            await self._begin_segment()
+        except BaseException:
+            self._rollovers = rollovers + self._rollovers  # failed with the writer, not left waiting
+            raise
+        for done in rollovers:
+            if not done.done():
+                done.set_result(self._segment)
+
+    async def _begin_segment(self) -> None:
         header = replace(
             self._header,
             event_id=self._last_written_id,
@@ -251,9 +266,6 @@ class JournalWriter:
         self._grown = False
         self._segment_began = self._loop.time()
         await asyncio.to_thread(self._segments.delete_released)
-        for done in rollovers:
-            if not done.done():
-                done.set_result(segment)
 
     def _fail(self, batch: list[_Pending], failure: BaseException) -> None:
         error = JournalStopped(f"Journal {self._segment.name} failed: {failure!r}")

@@ -21,6 +21,7 @@ The figures (`Report`):
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import statistics
 from collections import Counter
@@ -38,6 +39,7 @@ from stellwerk.testing.cluster_rig import (
     STANDALONE_AGENT,
     SUBAGENTS,
     ClusterRig,
+    other_node,
 )
 from stellwerk.testing.faulty_link import Direction
 from stellwerk.transport.client import HttpError, TransportError
@@ -46,9 +48,16 @@ WORKFLOW = "chaos"
 SAMPLE_PERIOD = 0.02
 FEED_PERIOD = 0.1
 COUPLING_WAIT = 60.0
-CUT_SECONDS = 3.0
 
-FAULTS = ("kill_active", "cut_both_ways", "cut_one_way", "kill_director", "kill_subagent")
+FAULT_SECONDS = 3.0
+FAULTS = (
+    "kill_active", "cut_both_ways", "cut_one_way", "kill_director", "kill_subagent", "slow_sync", "clock_jump",
+    "full_disk",
+)  # fmt: skip
+# What a fault needs of the machine (see ClusterRig.unavailable).
+_NEEDS = {"slow_sync": "syscalls", "clock_jump": "syscalls", "full_disk": "disk"}
+SLOW_SYNC_S = 0.1
+CLOCK_JUMP_S = 1800.0
 
 
 @dataclass
@@ -83,6 +92,7 @@ class Report:
     failovers: list[float] = field(default_factory=list)
     recoveries: list[float] = field(default_factory=list)
     unavailable_max_s: float = 0.0
+    skipped: dict[str, str] = field(default_factory=dict)  # fault: why this machine cannot make it
 
     @property
     def clean(self) -> bool:
@@ -133,6 +143,10 @@ class Chaos:
         feeder = asyncio.create_task(self._feed(plan))
         try:
             for fault in plan.faults:
+                need = _NEEDS.get(fault, "")
+                if need in self.rig.unavailable:
+                    self.report.skipped[fault] = self.rig.unavailable[need]
+                    continue
                 await until(self.rig.coupled, COUPLING_WAIT, f"the cluster to couple before {fault}")
                 await asyncio.sleep(self.rng.uniform(0.3, 2.0))
                 started = loop.time()
@@ -150,7 +164,7 @@ class Chaos:
 
     async def kill_active(self) -> None:
         victim = await self._active()
-        survivor = _other(victim)
+        survivor = other_node(victim)
         loop = asyncio.get_running_loop()
         self.rig.kill(victim)
         killed_at = loop.time()
@@ -178,13 +192,50 @@ class Chaos:
         await asyncio.sleep(0.5)
         await self._timed_recovery(lambda: self.rig.start(name))
 
+    async def slow_sync(self) -> None:
+        """Each fsync and fdatasync of the active node takes SLOW_SYNC_S longer, for FAULT_SECONDS."""
+        faults = self.rig.syscall_faults[await self._active()]
+        faults.slow_sync(SLOW_SYNC_S)
+        await asyncio.sleep(FAULT_SECONDS)
+
+        async def heal() -> None:
+            faults.clear()
+
+        await self._timed_recovery(heal)
+
+    async def clock_jump(self) -> None:
+        """The active node's wall clock jumps CLOCK_JUMP_S ahead, and after FAULT_SECONDS back again."""
+        faults = self.rig.syscall_faults[await self._active()]
+        faults.shift_clock(CLOCK_JUMP_S)
+        await asyncio.sleep(FAULT_SECONDS)
+
+        async def jump_back() -> None:
+            faults.clear()
+
+        await self._timed_recovery(jump_back)
+
+    async def full_disk(self) -> None:
+        """The active node's disk is full for FAULT_SECONDS. A node that stopped meanwhile is started again, as
+        its service manager would."""
+        node = await self._active()
+        filler = fill_disk(self.rig.small_disks[node])
+        await asyncio.sleep(FAULT_SECONDS)
+
+        async def free() -> None:
+            filler.unlink()
+            if not self.rig.processes[node].running:
+                self.say(f"{node} had stopped on the full disk: started again")
+                await self.rig.start(node)
+
+        await self._timed_recovery(free)
+
     async def _cut(self, towards_cut: Direction, back_cut: Direction, towards: NodeId | None = None) -> None:
         """Cuts the link to `towards` (either node when None) by `towards_cut` and the other link by `back_cut`,
-        for CUT_SECONDS."""
+        for FAULT_SECONDS."""
         target = towards or "Primary"
         self.rig.links[target].cut(towards_cut)
-        self.rig.links[_other(target)].cut(back_cut)
-        await asyncio.sleep(CUT_SECONDS)
+        self.rig.links[other_node(target)].cut(back_cut)
+        await asyncio.sleep(FAULT_SECONDS)
 
         async def heal() -> None:
             for link in self.rig.links.values():
@@ -301,6 +352,15 @@ class Chaos:
         report.duplicates = _duplicates(self.runs, lost_processes)
 
 
+def fill_disk(folder: Path) -> Path:
+    """A file taking every free byte of the disk `folder` is on."""
+    filler = folder / "filler"
+    status = os.statvfs(folder)
+    with filler.open("wb") as file:
+        os.posix_fallocate(file.fileno(), 0, status.f_bavail * status.f_frsize)
+    return filler
+
+
 def _state(order: dict[str, Any]) -> str:
     return str(order["state"]["TYPE"])
 
@@ -322,10 +382,6 @@ def _duplicates(runs: Path, lost_processes: Counter[str]) -> int:
     for line, count in starts.items():
         by_order[line.split(" ", 1)[0]] += count - 1
     return sum(max(0, extra - lost_processes[order_id]) for order_id, extra in by_order.items())
-
-
-def _other(node: NodeId) -> NodeId:
-    return "Backup" if node == "Primary" else "Primary"
 
 
 async def until(condition: Callable[[], Awaitable[bool]], seconds: float, what: str) -> None:

@@ -32,6 +32,7 @@ from stellwerk.cli.init import Names, initialize, plan_nodes
 from stellwerk.cluster.states import NodeId, Timing
 from stellwerk.cluster.watch import running_watch
 from stellwerk.testing.faulty_link import FaultyLink
+from stellwerk.testing.syscall_faults import SyscallFaults, build_library
 from stellwerk.transport.client import NodeClient, RetryPolicy, TransportError
 from stellwerk.transport.pki import KeyAndCertificate, new_node_certificate
 from stellwerk.transport.tls import client_context
@@ -45,6 +46,8 @@ STANDALONE_AGENT = "agentB"
 SUBAGENTS = ("s1", "s2")
 POOL = "P"
 _POOL_TOKEN = "chaos-pool-token"
+SMALL_DISK_BYTES = 256 << 20
+NODE_FOLDERS: dict[NodeId, str] = {"Primary": "controller", "Backup": "controller-backup"}
 _ORGANIZATION = "Stellwerk"
 
 
@@ -63,6 +66,7 @@ class RigProcess:
         self.arguments = arguments
         self.port = port
         self.log = log
+        self.environment: dict[str, str] = {}  # besides this process's own
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -81,6 +85,7 @@ class RigProcess:
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 process_group=0,
+                env={**os.environ, **self.environment},
             )
 
     async def _until_listening(self, seconds: float) -> None:
@@ -128,6 +133,11 @@ class ClusterRig:
             node: FaultyLink("127.0.0.1", self.ports[node]) for node in CONTROLLERS
         }
         self.processes: dict[str, RigProcess] = {}
+        # Disk and clock faults of the Controller nodes, where this machine allows them (else `unavailable`
+        # says why): the syscall fault library preloaded, and each node's data directory on a small disk.
+        self.syscall_faults: dict[NodeId, SyscallFaults] = {}
+        self.small_disks: dict[NodeId, Path] = {}
+        self.unavailable: dict[str, str] = {}
         self.ssl: ssl.SSLContext | None = None
         self._clients: dict[NodeId, NodeClient] = {}
 
@@ -191,6 +201,7 @@ class ClusterRig:
         for link in self.links.values():
             await link.start()
         self._define_processes()
+        self._prepare_faults()
         await asyncio.gather(*(self.start(name) for name in SUBAGENTS))
         await asyncio.gather(*(self.start(name) for name in (DIRECTOR, STANDALONE_AGENT)))
         await asyncio.gather(*(self.start(name) for name in CONTROLLERS))
@@ -199,6 +210,25 @@ class ClusterRig:
         await asyncio.gather(*(process.stop() for process in self.processes.values()))
         for link in self.links.values():
             await link.close()
+        for faults in self.syscall_faults.values():
+            faults.close()
+        for disk in self.small_disks.values():
+            unmount(disk)
+
+    def _prepare_faults(self) -> None:
+        library = build_library(self.folder)
+        for node, data in NODE_FOLDERS.items():
+            if isinstance(library, Path):
+                faults = self.syscall_faults[node] = SyscallFaults(library, self.folder / f"{node}.faults")
+                self.processes[node].environment = faults.environment
+            else:
+                self.unavailable["syscalls"] = library
+            disk = self.folder / data / "data"
+            problem = mount_small_disk(disk, SMALL_DISK_BYTES)
+            if problem is None:
+                self.small_disks[node] = disk
+            else:
+                self.unavailable["disk"] = problem
 
     def _write_installation(self) -> None:
         folder = self.folder
@@ -229,11 +259,8 @@ class ClusterRig:
     def _define_processes(self) -> None:
         folder, logging = self.folder, ["--log-level", self.log_level]
         timing = f"{TIMING.heartbeat},{TIMING.heartbeat_timeout},{TIMING.consent_timeout}"
-        peers: tuple[tuple[NodeId, NodeId, str], ...] = (
-            ("Primary", "Backup", "controller"),
-            ("Backup", "Primary", "controller-backup"),
-        )
-        for node, peer, data in peers:
+        for node, data in NODE_FOLDERS.items():
+            peer = other_node(node)
             arguments = [
                 "controller", "--config", str(folder / data / "node.toml"), "--port", str(self.ports[node]),
                 "--cluster", node, "--cluster-peer", self.links[peer].uri, "--cluster-timing", timing, *logging,
@@ -255,6 +282,25 @@ class ClusterRig:
 
     def _new_client(self, node: NodeId) -> NodeClient:
         return NodeClient(self.uri(node), ssl_context=self.ssl, retry=RetryPolicy(attempts=1), timeout=5)
+
+
+def other_node(node: NodeId) -> NodeId:
+    return "Backup" if node == "Primary" else "Primary"
+
+
+def mount_small_disk(folder: Path, size: int) -> str | None:
+    """A tmpfs of `size` bytes on `folder` (made if missing), or why there is none (mounting needs privileges)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    command = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)]
+    try:
+        mounted = subprocess.run(command, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return "no mount command"
+    return None if mounted.returncode == 0 else f"cannot mount a small disk: {mounted.stderr.strip()}"
+
+
+def unmount(folder: Path) -> None:
+    subprocess.run(["umount", "--lazy", str(folder)], capture_output=True, check=False)
 
 
 def _append(config: Path, lines: list[str]) -> None:
