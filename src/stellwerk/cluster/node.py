@@ -55,10 +55,8 @@ from stellwerk.transport.client import NodeClient, RetryPolicy, TransportError
 
 logger = logging.getLogger(__name__)
 
-JOURNAL_PATH = "/controller/api/cluster/journal"
 # How far behind the journal's end a passive may be to be coupled; once coupled, each commit waits for it.
 COUPLING_LAG = 1 << 20
-STATE_PATH = "/controller/api/cluster"
 
 
 class ClusterNode:
@@ -143,7 +141,7 @@ class ClusterNode:
             )
             if isinstance(answer, Confirmed):
                 return True
-            peer_state = await _peer_state(peer)
+            peer_state = await _peer_state(peer, self.setting.cluster_path)
             if peer_state is None:
                 if await self._passive_gone():
                     return True
@@ -334,7 +332,7 @@ class PassiveRole:
                 "timeout": str(timing.heartbeat),
             }
             try:
-                chunk = await self.peer.get(JOURNAL_PATH, JournalChunk, params)
+                chunk = await self.peer.get(f"{self.node.setting.cluster_path}/journal", JournalChunk, params)
             except TransportError as error:
                 logger.debug("Cluster node %s: %s", self.node.me, error)
                 await asyncio.sleep(min(0.2, timing.heartbeat / 2))
@@ -362,9 +360,9 @@ async def _uninterrupted(work: Coroutine[Any, Any, None]) -> None:
         raise
 
 
-async def _peer_state(peer: NodeClient) -> ClusterState | None:
+async def _peer_state(peer: NodeClient, path: str) -> ClusterState | None:
     try:
-        return await peer.get(STATE_PATH, ClusterState)  # type: ignore[arg-type]
+        return await peer.get(path, ClusterState)  # type: ignore[arg-type]
     except TransportError:
         return None
 

@@ -18,6 +18,11 @@ class ClusterSetting(msgspec.Struct, frozen=True, kw_only=True):
     peer_subjects: tuple[str, ...] = ()
     timing: Timing = Timing()
     chunk_bytes: int = 4 << 20
+    api: str = "/controller/api"  # the node's API prefix: the cluster endpoints are under `{api}/cluster`
+
+    @property
+    def cluster_path(self) -> str:
+        return f"{self.api}/cluster"
 
     @property
     def peer_id(self) -> NodeId:

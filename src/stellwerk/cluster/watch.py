@@ -21,7 +21,7 @@ from stellwerk.transport.client import NodeClient, RetryPolicy, TransportError
 
 logger = logging.getLogger(__name__)
 
-WATCH_PATH = "/controller/api/cluster/watch"
+CONTROLLER_API = "/controller/api"
 
 
 class ClusterWatch:
@@ -61,9 +61,14 @@ class ClusterWatch:
 
 
 async def watch_node(
-    watch: ClusterWatch, uri: str, ssl_context: ssl.SSLContext | None, *, retry_delay: float = 0.1
+    watch: ClusterWatch,
+    uri: str,
+    ssl_context: ssl.SSLContext | None,
+    *,
+    retry_delay: float = 0.1,
+    api: str = CONTROLLER_API,
 ) -> None:
-    """Polls one node until cancelled, answering its requests."""
+    """Polls one node (its cluster endpoints under `api`) until cancelled, answering its requests."""
     poll_timeout = watch.timing.heartbeat
     answers: tuple[AnsweredRequest, ...] = ()
     retry = RetryPolicy(attempts=1)
@@ -71,7 +76,7 @@ async def watch_node(
         while True:
             try:
                 answer = await client.post(
-                    WATCH_PATH,
+                    f"{api}/cluster/watch",
                     WatchPoll(watch_id=watch.id, answers=answers, timeout=poll_timeout),
                     WatchAnswer,
                 )
@@ -105,13 +110,18 @@ async def running_watch(
 
 
 class ClusterWatches:
-    """A Cluster Watch for each Controller cluster (two node URLs, Primary first) that a Cockpit knows, running
-    as long as it is followed."""
+    """A Cluster Watch for each cluster (two node URLs, Primary first) that a Cockpit (of Controller clusters)
+    or a Controller (of cluster Agents, `api` /agent/api) knows, running as long as it is followed."""
 
     def __init__(
-        self, ssl_context: ssl.SSLContext | None, timing: Timing | None = None, retry_delay: float = 0.5
+        self,
+        ssl_context: ssl.SSLContext | None,
+        timing: Timing | None = None,
+        retry_delay: float = 0.5,
+        api: str = CONTROLLER_API,
     ) -> None:
         self._retry_delay = retry_delay
+        self._api = api
         self._ssl_context = ssl_context
         self._timing = timing or Timing()
         self._running: dict[str, tuple[ClusterWatch, list[asyncio.Task[None]]]] = {}
@@ -124,7 +134,8 @@ class ClusterWatches:
         watch = ClusterWatch(self._timing)
         tasks = [
             asyncio.create_task(
-                watch_node(watch, url, self._ssl_context), name=f"Cluster Watch {controller_id}"
+                watch_node(watch, url, self._ssl_context, retry_delay=self._retry_delay, api=self._api),
+                name=f"Cluster Watch {controller_id}",
             )
             for url in urls
         ]

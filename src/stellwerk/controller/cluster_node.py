@@ -1,190 +1,20 @@
-"""A Controller as one node of a cluster of two (js7-reference §8): one server for the node's whole life, the
-cluster endpoints always, the Controller's API only while the node is active.
-
-`run_cluster_node` loops over the node's roles: active — the ControllerService on its journal, with the
-`ActiveRole` as Replicator — until it hands over (switch-over) or is demoted; passive — following the active
-node's journal — until it is switched over to or fails over. A passive node answers the Controller's API with
-503 and a problem naming the active node, so that clients try the other URL.
-"""
+"""A Controller as one node of a cluster of two (js7-reference §8): `cluster.hosting` with the ControllerService
+as the service an active node runs."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import ssl
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
-import msgspec
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client.registry import Collector
 
-from stellwerk.cluster.metrics import CONTENT_TYPE as CLUSTER_METRICS_TYPE
-from stellwerk.cluster.metrics import ClusterCollector, render_cluster_metrics
-from stellwerk.cluster.node import ActiveRole, ClusterNode, PassiveRole, peer_client
-from stellwerk.cluster.replication import JournalReplica, JournalSource
-from stellwerk.cluster.setting import ClusterSetting
-from stellwerk.cluster.states import Coupled, Empty
-from stellwerk.cluster.watch_channel import WatchPoll
+from stellwerk.cluster.hosting import ActiveService, Mount, NodeSite
+from stellwerk.cluster.hosting import run_cluster_node as run_node
 from stellwerk.controller.config import ControllerConfig
 from stellwerk.controller.service import ControllerService
-from stellwerk.journal.segments import SegmentDirectory
-from stellwerk.model import codec
-from stellwerk.transport.auth import problem_body, require_peer
-from stellwerk.transport.server import serve
+from stellwerk.journal.replicator import Replicator
 from stellwerk.transport.tls import client_context, server_context
-
-logger = logging.getLogger(__name__)
-T = TypeVar("T")
-
-JSON = "application/json"
-COMMAND_PATH = "/controller/api/command"
-CLUSTER_PREFIX = "/controller/api/cluster"
-LIVE_PATH = "/controller/api/health/live"
-METRICS_PATH = "/metrics"
-_watch_poll_decoder = msgspec.json.Decoder(WatchPoll)
-
-
-class _Typed(msgspec.Struct):
-    type: str = msgspec.field(default="", name="TYPE")
-
-
-class NodeHost:
-    """The node's ASGI app: cluster routes, and the active Controller's app when there is one."""
-
-    def __init__(self, config: ControllerConfig, setting: ClusterSetting, node: ClusterNode) -> None:
-        self.node = node
-        self.controller_app: ASGIApp | None = None
-        self.source: JournalSource | None = None
-        self.active: ActiveRole | None = None
-        self.url = ""
-        allowed = (*config.allowed_client_subjects, *setting.peer_subjects)
-        routes = [
-            Route(CLUSTER_PREFIX, self.cluster_state),
-            Route(f"{CLUSTER_PREFIX}/journal", self.journal),
-            Route(f"{CLUSTER_PREFIX}/watch", self.watch, methods=["POST"]),
-            Route(COMMAND_PATH, self.switch_over, methods=["POST"]),
-            Route(LIVE_PATH, self.live),
-            Route(METRICS_PATH, self.metrics),
-        ]
-        self._cluster_app = Starlette(
-            routes=routes, middleware=[require_peer(allowed, insecure=config.insecure)]
-        )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        passive_metrics = path == METRICS_PATH and self.controller_app is None
-        if (
-            scope["type"] == "lifespan"
-            or path.startswith(CLUSTER_PREFIX)
-            or path == LIVE_PATH
-            or passive_metrics
-        ):
-            await self._cluster_app(scope, receive, send)
-        elif path == COMMAND_PATH and scope.get("method") == "POST":
-            body, replay = await _buffered(receive)
-            if _command_type(body) == "ClusterSwitchOver":
-                await self._cluster_app(scope, replay, send)
-            else:
-                await self._to_controller(scope, replay, send)
-        else:
-            await self._to_controller(scope, receive, send)
-
-    async def _to_controller(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app = self.controller_app
-        if app is None:
-            state = self.node.state
-            active = "" if isinstance(state, Empty) else f" (the active node is {state.active})"
-            await Response(
-                problem_body(f"This Controller is the passive cluster node{active}"), 503, media_type=JSON
-            )(scope, receive, send)
-        else:
-            await app(scope, receive, send)
-
-    async def live(self, request: Request) -> Response:
-        """Liveness of either node; readiness (`/health/ready`) is the Controller's, so a passive node is not
-        ready (503) and a load balancer sends the API calls to the active one."""
-        body = {"TYPE": "Alive", "clusterNodeId": self.node.me, "active": self.controller_app is not None}
-        return Response(codec.encode(body), media_type=JSON)
-
-    async def metrics(self, request: Request) -> Response:
-        """The passive node's metrics: the cluster's alone (the active node's come with the Controller's)."""
-        body = render_cluster_metrics(self.node, lambda: self.controller_app is not None)
-        return Response(body, media_type=CLUSTER_METRICS_TYPE)
-
-    async def cluster_state(self, request: Request) -> Response:
-        return Response(codec.encode(self.node.state), media_type=JSON)
-
-    async def journal(self, request: Request) -> Response:
-        source = self.source
-        if source is None:
-            return Response(problem_body("This node is not the active cluster node"), 503, media_type=JSON)
-        try:
-            position = (int(request.query_params["file"]), int(request.query_params["position"]))
-            timeout = min(float(request.query_params.get("timeout", "1")), 60.0)
-        except (KeyError, ValueError):
-            return Response(
-                problem_body("file, position (integers) and timeout expected"), 400, media_type=JSON
-            )
-        chunk = await source.read(position, timeout, request.query_params.get("header", ""))
-        return Response(msgspec.json.encode(chunk), media_type=JSON)
-
-    async def watch(self, request: Request) -> Response:
-        try:
-            poll = _watch_poll_decoder.decode(await request.body())
-        except (msgspec.DecodeError, msgspec.ValidationError) as error:
-            return Response(problem_body(f"Malformed watch poll: {error}"), 400, media_type=JSON)
-        pending = await self.node.channel.poll(poll)
-        return Response(msgspec.json.encode(pending), media_type=JSON)
-
-    async def switch_over(self, request: Request) -> Response:
-        """ClusterSwitchOver: the active, coupled node hands over to its passive."""
-        active = self.active
-        if active is None or self.controller_app is None:
-            return Response(problem_body("This node is not the active cluster node"), 400, media_type=JSON)
-        if not isinstance(self.node.state, Coupled):
-            return Response(problem_body("ClusterSwitchOver needs a coupled cluster"), 400, media_type=JSON)
-        active.switch_over_requested.set()
-        return Response(codec.encode({"TYPE": "Accepted"}), media_type=JSON)
-
-    @contextlib.asynccontextmanager
-    async def mount(self, app: ASGIApp) -> AsyncIterator[str]:
-        self.controller_app = app
-        try:
-            yield self.url
-        finally:
-            self.controller_app = None
-
-
-async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
-    """The request body, and a `receive` that gives it again."""
-    parts, more = [], True
-    while more:
-        message = await receive()
-        parts.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    body = b"".join(parts)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
-
-
-def _command_type(body: bytes) -> str:
-    try:
-        return msgspec.json.decode(body, type=_Typed).type
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return ""
 
 
 async def run_cluster_node(
@@ -198,82 +28,31 @@ async def run_cluster_node(
     setting = config.cluster
     if setting is None:
         raise ValueError("run_cluster_node needs a cluster setting")
-    config.data_directory.mkdir(parents=True, exist_ok=True)
-    node = ClusterNode(setting, config.data_directory)
-    host = NodeHost(config, setting, node)
-    tls = None if config.tls is None else server_context(config.tls.cert, config.tls.key, config.tls.ca)
-    client_ssl = _client_ssl(config)
-    segments = SegmentDirectory(config.data_directory, "controller")
-    async with (
-        serve(host, config.host, config.port, tls=tls, insecure=tls is None) as server,
-        peer_client(setting, client_ssl) as peer,
-    ):
-        host.url = server.url
-        on_listening(server.url)
-        while not stop.is_set():
-            if node.wants_active() and await _until_stopped(node.fence(peer), stop):
-                await _be_active(config, node, host, segments, stop, on_active)
-            elif not stop.is_set():
-                host.source, host.active = None, None
-                role = PassiveRole(node, JournalReplica(segments), peer)
-                reason = await _until_stopped(role.run(), stop)
-                if reason:
-                    logger.info("Cluster node %s becomes active: %s", setting.node_id, reason)
-
-
-async def _be_active(
-    config: ControllerConfig,
-    node: ClusterNode,
-    host: NodeHost,
-    segments: SegmentDirectory,
-    stop: asyncio.Event,
-    on_active: Callable[[ControllerService | None], Awaitable[None]] | None,
-) -> None:
-    role = ActiveRole(node, segments)
-    host.source, host.active = role.source, role
-    collector = ClusterCollector(node, lambda: host.controller_app is not None)
-    async with ControllerService.start(
-        config, replicator=role.source, mount=host.mount, collectors=(collector,)
-    ) as service:
-        logger.info("Cluster node %s is active", node.me)
-        if on_active is not None:
-            await on_active(service)
-        reason = await _until_stopped(_unless_halted(role.run(), service), stop)
-        if on_active is not None:
-            await on_active(None)
-    logger.info("Cluster node %s is no longer active: %s", node.me, reason or "stopped")
-    if reason == "switch-over":
-        await role.hand_over()
-    elif reason is None:
-        await role.shut_down()
-
-
-async def _unless_halted(work: Awaitable[T], service: ControllerService) -> T:
-    """The result of `work`; raises ControllerHalted when the service's journal fails first: the node stops
-    acting (no more heartbeats), so the passive node fails over."""
-    task, halted = asyncio.ensure_future(work), asyncio.ensure_future(service.until_halted())
-    try:
-        await asyncio.wait([task, halted], return_when=asyncio.FIRST_COMPLETED)
-        return task.result() if task.done() else halted.result()  # type: ignore[return-value]
-    finally:
-        for pending in (task, halted):
-            pending.cancel()
-        await asyncio.gather(task, halted, return_exceptions=True)
-
-
-async def _until_stopped(work: Awaitable[T], stop: asyncio.Event) -> T | None:
-    """The result of `work`, or None when `stop` is set first (the work is cancelled)."""
-    task = asyncio.ensure_future(work)
-    stopped = asyncio.create_task(stop.wait())
-    try:
-        await asyncio.wait([task, stopped], return_when=asyncio.FIRST_COMPLETED)
-        return task.result() if task.done() else None
-    finally:
-        for pending in (task, stopped):
-            pending.cancel()
-        await asyncio.gather(task, stopped, return_exceptions=True)
-
-
-def _client_ssl(config: ControllerConfig) -> ssl.SSLContext | None:
     tls = config.tls
-    return None if tls is None else client_context(tls.cert, tls.key, tls.ca)
+    site = NodeSite(
+        what="Controller",
+        data_directory=config.data_directory,
+        journal_base="controller",
+        host=config.host,
+        port=config.port,
+        server_ssl=None if tls is None else server_context(tls.cert, tls.key, tls.ca),
+        client_ssl=None if tls is None else client_context(tls.cert, tls.key, tls.ca),
+        allowed_subjects=config.allowed_client_subjects,
+        insecure=config.insecure,
+    )
+
+    @contextlib.asynccontextmanager
+    async def start(
+        replicator: Replicator, mount: Mount, collectors: Sequence[Collector]
+    ) -> AsyncIterator[ActiveService]:
+        async with ControllerService.start(
+            config, replicator=replicator, mount=mount, collectors=collectors
+        ) as service:
+            yield service
+
+    async def active(service: ActiveService | None) -> None:
+        if on_active is not None:
+            assert service is None or isinstance(service, ControllerService)
+            await on_active(service)
+
+    await run_node(setting, site, start, stop, on_listening, active)
