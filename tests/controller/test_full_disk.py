@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from stellwerk.controller.items import AddOrChange, UpdateItems
-from stellwerk.controller.service import ControllerHalted, ControllerService
+from stellwerk.controller.service import ControllerService
+from stellwerk.journal.halt import ServiceHalted
 from stellwerk.journal.writer import JournalStopped
 from stellwerk.testing.chaos import fill_disk
 from stellwerk.testing.cluster_rig import mount_small_disk, unmount
@@ -46,7 +47,7 @@ async def test_a_full_disk_halts_the_controller_and_loses_no_accepted_order(
         with pytest.raises(JournalStopped):
             await controller.execute(add_orders(*MANY))
         await eventually(controller.halted.is_set, 5)
-        with pytest.raises(ControllerHalted):
+        with pytest.raises(ServiceHalted):
             await controller.until_halted()
     filler.unlink()
     async with ControllerService.start(config) as restarted:

@@ -60,6 +60,10 @@ class AgentMetrics:
             registry=self._registry,
         )
 
+    def register(self, collector: Collector) -> None:
+        """A further collector (a cluster node's)."""
+        self._registry.register(collector)
+
     def job_ended(self, workflow: str, job: str, seconds: float) -> None:
         self._job_seconds.labels(workflow, job).observe(seconds)
 

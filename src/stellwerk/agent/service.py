@@ -19,7 +19,11 @@ import logging
 import os
 import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+
+from prometheus_client.registry import Collector
+from starlette.types import ASGIApp
 
 from stellwerk.agent.api import agent_app
 from stellwerk.agent.config import AgentConfig
@@ -29,7 +33,9 @@ from stellwerk.agent.loop import AgentLoop
 from stellwerk.agent.metrics import AgentMetrics
 from stellwerk.engine.state import EngineState
 from stellwerk.journal.event_log import EventLog
+from stellwerk.journal.halt import JournalHalt
 from stellwerk.journal.journaled import JournaledState, JournalSettings
+from stellwerk.journal.replicator import Replicator
 from stellwerk.journal.segments import Segment
 from stellwerk.model import agent_commands as ac
 from stellwerk.model.problems import Problem
@@ -39,6 +45,7 @@ from stellwerk.transport.tls import server_context
 logger = logging.getLogger(__name__)
 
 JOURNAL_BASE = "agent"
+Mount = Callable[[ASGIApp], AbstractAsyncContextManager[str]]
 STATE_TYPE_NAME = "AgentState"
 
 
@@ -70,27 +77,43 @@ class AgentService:
         self._watcher = FileWatcher(config, lambda: journal.state, self._loop.report)
         self._closing = asyncio.Event()
         self._server: RunningServer | None = None
+        self._mounted_url: str | None = None
+        self._halt = JournalHalt(journal, f"Agent {config.name}")
         self._tasks: list[asyncio.Task[None]] = []
         self._crashed = False
         self._journal_open = True
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def start(cls, config: AgentConfig) -> AsyncIterator[AgentService]:
+    async def start(
+        cls,
+        config: AgentConfig,
+        *,
+        replicator: Replicator | None = None,
+        mount: Mount | None = None,
+        collectors: Sequence[Collector] = (),
+    ) -> AsyncIterator[AgentService]:
+        """`replicator` replicates the journal (the active Director of a cluster Agent); `mount` serves the API on
+        a server of the caller's instead of one of its own; `collectors` add to its metrics."""
         tls = _tls_context(config)
         config.journal_directory.mkdir(parents=True, exist_ok=True)
         config.work_directory.mkdir(parents=True, exist_ok=True)
-        journal = await _open_journal(config)
+        journal = await _open_journal(config, replicator)
         async with contextlib.AsyncExitStack() as stack:
             stack.push_async_callback(journal.close)
             service = cls(config, journal)
+            for collector in collectors:
+                service._metrics.register(collector)
             await service._recover()
             app = agent_app(
                 service, allowed_subjects=config.allowed_controller_subjects, insecure=config.insecure
             )
-            service._server = await stack.enter_async_context(
-                serve(app, config.host, config.port, tls=tls, insecure=config.insecure)
-            )
+            if mount is None:
+                service._server = await stack.enter_async_context(
+                    serve(app, config.host, config.port, tls=tls, insecure=config.insecure)
+                )
+            else:
+                service._mounted_url = await stack.enter_async_context(mount(app))
             service._start_tasks()
             try:
                 yield service
@@ -101,9 +124,20 @@ class AgentService:
 
     @property
     def url(self) -> str:
+        if self._mounted_url is not None:
+            return self._mounted_url
         if self._server is None:
             raise RuntimeError("The Agent's server is not running")
         return self._server.url
+
+    @property
+    def halted(self) -> asyncio.Event:
+        """Set when the journal failed (the Agent then accepts nothing any more)."""
+        return self._halt.halted
+
+    async def until_halted(self) -> None:
+        """Raises ServiceHalted once the journal failed."""
+        await self._halt.until_halted()
 
     @property
     def state(self) -> EngineState:
@@ -184,6 +218,9 @@ class AgentService:
             asyncio.create_task(self._loop.run(), name=f"agent {self.config.name} loop"),
             asyncio.create_task(self._watcher.run(), name=f"agent {self.config.name} file watch"),
             asyncio.create_task(self._subagents.run(), name=f"agent {self.config.name} subagents"),
+            asyncio.create_task(
+                self._halt.watch(self._closing), name=f"agent {self.config.name} journal watch"
+            ),
         ]
         for task in self._tasks:
             task.add_done_callback(_log_failure)
@@ -221,13 +258,14 @@ def _tls_context(config: AgentConfig) -> ssl.SSLContext | None:
     return server_context(config.tls.cert, config.tls.key, config.tls.ca)
 
 
-async def _open_journal(config: AgentConfig) -> JournaledState:
+async def _open_journal(config: AgentConfig, replicator: Replicator | None) -> JournaledState:
     journal = await JournaledState.open(
         config.journal_directory,
         base=JOURNAL_BASE,
         clock=epoch_millis,
         initial_state=lambda: EngineState(role="agent"),
         settings=JournalSettings(type_name=STATE_TYPE_NAME),
+        replicator=replicator,
     )
     if isinstance(journal, Problem):
         raise AgentStartFailed(journal.message)

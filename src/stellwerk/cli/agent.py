@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from stellwerk.agent.cluster_node import AGENT_API, run_agent_cluster_node
 from stellwerk.agent.config import AgentConfig
 from stellwerk.agent.service import AgentService
+from stellwerk.cli.cluster_options import cluster_options, cluster_setting
 from stellwerk.cli.log_lines import LogFormat
 from stellwerk.cli.serving import (
     configure_logging,
@@ -20,6 +22,7 @@ from stellwerk.cli.serving import (
     until_first,
 )
 from stellwerk.cli.syslog import SyslogTarget
+from stellwerk.cluster.setting import ClusterSetting
 from stellwerk.cluster.watch import ClusterWatches
 from stellwerk.config.services import load_agent_config
 from stellwerk.transport.tls import client_context
@@ -36,6 +39,7 @@ logger = logging.getLogger("stellwerk.cli.agent")
     metavar="URI",
     help="Be the Cluster Watch of the Controller cluster whose nodes listen here (give both, Primary first).",
 )
+@cluster_options("cluster Agent's Director", "the Controller")
 def agent_command(
     config_file: Path,
     data: Path | None,
@@ -47,6 +51,10 @@ def agent_command(
     log_format: LogFormat,
     log_file: Path | None,
     cluster_watch: tuple[str, ...],
+    cluster_node: str | None,
+    cluster_peer: str | None,
+    cluster_peer_subject: tuple[str, ...],
+    cluster_timing: str,
 ) -> None:
     """Run an Agent until SIGINT or SIGTERM (Ctrl-C), or until its Controller sends ShutDown.
 
@@ -58,6 +66,10 @@ def agent_command(
 
     With --cluster-watch (twice) it is also the Cluster Watch of a Controller cluster, calling its nodes with the
     Agent's certificate (the nodes must allow its subject: --cluster-peer-subject).
+
+    With --cluster it is one of the two Directors of a cluster Agent: the active one runs the Agent, the passive
+    one follows its journal and takes over when the Cluster Watch (the Controller, which knows both Directors'
+    URIs) consents.
     """
     if cluster_watch and len(cluster_watch) != 2:
         raise click.BadParameter("give both nodes of the cluster", param_hint="--cluster-watch")
@@ -69,24 +81,48 @@ def agent_command(
         log_format=log_format,
         log_file=log_file,
     )
-    run_until_stopped(lambda stop: _serve(config, stop, cluster_watch))
+    setting = None
+    if cluster_node is not None:
+        certificate = None if config.tls is None else config.tls.cert
+        setting = cluster_setting(
+            cluster_node, cluster_peer, cluster_peer_subject, cluster_timing, certificate, AGENT_API
+        )
+    run_until_stopped(lambda stop: _serve(config, stop, cluster_watch, setting))
 
 
-async def _serve(config: AgentConfig, stop: asyncio.Event, cluster_watch: tuple[str, ...] = ()) -> None:
+async def _serve(
+    config: AgentConfig,
+    stop: asyncio.Event,
+    cluster_watch: tuple[str, ...] = (),
+    setting: ClusterSetting | None = None,
+) -> None:
     tls = config.tls
     watches = ClusterWatches(None if tls is None else client_context(tls.cert, tls.key, tls.ca))
     if cluster_watch:
         watches.follow("cluster", cluster_watch)
     try:
-        await _serve_agent(config, stop)
+        if setting is None:
+            await _serve_agent(config, stop)
+        else:
+            await _serve_cluster_node(config, setting, stop)
     finally:
         await watches.close()
+
+
+async def _serve_cluster_node(config: AgentConfig, setting: ClusterSetting, stop: asyncio.Event) -> None:
+    def listening(url: str) -> None:
+        click.echo(f"Agent {config.name} ({setting.node_id} Director) listening on {url}", err=True)
+
+    await run_agent_cluster_node(config, setting, stop, on_listening=listening)
+    logger.info("Agent %s (%s Director) stopped", config.name, setting.node_id)
 
 
 async def _serve_agent(config: AgentConfig, stop: asyncio.Event) -> None:
     async with AgentService.start(config) as agent:
         click.echo(f"Agent {config.name} listening on {agent.url}", err=True)
         logger.info("Agent %s started, data in %s", config.name, config.data_directory)
-        await until_first(stop.wait(), agent.shutdown_requested())
+        await until_first(stop.wait(), agent.shutdown_requested(), agent.halted.wait())
+        if agent.halted.is_set():
+            await agent.until_halted()
         logger.info("Agent %s stopping", config.name)
     logger.info("Agent %s stopped", config.name)

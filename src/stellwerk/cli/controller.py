@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 import msgspec
-from cryptography import x509
 
+from stellwerk.cli.cluster_options import cluster_options, cluster_setting
 from stellwerk.cli.log_lines import LogFormat
 from stellwerk.cli.serving import (
     configure_logging,
@@ -20,8 +20,6 @@ from stellwerk.cli.serving import (
     until_first,
 )
 from stellwerk.cli.syslog import SyslogTarget
-from stellwerk.cluster.setting import ClusterSetting
-from stellwerk.cluster.states import Timing
 from stellwerk.config.services import load_controller_config
 from stellwerk.controller.cluster_node import run_cluster_node
 from stellwerk.controller.config import ControllerConfig
@@ -52,27 +50,7 @@ def _parse_agents(
     callback=_parse_agents,
     help="An Agent to drive and where it listens; adds to (or replaces an entry of) [agents]. Repeatable.",
 )
-@click.option(
-    "--cluster",
-    "cluster_node",
-    type=click.Choice(["Primary", "Backup"]),
-    help="Run as this node of a Controller cluster (Primary starts active, Backup passive).",
-)
-@click.option("--cluster-peer", metavar="URI", help="The other cluster node's URI (https://host:port).")
-@click.option(
-    "--cluster-peer-subject",
-    multiple=True,
-    metavar="DN",
-    help="Subject DN allowed on the cluster endpoints besides this node's own (which the other node may share): "
-    "the other node's, an Agent's that is the Cluster Watch. Repeatable.",
-)
-@click.option(
-    "--cluster-timing",
-    metavar="HEARTBEAT,TIMEOUT,CONSENT",
-    default="3,10,6",
-    show_default=True,
-    help="Seconds: heartbeat, heartbeat timeout, Cluster Watch consent timeout.",
-)
+@cluster_options("Controller", "an Agent")
 def controller_command(
     config_file: Path,
     data: Path | None,
@@ -103,7 +81,14 @@ def controller_command(
     if cluster_node is not None:
         config = msgspec.structs.replace(
             config,
-            cluster=cluster_setting(config, cluster_node, cluster_peer, cluster_peer_subject, cluster_timing),
+            cluster=cluster_setting(
+                cluster_node,
+                cluster_peer,
+                cluster_peer_subject,
+                cluster_timing,
+                None if config.tls is None else config.tls.cert,
+                "/controller/api",
+            ),
         )
     node = config.controller_id if cluster_node is None else f"{config.controller_id}/{cluster_node}"
     configure_logging(
@@ -114,28 +99,6 @@ def controller_command(
         log_file=log_file,
     )
     run_until_stopped(lambda stop: _serve(config, stop))
-
-
-def cluster_setting(
-    config: ControllerConfig, node: str, peer: str | None, peer_subjects: tuple[str, ...], timing: str
-) -> ClusterSetting:
-    if not peer or not peer.startswith(("https://", "http://")):
-        raise click.UsageError("--cluster needs --cluster-peer https://host:port")
-    try:
-        heartbeat, timeout, consent = (float(part) for part in timing.split(","))
-    except ValueError:
-        raise click.BadParameter(
-            f"{timing!r} is not HEARTBEAT,TIMEOUT,CONSENT", param_hint="--cluster-timing"
-        ) from None
-    if config.tls is not None:
-        certificate = x509.load_pem_x509_certificate(config.tls.cert.read_bytes())
-        peer_subjects = (certificate.subject.rfc4514_string(), *peer_subjects)
-    return ClusterSetting(
-        node_id="Primary" if node == "Primary" else "Backup",
-        peer_uri=peer,
-        peer_subjects=peer_subjects,
-        timing=Timing(heartbeat=heartbeat, heartbeat_timeout=timeout, consent_timeout=consent),
-    )
 
 
 async def _serve(config: ControllerConfig, stop: asyncio.Event) -> None:

@@ -20,7 +20,8 @@ from stellwerk.cli.log_lines import DEFAULT_BACKUPS, DEFAULT_MAX_BYTES, LOG_FORM
 from stellwerk.cli.syslog import SyslogHandler, SyslogTarget, target_option
 from stellwerk.config.services import Overrides
 from stellwerk.config.source import ConfigError
-from stellwerk.controller.service import ControllerHalted, ControllerStartFailed
+from stellwerk.controller.service import ControllerStartFailed
+from stellwerk.journal.halt import ServiceHalted
 from stellwerk.transport.server import InsecureBindRefused, ServerStartFailed
 
 Config = TypeVar("Config")
@@ -30,7 +31,7 @@ LOG_LEVELS = ("debug", "info", "warning", "error")
 # What may go wrong while a service starts, for a reason its message explains (no traceback needed).
 START_FAILURES = (
     ControllerStartFailed,
-    ControllerHalted,
+    ServiceHalted,
     AgentStartFailed,
     ServerStartFailed,
     InsecureBindRefused,

@@ -40,6 +40,7 @@ from stellwerk.journal.segments import SegmentDirectory
 from stellwerk.model import codec
 from stellwerk.transport.auth import problem_body, require_peer
 from stellwerk.transport.server import serve
+from stellwerk.transport.tls import client_context, server_context
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +60,21 @@ class ActiveService(Protocol):
         """Raises once the service's journal failed (a full disk): the node must stop acting."""
 
 
-# Starts the service on the node's journal: (replicator, mount, collectors) -> the running service.
-StartService = Callable[[Replicator, Mount, Sequence[Collector]], AbstractAsyncContextManager[ActiveService]]
+class StartService(Protocol):
+    """Starts the service on the node's journal (e.g. `functools.partial(ControllerService.start, config)`)."""
+
+    def __call__(
+        self, *, replicator: Replicator, mount: Mount, collectors: Sequence[Collector]
+    ) -> AbstractAsyncContextManager[ActiveService]: ...
+
+
+class TlsPaths(Protocol):
+    @property
+    def cert(self) -> Path: ...
+    @property
+    def key(self) -> Path: ...
+    @property
+    def ca(self) -> Path: ...
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,29 @@ class NodeSite:
     client_ssl: ssl.SSLContext | None
     allowed_subjects: tuple[str, ...]
     insecure: bool
+
+    @classmethod
+    def of(
+        cls,
+        what: str,
+        where: tuple[Path, str, str, int],
+        tls: TlsPaths | None,
+        allowed_subjects: tuple[str, ...],
+        insecure: bool,
+    ) -> NodeSite:
+        """`where`: the data directory, the journal's base name, the host and the port to listen on."""
+        data_directory, journal_base, host, port = where
+        return cls(
+            what=what,
+            data_directory=data_directory,
+            journal_base=journal_base,
+            host=host,
+            port=port,
+            server_ssl=None if tls is None else server_context(tls.cert, tls.key, tls.ca),
+            client_ssl=None if tls is None else client_context(tls.cert, tls.key, tls.ca),
+            allowed_subjects=allowed_subjects,
+            insecure=insecure,
+        )
 
 
 class _Typed(msgspec.Struct):
@@ -258,7 +295,7 @@ async def _be_active(
     role = ActiveRole(node, segments)
     host.source, host.active = role.source, role
     collector = ClusterCollector(node, lambda: host.controller_app is not None)
-    async with start_service(role.source, host.mount, (collector,)) as service:
+    async with start_service(replicator=role.source, mount=host.mount, collectors=(collector,)) as service:
         logger.info("Cluster node %s is active", node.me)
         if on_active is not None:
             await on_active(service)

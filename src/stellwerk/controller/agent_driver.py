@@ -30,19 +30,23 @@ logger = logging.getLogger(__name__)
 
 
 class AgentDriver:
-    """Drives one Agent at `uri`; `run()` until cancelled. `coupled` and `problem` tell how it goes."""
+    """Drives one Agent at one of `uris` (a cluster Agent's two Directors: after a failure it tries the other
+    one, so it follows the active Director); `run()` until cancelled. `coupled` and `problem` tell how it goes."""
 
     def __init__(
         self,
         core: ControllerCore,
         agent_path: str,
-        uri: str,
+        uris: tuple[str, ...],
         ssl_context: ssl.SSLContext | None,
         config: ControllerConfig,
     ) -> None:
+        if not uris:
+            raise ValueError(f"Agent {agent_path} has no URI")
         self.core = core
         self.agent_path = agent_path
-        self.uri = uri
+        self.uris = uris
+        self._turn = 0
         self.coupled = False
         self.problem: str | None = None
         self._ssl_context = ssl_context
@@ -74,7 +78,13 @@ class AgentDriver:
                 await self._failed(_describe(error))
             self.coupled = False
             self._failures += 1
+            self._turn += 1
             await asyncio.sleep(delays[min(self._failures - 1, len(delays) - 1)])
+
+    @property
+    def uri(self) -> str:
+        """The Director this driver talks to (or tries next)."""
+        return self.uris[self._turn % len(self.uris)]
 
     async def _session(self) -> None:
         retry = RetryPolicy(attempts=1)

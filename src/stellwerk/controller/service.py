@@ -20,6 +20,8 @@ from typing import Any
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp
 
+from stellwerk.cluster.watch import ClusterWatches
+from stellwerk.controller.agent_directors import AGENT_API, director_uris, director_uris_of_config
 from stellwerk.controller.agent_driver import AgentDriver
 from stellwerk.controller.api import ControllerApi
 from stellwerk.controller.config import ControllerConfig
@@ -27,6 +29,7 @@ from stellwerk.controller.core import Clock, CommandResponse, ControllerCore
 from stellwerk.controller.effects import AgentIntents
 from stellwerk.controller.items import UpdateItems
 from stellwerk.engine.state import EngineState
+from stellwerk.journal.halt import JournalHalt
 from stellwerk.journal.journaled import JournaledState, JournalSettings
 from stellwerk.journal.replicator import Replicator
 from stellwerk.model import commands as c
@@ -46,11 +49,6 @@ class ControllerStartFailed(RuntimeError):
     """The journal could not be recovered (the message says why)."""
 
 
-class ControllerHalted(RuntimeError):
-    """The journal failed while the Controller ran (a full disk, an I/O error): it accepts nothing any more and
-    its process must end, so that a cluster fails over and a service manager restarts it."""
-
-
 def wall_clock() -> int:
     return int(time.time() * 1000)
 
@@ -62,11 +60,12 @@ class ControllerService:
         self.config = config
         self.core = core
         self.drivers: dict[str, AgentDriver] = {}
+        self._halt = JournalHalt(core.journal, "Controller")
+        self._agent_watches = ClusterWatches(_client_ssl(config), api=AGENT_API)
         self._tasks: list[asyncio.Task[None]] = []
         self._server: RunningServer | None = None
         self._mount: Mount | None = None
         self._collectors: Sequence[Collector] = ()
-        self.halted = asyncio.Event()  # set when the journal failed (see ControllerHalted)
         self._mounted_url: str | None = None
         self._stopping = asyncio.Event()
         self._client_ssl = _client_ssl(config)
@@ -124,7 +123,7 @@ class ControllerService:
         tls = _server_ssl(self.config)
         try:
             self._spawn(self.core.run_timers(), "timers")
-            self._spawn(self._halt_when_the_journal_fails(), "journal watch")
+            self._spawn(self._halt.watch(self._stopping), "journal watch")
             self.ensure_drivers()
             if self._mount is not None:
                 async with self._mount(api.app) as url:
@@ -140,6 +139,7 @@ class ControllerService:
                 self._stopping.set()
         finally:
             self._stopping.set()
+            await self._agent_watches.close()
             for task in self._tasks:
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -166,14 +166,19 @@ class ControllerService:
         return result
 
     def ensure_drivers(self) -> None:
-        """A driver for every Agent from the configuration and every AgentRef item with a URI."""
-        known = dict(self.config.agents)
-        known.update({path: ref.uri for path, ref in self.state.agent_refs.items() if ref.uri})
-        for path, uri in known.items():
+        """A driver for every Agent from the configuration and every AgentRef item with a URI; for a cluster
+        Agent (two Directors) also its Cluster Watch, which this Controller is."""
+        known = {path: director_uris_of_config(value) for path, value in self.config.agents.items()}
+        known.update(
+            {path: director_uris(ref, self.state) for path, ref in self.state.agent_refs.items() if ref.uri}
+        )
+        for path, uris in known.items():
             if path not in self.drivers:
-                driver = AgentDriver(self.core, path, uri, self._client_ssl, self.config)
+                driver = AgentDriver(self.core, path, uris, self._client_ssl, self.config)
                 self.drivers[path] = driver
                 self._spawn(driver.run(), f"Agent {path}")
+                if len(uris) == 2:
+                    self._agent_watches.follow(path, uris)
 
     async def agent_subagents(self, agent_path: str) -> dict[str, Any] | Problem | None:
         """What the Agent lists of its Subagents and pool members now; None for an Agent not driven here."""
@@ -200,20 +205,14 @@ class ControllerService:
             else:
                 driver.enqueue([intent])
 
-    async def _halt_when_the_journal_fails(self) -> None:
-        failure = await self.core.journal.until_stopped()
-        if failure is not None and not self._stopping.is_set():
-            logger.critical(
-                "The Controller halts: its journal failed (%s); it accepts nothing any more", failure
-            )
-            self.halted.set()
+    @property
+    def halted(self) -> asyncio.Event:
+        """Set when the journal failed (the Controller then accepts nothing any more)."""
+        return self._halt.halted
 
     async def until_halted(self) -> None:
-        """Raises ControllerHalted once the journal failed."""
-        await self.halted.wait()
-        raise ControllerHalted(
-            "The Controller halted: its journal failed (see the log); restart it once the disk works"
-        )
+        """Raises ServiceHalted once the journal failed."""
+        await self._halt.until_halted()
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None], name: str) -> None:
         task = asyncio.create_task(coroutine, name=name)
