@@ -100,9 +100,9 @@ def test_an_untaught_watch_learns_when_both_nodes_report_the_same_state() -> Non
         (1.0, CheckState(node="Primary", state=COUPLED)),
         (2.0, CheckState(node="Backup", state=COUPLED)),
     )
-    assert isinstance(
-        answers[0], Refused
-    )  # a node reporting itself active is not confirmed by an untaught watch
+    # A node reporting itself active is not confirmed by an untaught watch, and told that this is the only reason
+    # (a running active node goes on; a restarted one waits).
+    assert isinstance(answers[0], Refused) and answers[0].untaught
     assert answers[1] == Confirmed()
     assert watch.state == COUPLED
 

@@ -103,7 +103,12 @@ class Confirmed(msgspec.Struct, frozen=True, kw_only=True, tag_field="TYPE", tag
 
 
 class Refused(msgspec.Struct, frozen=True, kw_only=True, tag_field="TYPE", tag="Refused"):
+    """`untaught`: refused only because the watch has just started and knows nothing yet; an active node that
+    is running goes on (it cannot act alone meanwhile: every loss needs the watch's consent), while a (re)started
+    node waits."""
+
     problem: Problem
+    untaught: bool = False
 
 
 Answer = Confirmed | Refused
@@ -134,9 +139,10 @@ def _check_state(watch: Watch, request: CheckState, now: float) -> tuple[Watch, 
     if known is None:
         watch = _learn(watch, node, reported, now)
         if watch.state is None and reported.active == node:
-            return watch, _refused(
+            problem = Problem(
                 "The Cluster Watch is untaught (just started): it does not know the active node"
             )
+            return watch, Refused(problem=problem, untaught=True)
         return watch, Confirmed()
     if node == known.active:
         newer = reported if reported.generation > known.generation and reported.active == node else known

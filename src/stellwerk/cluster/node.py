@@ -165,15 +165,19 @@ class ClusterNode:
         return await self.ask_event(ClusterPassiveLost(lost=self.setting.peer_id))
 
     async def send_heartbeats(self) -> None:
-        """Reports this node's state to the watch every heartbeat; a refusal of an active node ends the loop."""
+        """Reports this node's state to the watch every heartbeat; a refusal of an active node ends the loop,
+        unless the watch only is untaught."""
         timing = self.setting.timing
         while True:
             answer = await self.channel.ask(
                 CheckState(node=self.setting.node_id, state=self.state), timing.heartbeat
             )
             if isinstance(answer, Refused) and is_active(self.state, self.setting.node_id):
-                logger.error("Cluster Watch: %s", answer.problem)
-                return
+                if answer.untaught:  # a new watch that has not yet heard both nodes: it learns, we go on
+                    logger.info("Cluster Watch: %s", answer.problem)
+                else:
+                    logger.error("Cluster Watch: %s", answer.problem)
+                    return
             await asyncio.sleep(timing.heartbeat)
 
 

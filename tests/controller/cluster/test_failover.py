@@ -168,3 +168,21 @@ async def test_the_cluster_couples_again_while_orders_keep_coming(pki: TestPki, 
             stop.set()
             added = await adding
         await eventually(lambda: f"steady-{added - 1}" in backup.journaled_order_ids(), 10)
+
+
+async def test_a_new_watch_does_not_interrupt_the_active_node(pki: TestPki, tmp_path: Path) -> None:
+    """A restarted (untaught) watch refuses to confirm the active node until it has heard both nodes; the
+    running active node goes on meanwhile instead of giving up its role (as it did before: every Controller
+    fail-over restarted the cluster Agents it watches)."""
+    async with cluster(pki, tmp_path) as nodes:
+        primary, backup = nodes.primary, nodes.backup
+        await eventually(lambda: _coupled(primary, backup) and primary.service is not None)
+        service = primary.service
+        for _ in range(3):
+            nodes.restart_watch()
+            await asyncio.sleep(FAST.heartbeat_timeout * 3)
+            assert primary.service is service and backup.service is None
+        assert service is not None
+        await service.update_items(UpdateItems(operations=(AddOrChange(item=EMPTY_WORKFLOW),)))
+        await service.execute(add_orders("still-served"))
+        assert "still-served" in backup.journaled_order_ids()
