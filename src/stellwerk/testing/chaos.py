@@ -35,6 +35,7 @@ from stellwerk.testing.cluster_rig import (
     API,
     CONTROLLERS,
     DIRECTOR,
+    DIRECTORS,
     POOL,
     STANDALONE_AGENT,
     SUBAGENTS,
@@ -90,6 +91,7 @@ class Report:
     process_lost: int = 0
     faults: Counter[str] = field(default_factory=Counter)
     failovers: list[float] = field(default_factory=list)
+    director_failovers: list[float] = field(default_factory=list)
     recoveries: list[float] = field(default_factory=list)
     unavailable_max_s: float = 0.0
     skipped: dict[str, str] = field(default_factory=dict)  # fault: why this machine cannot make it
@@ -112,6 +114,7 @@ class Report:
             "kills": str(self.faults["kill_active"]),
             "failover_median_s": seconds(self.failovers, statistics.median),
             "failover_max_s": seconds(self.failovers, max),
+            "director_failover_max_s": seconds(self.director_failovers, max),
             "unavailable_max_s": f"{self.unavailable_max_s:.2f}",
             "recovery_median_s": seconds(self.recoveries, statistics.median),
             "recovery_max_s": seconds(self.recoveries, max),
@@ -182,9 +185,23 @@ class Chaos:
         await self._cut(Direction.BOTH, Direction.NONE, towards=active)
 
     async def kill_director(self) -> None:
-        self.rig.kill(DIRECTOR)
-        await asyncio.sleep(0.5)
-        await self._timed_recovery(lambda: self.rig.start(DIRECTOR))
+        """SIGKILL of the cluster Agent's active Director: the other one takes over with the Controller's consent
+        (timed like a Controller's fail-over); the killed one is started again and comes back as passive."""
+        loop = asyncio.get_running_loop()
+        await until(self.rig.directors_coupled, COUPLING_WAIT, "the Directors to couple")
+        victim: NodeId = "Primary" if await self.rig.director_is_active("Primary") else "Backup"
+        survivor = other_node(victim)
+        self.rig.kill(DIRECTORS[victim])
+        killed_at = loop.time()
+        await until(
+            lambda: self.rig.director_is_active(survivor), 30, f"the {survivor} Director to become active"
+        )
+        self.report.director_failovers.append(loop.time() - killed_at)
+        self.say(
+            f"killed the {victim} Director: the {survivor} active after {self.report.director_failovers[-1]:.2f} s"
+        )
+        await self._timed_recovery(lambda: self.rig.start(DIRECTORS[victim]))
+        await until(self.rig.directors_coupled, COUPLING_WAIT, "the Directors to couple again")
 
     async def kill_subagent(self) -> None:
         name = self.rng.choice(SUBAGENTS)

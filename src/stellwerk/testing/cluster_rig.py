@@ -41,7 +41,9 @@ from stellwerk.transport.tls import client_context
 TIMING = Timing(heartbeat=0.2, heartbeat_timeout=0.6, consent_timeout=0.4)
 API = "/controller/api"
 CONTROLLERS: tuple[NodeId, NodeId] = ("Primary", "Backup")
-DIRECTOR = "agentA"
+DIRECTOR = "agentA"  # a cluster Agent: its Directors are the processes DIRECTORS names
+DIRECTORS: dict[NodeId, str] = {"Primary": DIRECTOR, "Backup": f"{DIRECTOR}-backup"}
+AGENT_API = "/agent/api"
 STANDALONE_AGENT = "agentB"
 SUBAGENTS = ("s1", "s2")
 POOL = "P"
@@ -126,7 +128,7 @@ class ClusterRig:
         self.folder = folder
         self.log_level = log_level
         self.ports: dict[str, int] = {
-            name: free_port() for name in (*CONTROLLERS, DIRECTOR, STANDALONE_AGENT)
+            name: free_port() for name in (*CONTROLLERS, *DIRECTORS.values(), STANDALONE_AGENT)
         }
         self.ports |= {name: free_port() for name in SUBAGENTS}
         self.links: dict[NodeId, FaultyLink] = {
@@ -139,7 +141,9 @@ class ClusterRig:
         self.small_disks: dict[NodeId, Path] = {}
         self.unavailable: dict[str, str] = {}
         self.ssl: ssl.SSLContext | None = None
+        self.director_ssl: ssl.SSLContext | None = None  # the Controller's: a Director serves its Controller
         self._clients: dict[NodeId, NodeClient] = {}
+        self._director_clients: dict[NodeId, NodeClient] = {}
 
     @classmethod
     @contextlib.asynccontextmanager
@@ -153,6 +157,13 @@ class ClusterRig:
             async with running_watch(uris, rig.ssl, TIMING), contextlib.AsyncExitStack() as clients:
                 for node in CONTROLLERS:
                     rig._clients[node] = await clients.enter_async_context(rig._new_client(node))
+                    director = NodeClient(
+                        rig.uri(DIRECTORS[node]),
+                        ssl_context=rig.director_ssl,
+                        retry=RetryPolicy(attempts=1),
+                        timeout=5,
+                    )
+                    rig._director_clients[node] = await clients.enter_async_context(director)
                 yield rig
         finally:
             await rig._stop()
@@ -188,6 +199,24 @@ class ClusterRig:
         states = await asyncio.gather(*(self.cluster_state(node) for node in CONTROLLERS))
         return all(state is not None and state.get("TYPE") == "Coupled" for state in states)
 
+    async def director_is_active(self, node: NodeId) -> bool:
+        """Whether the cluster Agent's Director `node` answers the Agent API (a passive one answers 503)."""
+        try:
+            await self._director_clients[node].get(AGENT_API, dict)
+        except TransportError:
+            return False
+        return True
+
+    async def directors_coupled(self) -> bool:
+        for client in self._director_clients.values():
+            try:
+                state = await client.get(f"{AGENT_API}/cluster", dict)
+            except TransportError:
+                return False
+            if state.get("TYPE") != "Coupled":
+                return False
+        return True
+
     async def active(self) -> NodeId | None:
         for node in CONTROLLERS:
             if await self.is_active(node):
@@ -203,7 +232,7 @@ class ClusterRig:
         self._define_processes()
         self._prepare_faults()
         await asyncio.gather(*(self.start(name) for name in SUBAGENTS))
-        await asyncio.gather(*(self.start(name) for name in (DIRECTOR, STANDALONE_AGENT)))
+        await asyncio.gather(*(self.start(name) for name in (*DIRECTORS.values(), STANDALONE_AGENT)))
         await asyncio.gather(*(self.start(name) for name in CONTROLLERS))
 
     async def _stop(self) -> None:
@@ -235,7 +264,8 @@ class ClusterRig:
         names = Names(_ORGANIZATION, ("localhost",), (ipaddress.IPv4Address("127.0.0.1"),), 30)
         nodes = plan_nodes("controller", (DIRECTOR, STANDALONE_AGENT), "cockpit")
         initialize(folder, nodes, names, force=False, now=datetime.now(UTC))
-        agents = [f'{name} = "{self.uri(name)}"' for name in (DIRECTOR, STANDALONE_AGENT)]
+        directors = ",".join(self.uri(name) for name in DIRECTORS.values())
+        agents = [f'{DIRECTOR} = "{directors}"', f'{STANDALONE_AGENT} = "{self.uri(STANDALONE_AGENT)}"']
         _append(folder / "controller" / "node.toml", [
             "[controller]", 'id = "chaos"', 'event-readers = ["cockpit"]', "release-events-period = 0.0",
             "reconnect-delays = [0.05, 0.1, 0.2]", "event-poll-timeout = 1.0", "", "[agents]", *agents,
@@ -247,14 +277,23 @@ class ClusterRig:
             "[agent]", "shutdown-grace = 2.0", "subagent-heartbeat = 0.2", "subagent-timeout = 3",
             "pool-discovery = 0.3", "", f"[agent.pools.{POOL}]", f'token = "{_POOL_TOKEN}"', f"addresses = [{members}]",
         ])  # fmt: skip
+        backup = DIRECTORS["Backup"]
+        shutil.copytree(folder / DIRECTOR, folder / backup)
+        config = folder / backup / "node.toml"
+        config.write_text(
+            config.read_text().replace(f"port = {self.ports[DIRECTOR]}", f"port = {self.ports[backup]}")
+        )
         _append(folder / STANDALONE_AGENT / "node.toml", [
             "[http]", 'host = "127.0.0.1"', f"port = {self.ports[STANDALONE_AGENT]}", "",
             "[agent]", "shutdown-grace = 2.0",
         ])  # fmt: skip
         for name in SUBAGENTS:
             _issue_certificate(folder, name)
-        cockpit = folder / "cockpit"
+        cockpit, controller = folder / "cockpit", folder / "controller"
         self.ssl = client_context(cockpit / "node.pem", cockpit / "node-key.pem", folder / "ca" / "ca.pem")
+        self.director_ssl = client_context(
+            controller / "node.pem", controller / "node-key.pem", folder / "ca" / "ca.pem"
+        )
 
     def _define_processes(self) -> None:
         folder, logging = self.folder, ["--log-level", self.log_level]
@@ -266,8 +305,15 @@ class ClusterRig:
                 "--cluster", node, "--cluster-peer", self.links[peer].uri, "--cluster-timing", timing, *logging,
             ]  # fmt: skip
             self._define(node, arguments)
-        for agent in (DIRECTOR, STANDALONE_AGENT):
-            self._define(agent, ["agent", "--config", str(folder / agent / "node.toml"), *logging])
+        for node, name in DIRECTORS.items():
+            arguments = [
+                "agent", "--config", str(folder / name / "node.toml"), "--cluster", node,
+                "--cluster-peer", self.uri(DIRECTORS[other_node(node)]), "--cluster-timing", timing, *logging,
+            ]  # fmt: skip
+            self._define(name, arguments)
+        self._define(
+            STANDALONE_AGENT, ["agent", "--config", str(folder / STANDALONE_AGENT / "node.toml"), *logging]
+        )
         for name in SUBAGENTS:
             arguments = [
                 "subagent", "--id", name, "--data", str(folder / name), "--port", str(self.ports[name]),
