@@ -2,7 +2,8 @@
 the Backup a copy of the Agent's folder), a Controller that knows both URIs and is their Cluster Watch. The
 Directors couple; the active one is killed with SIGKILL (with its job processes, as a crashed host) while jobs
 run; the passive one takes over with the Controller's consent, the Controller follows it, the lost processes run
-again there (ProcessLost) and every order finishes, with no job run more often than that rule allows."""
+again there (ProcessLost) and every order finishes, with no job run more often than that rule allows; a
+switch-over and an operator's confirmation of a Director's loss go through the Controller's API."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import pytest
 
-from stellwerk.transport.client import NodeClient, RetryPolicy, TransportError
+from stellwerk.transport.client import HttpError, NodeClient, RetryPolicy, TransportError
 from stellwerk.transport.tls import client_context
 from tests.e2e.nodes import (
+    API,
     CONTROLLER,
     Installation,
     NodeProcess,
@@ -95,6 +98,18 @@ async def cluster_type(client: NodeClient) -> str:
     return str(state.get("TYPE", ""))
 
 
+async def is_active(client: NodeClient) -> bool:
+    try:
+        await client.get("/agent/api", dict)
+    except TransportError:
+        return False
+    return True
+
+
+async def both_coupled(primary: NodeClient, backup: NodeClient) -> bool:
+    return await cluster_type(primary) == "Coupled" and await cluster_type(backup) == "Coupled"
+
+
 async def test_the_passive_director_takes_over_and_every_order_finishes(
     installation: Installation, tmp_path: Path
 ) -> None:
@@ -109,7 +124,7 @@ async def test_the_passive_director_takes_over_and_every_order_finishes(
     ):
 
         async def coupled() -> bool:
-            return await cluster_type(primary) == "Coupled" and await cluster_type(backup) == "Coupled"
+            return await both_coupled(primary, backup)
 
         await until_async(coupled, 30, "the Directors to couple")
         script = f"sleep 1; echo \"$JS7_ORDER_ID\" >> '{runs}'\n"
@@ -125,14 +140,7 @@ async def test_the_passive_director_takes_over_and_every_order_finishes(
         await until_async(processing, 20, "jobs to run on the Primary")
         await nodes["Primary"].crash()
 
-        async def backup_active() -> bool:
-            try:
-                await backup.get("/agent/api", dict)
-            except TransportError:
-                return False
-            return True
-
-        await until_async(backup_active, 15, "the Backup Director to become active", step=0.05)
+        await until_async(lambda: is_active(backup), 15, "the Backup Director to become active", step=0.05)
         assert await cluster_type(backup) == "FailedOver"
         await until_states(client, dict.fromkeys(ids, "Finished"), 60)
 
@@ -150,3 +158,43 @@ async def test_the_passive_director_takes_over_and_every_order_finishes(
 
         await nodes["Primary"].start()  # comes back as passive
         await until_async(coupled, 30, "the Directors to couple again")
+
+        # A switch-over on request, through the Controller: the Primary is active again.
+        answer = await client.post(f"{API}/agent/{A}/cluster/switchover", {}, dict)
+        assert answer == {"TYPE": "Accepted"}
+        await until_async(lambda: is_active(primary), 15, "the Primary Director to become active")
+        await until_async(coupled, 30, "the Directors to couple after the switch-over")
+        await add_orders(client, "W", "after-switch-over")
+        await until_states(client, {"after-switch-over": "Finished"}, 30)
+
+
+async def test_an_operator_confirms_a_director_loss_that_a_fresh_watch_cannot(
+    installation: Installation,
+) -> None:
+    """The active Director dies while the Controller (its Cluster Watch) is down: the restarted Controller's watch
+    is untaught and refuses the fail-over, until an operator confirms the loss through the Controller's API."""
+    nodes = directors(installation)
+    controller = installation.node(CONTROLLER)
+    await asyncio.gather(*(node.start() for node in nodes.values()), controller.start())
+    async with (
+        director_client(installation, nodes["Primary"].port) as primary,
+        director_client(installation, nodes["Backup"].port) as backup,
+    ):
+        await until_async(lambda: both_coupled(primary, backup), 30, "the Directors to couple")
+        await controller.stop()
+        await nodes["Primary"].crash()
+        await controller.start()
+        async with installation.client() as client:
+            with pytest.raises(HttpError) as unknown:
+                await client.post(
+                    f"{API}/agent/{A}/cluster/confirm-node-loss",
+                    {"lostNodeId": "Nobody", "confirmer": "x"},
+                    dict,
+                )
+            assert unknown.value.status == 400 and "lostNodeId" in unknown.value.message
+            await asyncio.sleep(3)  # far longer than a fail-over takes: it is refused
+            assert not await is_active(backup)
+            confirmation = {"lostNodeId": "Primary", "confirmer": "operator"}
+            answer = await client.post(f"{API}/agent/{A}/cluster/confirm-node-loss", confirmation, dict)
+            assert answer == {"TYPE": "Accepted"}
+            await until_async(lambda: is_active(backup), 15, "the Backup Director to become active")

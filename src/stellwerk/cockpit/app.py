@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 
 from stellwerk import __version__
 from stellwerk.cockpit.api import (
+    agent_cluster,
     agents,
     agents_cluster,
     audit_log,
@@ -78,6 +79,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     iam_roles.router,
     audit_log.router,
     controller.router,
+    agent_cluster.router,
     controller_cluster.router,
     orders.router,
     order.router,

@@ -115,6 +115,16 @@ class AgentDriver:
         except TransportError as error:
             return Problem(f"Agent {self.agent_path}: {error}")
 
+    async def switch_over(self) -> Problem | None:
+        """Asks the active Director of this cluster Agent to hand over to the passive one."""
+        if self._link is None:
+            return Problem(f"Agent {self.agent_path} is not coupled: {self.problem or 'coupling'}")
+        try:
+            await self._link.switch_over()
+        except (TransportError, AgentRefused) as error:
+            return Problem(f"Agent {self.agent_path}: {error}")
+        return None
+
     async def _dedicated(self, link: AgentLink) -> str:
         record = self.core.state.agents.get(self.agent_path)
         if record is not None and record.agent_run_id:

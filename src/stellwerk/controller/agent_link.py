@@ -70,6 +70,10 @@ class AgentLink:
             return [answer] * len(commands)
         return list(answer.responses)
 
+    async def switch_over(self) -> None:
+        """ClusterSwitchOver to the active Director of a cluster Agent."""
+        await self.client.post(COMMAND_PATH, {"TYPE": "ClusterSwitchOver"}, dict)
+
     async def subagents(self) -> dict[str, Any]:
         """The Agent's Subagents and elastic pool members with their state, as it lists them now."""
         listing: dict[str, Any] = await self.client.get(SUBAGENTS_PATH, dict)

@@ -72,6 +72,14 @@ class ControllerEndpoints(Protocol):
         """The Agent's listing of its Subagents and pool members; None for an unknown Agent."""
         ...
 
+    async def switch_over_agent(self, agent_path: str) -> Problem | None:
+        """Asks a cluster Agent's active Director to hand over to its passive one."""
+        ...
+
+    def confirm_agent_node_loss(self, agent_path: str, lost_node: str, confirmer: str) -> Problem | None:
+        """An operator's confirmation that a cluster Agent's Director is down (this Controller is its watch)."""
+        ...
+
 
 _typed_decoder = msgspec.json.Decoder(_Typed)
 _command_decoder = msgspec.json.Decoder(c.Command)
@@ -124,6 +132,14 @@ class ControllerApi:
             Route(f"{base}/item", self.items, methods=["GET"]),
             Route(f"{base}/item", self.update_items, methods=["POST"]),
             Route(f"{base}/agent/{{agent_path}}/subagents", self.agent_subagents),
+            Route(
+                f"{base}/agent/{{agent_path}}/cluster/switchover", self.switch_over_agent, methods=["POST"]
+            ),
+            Route(
+                f"{base}/agent/{{agent_path}}/cluster/confirm-node-loss",
+                self.confirm_agent_node_loss,
+                methods=["POST"],
+            ),
             Route("/metrics", self.metrics),
         ]
         checked = Middleware(SessionCheck, sessions=self.sessions, session_path=f"{base}/session")
@@ -247,8 +263,37 @@ class ControllerApi:
             return problem_response(found.message, 503)
         return json_response(found)
 
+    async def switch_over_agent(self, request: Request) -> Response:
+        problem = await self._service.switch_over_agent(request.path_params["agent_path"])
+        return _accepted_or(problem)
+
+    async def confirm_agent_node_loss(self, request: Request) -> Response:
+        try:
+            body = _node_loss_decoder.decode(await request.body())
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            return problem_response(f"Malformed confirmation: {error}", 400)
+        agent_path = request.path_params["agent_path"]
+        problem = self._service.confirm_agent_node_loss(agent_path, body.lost_node_id, body.confirmer)
+        return _accepted_or(problem)
+
     async def metrics(self, request: Request) -> Response:
         return Response(self.metrics_registry.render(), media_type=self.metrics_registry.content_type)
+
+
+class NodeLossConfirmation(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """`lostNodeId` "" confirms the loss the watch refused last."""
+
+    lost_node_id: str = msgspec.field(default="", name="lostNodeId")
+    confirmer: str
+
+
+_node_loss_decoder = msgspec.json.Decoder(NodeLossConfirmation)
+
+
+def _accepted_or(problem: Problem | None) -> Response:
+    if problem is None:
+        return json_response({"TYPE": "Accepted"})
+    return problem_response(problem.message, 404 if problem.message.startswith("Unknown Agent") else 400)
 
 
 def _event_problem(problem: Problem) -> Response:

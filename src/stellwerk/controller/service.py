@@ -20,6 +20,8 @@ from typing import Any
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp
 
+from stellwerk.cluster.decide import Refused
+from stellwerk.cluster.states import NodeId
 from stellwerk.cluster.watch import ClusterWatches
 from stellwerk.controller.agent_directors import AGENT_API, director_uris, director_uris_of_config
 from stellwerk.controller.agent_driver import AgentDriver
@@ -185,6 +187,30 @@ class ControllerService:
         driver = self.drivers.get(agent_path)
         return None if driver is None else await driver.subagents()
 
+    async def switch_over_agent(self, agent_path: str) -> Problem | None:
+        driver = self.drivers.get(agent_path)
+        if driver is None:
+            return Problem(f"Unknown Agent:{agent_path}")
+        if len(driver.uris) != 2:
+            return Problem(f"Agent {agent_path} is no cluster Agent")
+        return await driver.switch_over()
+
+    def confirm_agent_node_loss(self, agent_path: str, lost_node: str, confirmer: str) -> Problem | None:
+        """`lost_node` "": the Director whose loss the watch refused last."""
+        if agent_path not in self.drivers:
+            return Problem(f"Unknown Agent:{agent_path}")
+        watch = self._agent_watches.get(agent_path)
+        if watch is None:
+            return Problem(f"Agent {agent_path} is no cluster Agent")
+        if not lost_node:
+            answer = watch.confirm_refused_loss(confirmer)
+        else:
+            lost = _NODE_IDS.get(lost_node)
+            if lost is None:
+                return Problem(f"lostNodeId: Primary or Backup expected, not {lost_node!r}")
+            answer = watch.confirm_node_loss(lost, confirmer)
+        return answer.problem if isinstance(answer, Refused) else None
+
     def overview(self) -> dict[str, Any]:
         agents = {
             path: {"uri": driver.uri, "coupled": driver.coupled, "problem": driver.problem}
@@ -231,6 +257,9 @@ def _server_ssl(config: ControllerConfig) -> ssl.SSLContext | None:
             raise ValueError("The Controller needs tls files, or insecure=True on a loopback address")
         return None
     return server_context(config.tls.cert, config.tls.key, config.tls.ca)
+
+
+_NODE_IDS: dict[str, NodeId] = {"Primary": "Primary", "Backup": "Backup"}
 
 
 def _client_ssl(config: ControllerConfig) -> ssl.SSLContext | None:

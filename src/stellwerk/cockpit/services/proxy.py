@@ -179,6 +179,10 @@ class ControllerProxy:
         answer: dict[str, Any] = await self._call("GET", f"/agent/{quote(agent_id, safe='')}/subagents")
         return answer
 
+    async def agent_cluster(self, agent_id: str, operation: str, body: dict[str, Any]) -> None:
+        """A cluster Agent's `switchover` or `confirm-node-loss`, which the Controller (its watch) carries out."""
+        await self._call("POST", f"/agent/{quote(agent_id, safe='')}/cluster/{operation}", body)
+
     async def probe(self, url: str) -> dict[str, Any]:
         """The overview of one node, asked directly (no fail-over); raises ControllerUnreachable or JocError."""
         client = await self._client(url)
