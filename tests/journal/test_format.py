@@ -110,14 +110,19 @@ def test_the_timestamp_is_written_only_when_it_differs_from_the_event_id() -> No
     assert decode_event(payload) == ahead
 
 
-def test_decimal_arguments_survive_the_round_trip() -> None:
-    event = stamped(T * 1000, "o", e.OrderAdded(workflow_id=W, arguments={"n": Decimal("0.1"), "i": 3}))
+@pytest.mark.parametrize(
+    "number",
+    # More digits than a float holds: decoding went through float and kept 3.141592653589793.
+    [Decimal("0.1"), Decimal("3.14159265358979323846264338327950288"), Decimal("-123456789012345678.5")],
+)
+def test_decimal_arguments_survive_the_round_trip(number: Decimal) -> None:
+    event = stamped(T * 1000, "o", e.OrderAdded(workflow_id=W, arguments={"n": number, "i": 3}))
     payload = line_payload(encode_event(event)[:-1])
     assert payload is not None
     decoded = decode_event(payload)
     assert not isinstance(decoded, Problem)
     assert isinstance(decoded.keyed.event, e.OrderAdded)
-    assert decoded.keyed.event.arguments == {"n": Decimal("0.1"), "i": 3}
+    assert decoded.keyed.event.arguments == {"n": number, "i": 3}
 
 
 def test_one_event_is_a_line_more_are_a_transaction() -> None:
