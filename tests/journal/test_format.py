@@ -223,3 +223,17 @@ def test_an_unknown_event_with_a_good_checksum_is_a_problem_not_a_torn_end() -> 
     )
     result = parse_segment(data)
     assert isinstance(result, Problem) and "Undecodable event" in result.message
+
+
+@pytest.mark.parametrize(
+    ("key", "name"), [(b'["a"]', "array"), (b"{}", "object"), (b"5", "int"), (b"null", "null")]
+)
+def test_an_event_whose_key_is_not_a_string_is_a_problem(key: bytes, name: str) -> None:
+    """A list as Key was decoded as is, and replaying it raised TypeError (unhashable) instead of a Problem."""
+    data = encode_segment_start(HEADER, SNAPSHOT) + encode_line(
+        b'{"eventId":5,"Key":%s,"TYPE":"OrderStarted"}' % key
+    )
+    result = parse_segment(data)
+    assert isinstance(result, Problem), result
+    assert result.message.startswith("line 7 (byte offset ")
+    assert result.message.endswith(f"Undecodable event: Expected `str`, got `{name}` - at `$.Key`")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from stellwerk.journal.format import encode_line
 from stellwerk.journal.journaled import JournaledState
 from stellwerk.journal.recovery import Recovered, recover
 from stellwerk.journal.segments import SegmentDirectory
@@ -106,6 +107,19 @@ async def test_a_corrupt_middle_line_stops_recovery_with_a_clear_problem(tmp_pat
     assert str(path) in result.message
     assert f"line {line_number} (byte offset {line_start})" in result.message
     assert path.read_bytes()[:offset] == data[:offset]  # nothing cut
+
+
+async def test_a_good_line_with_a_key_that_is_not_a_string_stops_recovery_with_a_problem(
+    tmp_path: Path,
+) -> None:
+    await small_journal(tmp_path)
+    path = tmp_path / f"{BASE}--0.journal"
+    data = path.read_bytes()
+    line = encode_line(b'{"eventId":%d,"Key":["a"],"TYPE":"OrderDeletionMarked"}' % (2**62))
+    path.write_bytes(data + line)
+    result = await JournaledState.open(tmp_path, base=BASE, clock=ManualClock())
+    assert isinstance(result, Problem), result
+    assert str(path) in result.message and f"(byte offset {len(data)})" in result.message
 
 
 async def test_event_ids_keep_increasing_across_restarts_even_when_the_clock_goes_back(

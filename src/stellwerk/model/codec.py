@@ -29,9 +29,17 @@ def encode_keyed_event(keyed: KeyedEvent, **extra: Any) -> bytes:
 
 
 def decode_keyed_event(data: bytes | str) -> KeyedEvent:
-    """The inverse of `encode_keyed_event`; numbers keep all their digits (decimals, never through float)."""
+    """The inverse of `encode_keyed_event`; numbers keep all their digits (decimals, never through float).
+    A Key that is not a string is a ValidationError, as any other field of the wrong type."""
     raw = _object_decoder.decode(data)
-    key = raw.pop("Key", "")
+    key = _key(raw.pop("Key", ""))
     for extra in ("eventId", "timestamp"):
         raw.pop(extra, None)
     return KeyedEvent(key, _event_decoder.decode(_encoder.encode(raw)))
+
+
+def _key(value: Any) -> str:
+    try:
+        return msgspec.convert(value, str)
+    except msgspec.ValidationError as error:
+        raise msgspec.ValidationError(f"{error} - at `$.Key`") from None
