@@ -26,8 +26,14 @@ test: lint
 	-sh scripts/ensure-databases.sh
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
+# schemathesis over the whole API with 500 cases per operation, then the fuzz tests of the workflow decoder,
+# the expressions and the journal, which `make test` runs lightly, 20 times harder (1-2 minutes a file).
+FUZZ_TESTS := tests/inventory/test_never_raises.py tests/expr/test_fuzz.py tests/journal/test_fuzz.py
+FUZZ_SCALE ?= 20
+
 fuzz: $(STAMP)
 	STELLWERK_FUZZ_EXAMPLES=500 $(BIN)/pytest tests/cockpit/api/test_fuzz.py
+	STELLWERK_FUZZ_SCALE=$(FUZZ_SCALE) $(BIN)/pytest --timeout=1800 $(FUZZ_TESTS)
 
 # Faults against a whole system under load (not in CI; tests/chaos runs each fault once in `make test`).
 chaos: $(STAMP)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from stellwerk.expr import parse, to_source
+from stellwerk.expr import MapScope, evaluate, parse, to_source
 from stellwerk.expr.ast import (
     Apply,
     Argument,
@@ -23,6 +25,7 @@ from stellwerk.expr.ast import (
     Unary,
     VariableLookup,
 )
+from stellwerk.expr.parser import MAX_EXPRESSION_DEPTH
 from stellwerk.expr.runtime import MISSING
 from stellwerk.model.problems import Problem
 
@@ -217,3 +220,28 @@ def test_parse_is_cached() -> None:
 def test_deep_nesting_is_a_problem_not_a_crash() -> None:
     result = parse("(" * 5000 + "1" + ")" * 5000)
     assert isinstance(result, Problem)
+
+
+@pytest.mark.parametrize(
+    "chain",
+    [
+        lambda n: "'a'" + " ++ 'a'" * n,
+        lambda n: "true" + " && true" * n,
+        lambda n: "$x" + ".a" * n,
+        lambda n: "-" * n + "1",
+        lambda n: "1" + " ? 1" * n,
+        lambda n: "x => " * n + "1",
+    ],
+)
+def test_a_long_chain_is_a_problem_when_parsed_not_a_crash_when_evaluated(
+    chain: Callable[[int], str],
+) -> None:
+    """Chains parse in a loop, but evaluating and printing recurse into the tree: 600 terms of `++` parsed
+    and then raised RecursionError in evaluate. Now the parser refuses a tree deeper than the limit."""
+    result = parse(chain(600))
+    assert isinstance(result, Problem), result
+    assert result.message.startswith(f"Expression is nested deeper than {MAX_EXPRESSION_DEPTH} levels: ")
+    long_enough = parse(chain(MAX_EXPRESSION_DEPTH - 2))
+    assert not isinstance(long_enough, Problem), long_enough
+    evaluate(long_enough, MapScope(named_values={"x": {"a": 1}}))
+    assert len(to_source(long_enough)) > MAX_EXPRESSION_DEPTH  # printed whole, no RecursionError

@@ -33,6 +33,37 @@ def wf(*instructions: dict[str, Any], jobs: dict[str, Any] | None = None, **fiel
             wf(named("j"), jobs={"a": shell_job(), "b": shell_job(parallelism="2")}),
             "hello.workflow.json: $.jobs.b.parallelism: Expected int, got str",
         ),
+        (
+            wf(named("j"), jobs={"j": shell_job(), "b": "", "c": 1}),
+            "hello.workflow.json: $.jobs.b: Expected object, got str",
+        ),
+        (
+            wf(named("j"), jobs={"j": shell_job(), "n": None}),
+            "hello.workflow.json: $.jobs.n: Expected object, got null",
+        ),
+        (
+            wf({"TYPE": "AddOrder", "workflowName": "w", "arguments": {"": None}}),
+            "hello.workflow.json: $.instructions[0].arguments['']: value has no expression form",
+        ),
+        (
+            wf({"TYPE": "Fail", "outcome": {"my var": None}}),
+            "hello.workflow.json: $.instructions[0].outcome['my var']: not a value",
+        ),
+        (
+            wf(
+                named("j"),
+                jobs={
+                    "j": shell_job(
+                        executable={
+                            "TYPE": "InternalExecutable",
+                            "className": "m:f",
+                            "jobArguments": {"a.b": None},
+                        }
+                    )
+                },
+            ),
+            "hello.workflow.json: $.jobs.j.executable.jobArguments['a.b']: value has no expression form",
+        ),
         (wf({**named("j"), "colour": "red"}), "hello.workflow.json: $.instructions[0].colour: unknown field"),
         (wf({"TYPE": "Jump"}), "hello.workflow.json: $.instructions[0].TYPE: unknown TYPE 'Jump'"),
         (

@@ -1,16 +1,20 @@
-"""Helpers for journal tests: a manual clock, a counting fdatasync, engine states worth persisting."""
+"""Helpers for journal tests: a manual clock, a counting fdatasync, engine states worth persisting, a small
+real journal."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from stellwerk.engine.source import next_events
 from stellwerk.engine.state import EngineState
 from stellwerk.journal.journaled import JournaledState
+from stellwerk.journal.stamped import Stamped
 from stellwerk.model import events as e
 from stellwerk.model import order as o
 from stellwerk.model.codec import encode
+from stellwerk.model.problems import Problem
 from tests.engine.harness import T0, global_board, lock_item, rc, shell_job, state_with, workflow
 
 
@@ -144,3 +148,38 @@ def encoded_locks(state: EngineState) -> bytes:
 
 def encoded_notices(state: EngineState) -> bytes:
     return encode(sorted([list(n.id), n.end_of_life] for n in state.notices.values()))
+
+
+BASE = "controller"
+
+
+async def open_journal(directory: Path, clock: ManualClock | None = None) -> JournaledState:
+    journaled = await JournaledState.open(
+        directory,
+        base=BASE,
+        clock=clock or ManualClock(),
+        initial_state=lambda: state_with(two_step_workflow()),
+    )
+    assert not isinstance(journaled, Problem), journaled
+    return journaled
+
+
+async def small_journal(directory: Path) -> list[tuple[Stamped, ...]]:
+    """A few transactions of one and of several events; returns them as committed."""
+    journaled = await open_journal(directory)
+    workflow_id = journaled.state.latest_workflow["W"]
+    committed = [
+        await journaled.persist([e.KeyedEvent("a", e.OrderAdded(workflow_id=workflow_id))]),
+        await journaled.persist(
+            [
+                e.KeyedEvent("b", e.OrderAdded(workflow_id=workflow_id)),
+                e.KeyedEvent("a", e.OrderDeletionMarked()),
+            ]
+        ),
+        await journaled.persist(
+            [e.KeyedEvent("c", e.OrderAdded(workflow_id=workflow_id, arguments={"x": "y"}))]
+        ),
+        await journaled.persist([e.KeyedEvent(k, e.OrderDeletionMarked()) for k in ("b", "c")]),
+    ]
+    await journaled.close()
+    return committed

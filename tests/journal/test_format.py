@@ -110,14 +110,19 @@ def test_the_timestamp_is_written_only_when_it_differs_from_the_event_id() -> No
     assert decode_event(payload) == ahead
 
 
-def test_decimal_arguments_survive_the_round_trip() -> None:
-    event = stamped(T * 1000, "o", e.OrderAdded(workflow_id=W, arguments={"n": Decimal("0.1"), "i": 3}))
+@pytest.mark.parametrize(
+    "number",
+    # More digits than a float holds: decoding went through float and kept 3.141592653589793.
+    [Decimal("0.1"), Decimal("3.14159265358979323846264338327950288"), Decimal("-123456789012345678.5")],
+)
+def test_decimal_arguments_survive_the_round_trip(number: Decimal) -> None:
+    event = stamped(T * 1000, "o", e.OrderAdded(workflow_id=W, arguments={"n": number, "i": 3}))
     payload = line_payload(encode_event(event)[:-1])
     assert payload is not None
     decoded = decode_event(payload)
     assert not isinstance(decoded, Problem)
     assert isinstance(decoded.keyed.event, e.OrderAdded)
-    assert decoded.keyed.event.arguments == {"n": Decimal("0.1"), "i": 3}
+    assert decoded.keyed.event.arguments == {"n": number, "i": 3}
 
 
 def test_one_event_is_a_line_more_are_a_transaction() -> None:
@@ -218,3 +223,17 @@ def test_an_unknown_event_with_a_good_checksum_is_a_problem_not_a_torn_end() -> 
     )
     result = parse_segment(data)
     assert isinstance(result, Problem) and "Undecodable event" in result.message
+
+
+@pytest.mark.parametrize(
+    ("key", "name"), [(b'["a"]', "array"), (b"{}", "object"), (b"5", "int"), (b"null", "null")]
+)
+def test_an_event_whose_key_is_not_a_string_is_a_problem(key: bytes, name: str) -> None:
+    """A list as Key was decoded as is, and replaying it raised TypeError (unhashable) instead of a Problem."""
+    data = encode_segment_start(HEADER, SNAPSHOT) + encode_line(
+        b'{"eventId":5,"Key":%s,"TYPE":"OrderStarted"}' % key
+    )
+    result = parse_segment(data)
+    assert isinstance(result, Problem), result
+    assert result.message.startswith("line 7 (byte offset ")
+    assert result.message.endswith(f"Undecodable event: Expected `str`, got `{name}` - at `$.Key`")

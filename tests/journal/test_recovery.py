@@ -5,48 +5,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from stellwerk.journal.format import encode_line
 from stellwerk.journal.journaled import JournaledState
 from stellwerk.journal.recovery import Recovered, recover
 from stellwerk.journal.segments import SegmentDirectory
 from stellwerk.journal.stamped import Stamped
 from stellwerk.model import events as e
 from stellwerk.model.problems import Problem
-from tests.engine.harness import state_with
-from tests.journal.journal_helpers import ManualClock, encoded_orders, two_step_workflow
-
-BASE = "controller"
-
-
-async def _open(directory: Path, clock: ManualClock | None = None) -> JournaledState:
-    journaled = await JournaledState.open(
-        directory,
-        base=BASE,
-        clock=clock or ManualClock(),
-        initial_state=lambda: state_with(two_step_workflow()),
-    )
-    assert not isinstance(journaled, Problem), journaled
-    return journaled
-
-
-async def _small_journal(directory: Path) -> list[tuple[Stamped, ...]]:
-    """A few transactions of one and of several events; returns them as committed."""
-    journaled = await _open(directory)
-    workflow_id = journaled.state.latest_workflow["W"]
-    committed = [
-        await journaled.persist([e.KeyedEvent("a", e.OrderAdded(workflow_id=workflow_id))]),
-        await journaled.persist(
-            [
-                e.KeyedEvent("b", e.OrderAdded(workflow_id=workflow_id)),
-                e.KeyedEvent("a", e.OrderDeletionMarked()),
-            ]
-        ),
-        await journaled.persist(
-            [e.KeyedEvent("c", e.OrderAdded(workflow_id=workflow_id, arguments={"x": "y"}))]
-        ),
-        await journaled.persist([e.KeyedEvent(k, e.OrderDeletionMarked()) for k in ("b", "c")]),
-    ]
-    await journaled.close()
-    return committed
+from tests.journal.journal_helpers import BASE, ManualClock, encoded_orders, open_journal, small_journal
 
 
 def _recovered(directory: Path) -> Recovered:
@@ -56,11 +22,11 @@ def _recovered(directory: Path) -> Recovered:
 
 
 async def test_a_cleanly_closed_journal_recovers_the_same_state(tmp_path: Path) -> None:
-    committed = await _small_journal(tmp_path)
+    committed = await small_journal(tmp_path)
     recovered = _recovered(tmp_path)
     assert list(recovered.parsed.transactions) == committed
     assert recovered.warnings == ()
-    journaled = await _open(tmp_path)
+    journaled = await open_journal(tmp_path)
     assert sorted(journaled.state.orders) == ["a", "b", "c"]
     assert all(order.deletion_marked for order in journaled.state.orders.values())
     assert journaled.last_event_id == committed[-1][-1].event_id
@@ -72,7 +38,7 @@ async def test_the_journal_torn_at_every_byte_offset_recovers_a_prefix_of_the_tr
 ) -> None:
     original = tmp_path / "original"
     original.mkdir()
-    committed = await _small_journal(original)
+    committed = await small_journal(original)
     source = original / f"{BASE}--0.journal"
     data = source.read_bytes()
     events_offset = _recovered(original).parsed.events_offset
@@ -103,18 +69,18 @@ def _transaction_ends(data: bytes, committed: list[tuple[Stamped, ...]]) -> list
 async def test_a_torn_journal_reopens_with_the_state_of_the_committed_prefix(tmp_path: Path) -> None:
     original = tmp_path / "original"
     original.mkdir()
-    committed = await _small_journal(original)
+    committed = await small_journal(original)
     data = (original / f"{BASE}--0.journal").read_bytes()
     ends = _transaction_ends(data, committed)
     for number, cut in enumerate([ends[0] + 5, ends[1] - 3, ends[2] + 1, len(data) - 1]):
         directory = tmp_path / f"cut{number}"
         directory.mkdir()
         (directory / f"{BASE}--0.journal").write_bytes(data[:cut])
-        journaled = await _open(directory)
+        journaled = await open_journal(directory)
         complete = sum(1 for end in ends if end <= cut)
         assert journaled.warnings and "Torn journal end cut off" in journaled.warnings[0]
         assert journaled.last_event_id == committed[complete - 1][-1].event_id
-        expected = await _open(
+        expected = await open_journal(
             _copy_prefix(original, tmp_path / f"expected{number}", data[: ends[complete - 1]])
         )
         assert encoded_orders(journaled.state) == encoded_orders(expected.state)
@@ -129,7 +95,7 @@ def _copy_prefix(original: Path, directory: Path, data: bytes) -> Path:
 
 
 async def test_a_corrupt_middle_line_stops_recovery_with_a_clear_problem(tmp_path: Path) -> None:
-    await _small_journal(tmp_path)
+    await small_journal(tmp_path)
     path = tmp_path / f"{BASE}--0.journal"
     data = path.read_bytes()
     offset = data.index(b'"Key":"b"')
@@ -143,17 +109,30 @@ async def test_a_corrupt_middle_line_stops_recovery_with_a_clear_problem(tmp_pat
     assert path.read_bytes()[:offset] == data[:offset]  # nothing cut
 
 
+async def test_a_good_line_with_a_key_that_is_not_a_string_stops_recovery_with_a_problem(
+    tmp_path: Path,
+) -> None:
+    await small_journal(tmp_path)
+    path = tmp_path / f"{BASE}--0.journal"
+    data = path.read_bytes()
+    line = encode_line(b'{"eventId":%d,"Key":["a"],"TYPE":"OrderDeletionMarked"}' % (2**62))
+    path.write_bytes(data + line)
+    result = await JournaledState.open(tmp_path, base=BASE, clock=ManualClock())
+    assert isinstance(result, Problem), result
+    assert str(path) in result.message and f"(byte offset {len(data)})" in result.message
+
+
 async def test_event_ids_keep_increasing_across_restarts_even_when_the_clock_goes_back(
     tmp_path: Path,
 ) -> None:
-    committed = await _small_journal(tmp_path)
+    committed = await small_journal(tmp_path)
     clock = ManualClock(1_000)  # long before the journal's events
-    journaled = await _open(tmp_path, clock)
+    journaled = await open_journal(tmp_path, clock)
     workflow_id = journaled.state.latest_workflow["W"]
     stamped = await journaled.persist([e.KeyedEvent("d", e.OrderAdded(workflow_id=workflow_id))])
     assert stamped[0].event_id == committed[-1][-1].event_id + 1
     assert stamped[0].timestamp == 1_000
     await journaled.close()
-    reopened = await _open(tmp_path, clock)
+    reopened = await open_journal(tmp_path, clock)
     assert reopened.last_event_id == stamped[0].event_id
     await reopened.close()

@@ -150,3 +150,30 @@ Expression: TypeAlias = (
     | ErrorExpr
     | FunctionExpr
 )
+
+
+def nesting_depth(root: Node) -> int:
+    """How many nodes deep the tree is (a constant alone is 1), found without recursion."""
+    deepest = 0
+    pending = [(root, 1)]
+    while pending:
+        node, level = pending.pop()
+        deepest = max(deepest, level)
+        pending.extend((child, level + 1) for child in _children(node))
+    return deepest
+
+
+def _children(node: Node) -> list[Node]:
+    found: list[Node] = []
+    for name in node.__struct_fields__:
+        _collect_nodes(getattr(node, name), found)
+    return found
+
+
+def _collect_nodes(value: object, found: list[Node]) -> None:
+    """The nodes in a field: the node itself, or those in a tuple (of arguments, elements, object fields)."""
+    if isinstance(value, Node):
+        found.append(value)
+    elif isinstance(value, tuple):
+        for item in value:
+            _collect_nodes(item, found)

@@ -24,6 +24,7 @@ from stellwerk.expr.ast import (
     ObjectExpr,
     OrMissing,
     Unary,
+    nesting_depth,
 )
 from stellwerk.expr.calls import parse_call_arguments, parse_variable_lookup
 from stellwerk.expr.lexer import Cursor, ParseError, is_identifier_part, line_and_column
@@ -49,6 +50,9 @@ KNOWN_SYMBOLS = frozenset(
     }
 )
 LEGACY_SUFFIXES = frozenset({"toNumber", "toBoolean", "stripMargin", "mkString"})
+# Chains (`a ++ b ++ …`, `$x.a.b…`, `- - 1`) parse in loops, but evaluating and printing recurse into the
+# tree, about three Python frames per level: deeper trees are refused, so that those never overflow the stack.
+MAX_EXPRESSION_DEPTH = 100
 _CONSTANT_KEYWORDS = {"true": True, "false": False, "missing": MISSING}
 # Words that end an operand, so `a ? then` is `a?` followed by `then`, not `a ? <symbol then>`.
 _STOP_WORDS = frozenset({"then", "else", "in", "matches", "if"})
@@ -79,8 +83,14 @@ def parse(text: str) -> Expression | Problem:
         line, column = line_and_column(text, error.position)
         return Problem(f"{error.message} at {line}:{column} in: {text}")
     except RecursionError:
-        return Problem(f"Expression is nested too deeply: {text[:50]}")
+        return _too_deep(text)
+    if nesting_depth(expression) > MAX_EXPRESSION_DEPTH:
+        return _too_deep(text)
     return expression
+
+
+def _too_deep(text: str) -> Problem:
+    return Problem(f"Expression is nested deeper than {MAX_EXPRESSION_DEPTH} levels: {text[:50]}")
 
 
 class _Parser:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from functools import lru_cache
 from typing import TypeAlias
 
@@ -32,35 +33,57 @@ def compile_java_regex(pattern: str) -> re.Pattern[str] | Problem:
     if isinstance(translated, Problem):
         return translated
     try:
-        return re.compile(translated)
+        compiled, doubt = _compiled(translated)
     except re.error as error:
         position = error.pos if error.pos is not None else len(pattern)
         marked = pattern[:position] + "❓" + pattern[position:]
         return Problem(f"{error.msg} in regular expression pattern: “{marked}”")
+    if doubt is not None:
+        return Problem(
+            f"{doubt} in a character class (a class operation in Java or in later Pythons), not supported "
+            f"in regular expression pattern: “{pattern}”"
+        )
+    return compiled
+
+
+def _compiled(translated: str) -> tuple[re.Pattern[str], str | None]:
+    """re.compile, and the first FutureWarning it gives (without its position in the translated text): a set
+    nested in a set or a doubled `&&`, `||`, `--`, `~~` in one, which Python reads as literal characters."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FutureWarning)
+        compiled = re.compile(translated)
+    doubts = [str(w.message) for w in caught if issubclass(w.category, FutureWarning)]
+    return compiled, re.sub(r" at position \d+$", "", doubts[0]) if doubts else None
 
 
 def translate_java_regex(pattern: str) -> str | Problem:
     """Rewrites the Java-only forms: (?<name>…), \\k<name>, \\z, \\Z, \\Q…\\E and \\p{Posix} classes."""
     out: list[str] = []
     index = 0
+    class_start: int | None = None  # inside a character class: where its members begin
     while index < len(pattern):
         char = pattern[index]
         if char == "\\" and index + 1 < len(pattern):
-            translated, index = _translate_escape(pattern, index)
+            translated, index = _translate_escape(pattern, index, inside_class=class_start is not None)
             if isinstance(translated, Problem):
                 return translated
             out.append(translated)
             continue
-        if pattern.startswith("(?<", index) and pattern[index + 3 : index + 4] not in ("=", "!"):
-            out.append("(?P<")
-            index += 3
-            continue
+        if class_start is None:
+            if pattern.startswith("(?<", index) and pattern[index + 3 : index + 4] not in ("=", "!"):
+                out.append("(?P<")
+                index += 3
+                continue
+            if char == "[":
+                class_start = index + (2 if pattern.startswith("^", index + 1) else 1)
+        elif char == "]" and index > class_start:  # a "]" first in a class is a member
+            class_start = None
         out.append(char)
         index += 1
     return "".join(out)
 
 
-def _translate_escape(pattern: str, index: int) -> tuple[str | Problem, int]:
+def _translate_escape(pattern: str, index: int, *, inside_class: bool) -> tuple[str | Problem, int]:
     code = pattern[index + 1]
     if code == "z":
         return "\\Z", index + 2
@@ -78,8 +101,11 @@ def _translate_escape(pattern: str, index: int) -> tuple[str | Problem, int]:
         name = pattern[index + 3 : end].removeprefix("Is")
         if name not in _POSIX_CLASSES:
             return Problem(f"Unsupported character class in regular expression: \\{code}{{{name}}}"), index
-        negation = "^" if code == "P" else ""
-        return f"[{negation}{_POSIX_CLASSES[name]}]", end + 1
+        if not inside_class:
+            return f"[{'^' if code == 'P' else ''}{_POSIX_CLASSES[name]}]", end + 1
+        if code == "P":
+            return Problem(f"\\P{{{name}}} inside a character class is not supported: “{pattern}”"), index
+        return _POSIX_CLASSES[name], end + 1
     return pattern[index : index + 2], index + 2
 
 

@@ -12,7 +12,7 @@ from stellwerk.inventory import joc_instructions as j
 from stellwerk.inventory.expressions import expression_problem
 from stellwerk.inventory.limits import MAX_INSTRUCTION_DEPTH, MAX_INSTRUCTIONS
 from stellwerk.inventory.literals import literal_expression, quote_string
-from stellwerk.inventory.located import Finding, Rejected
+from stellwerk.inventory.located import Finding, Rejected, child
 from stellwerk.inventory.order_ids import ADDED_ORDER_ID_EXPRESSION
 from stellwerk.model import instructions as i
 from stellwerk.model.outcome import Failed, Succeeded
@@ -259,7 +259,7 @@ def _fail_named_values(outcome: dict[str, Any], path: str) -> dict[str, Any]:
                 result[name] = text
             continue
         if not is_value(value):
-            raise Rejected(Finding(f"{path}.{name}", "not a value"))
+            raise Rejected(Finding(child(path, name), "not a value"))
         result[name] = value
     return result
 
@@ -269,7 +269,7 @@ def _add_order(joc: j.JocAddOrder, inv: str) -> i.AddOrder:
         label=joc.label,
         order_id=ADDED_ORDER_ID_EXPRESSION,
         workflow_path=joc.workflow_name,
-        arguments={k: _argument(v, f"{inv}.arguments.{k}") for k, v in joc.arguments.items()},
+        arguments={k: _argument(v, child(f"{inv}.arguments", k)) for k, v in joc.arguments.items()},
         inner_block=_position(joc.block_position, f"{inv}.blockPosition") if joc.block_position else None,
         start_position=_position(joc.start_position, f"{inv}.startPosition") if joc.start_position else None,
         stop_positions=tuple(

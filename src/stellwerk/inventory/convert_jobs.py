@@ -7,7 +7,7 @@ from typing import Any
 from stellwerk.inventory.joc_jobs import JocExecutable, JocInternal, JocJob, JocReturnCode
 from stellwerk.inventory.limits import MAX_SCRIPT_LENGTH
 from stellwerk.inventory.literals import literal_expression, quote_string
-from stellwerk.inventory.located import Finding, Rejected
+from stellwerk.inventory.located import Finding, Rejected, child
 from stellwerk.inventory.return_codes import convert_return_codes
 from stellwerk.model.jobs import Executable, InternalExecutable, Login, ShellScriptExecutable, WorkflowJob
 
@@ -72,7 +72,7 @@ def _internal(executable: JocInternal, path: str) -> InternalExecutable:
         class_name=executable.class_name,
         script=executable.script,
         job_arguments={
-            name: _job_argument(value, f"{path}.jobArguments.{name}")
+            name: _job_argument(value, child(f"{path}.jobArguments", name))
             for name, value in executable.job_arguments.items()
         },
         arguments=executable.arguments,

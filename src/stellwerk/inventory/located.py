@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import msgspec
@@ -61,7 +62,7 @@ def from_validation_error(error: msgspec.ValidationError, tree: Any = None, pref
     text = str(error)
     match = _AT_PATH.match(text)
     message, path = (match["message"], match["path"]) if match else (text, "$")
-    path = prefix + _name_map_keys(path, tree)[1:]
+    path = prefix + _name_map_keys(path, tree, _got_type(message))[1:]
     if unknown := _UNKNOWN_FIELD.match(message):
         return Finding(child(path, unknown["field"]), "unknown field")
     if missing := _MISSING_FIELD.match(message):
@@ -72,29 +73,55 @@ def from_validation_error(error: msgspec.ValidationError, tree: Any = None, pref
 
 
 _SEGMENT = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]|\[\.\.\.\]")
+_GOT = re.compile(r"^Expected `[^`]*`, got `(?P<got>[a-z]+)`$")
+# msgspec's names of the JSON types of the values a document holds.
+_TYPE_NAMES: dict[type, str] = {
+    str: "str",
+    bool: "bool",
+    int: "int",
+    float: "float",
+    Decimal: "decimal",
+    type(None): "null",
+    list: "array",
+    dict: "object",
+}
 
 
-def _name_map_keys(path: str, tree: Any) -> str:
-    """msgspec writes `[...]` for a map key; name the first entry whose value is not a string (the maps of
-    structs are decoded entry by entry, so only maps of strings are left)."""
+def _got_type(message: str) -> str | None:
+    """The type msgspec found: `int` in "Expected `str`, got `int`"."""
+    match = _GOT.match(message)
+    return match["got"] if match else None
+
+
+def _name_map_keys(path: str, tree: Any, got: str | None = None) -> str:
+    """msgspec writes `[...]` for a map key; name the entry. When the map's value itself has the wrong type
+    (`got`), that is the first entry of that type (the entries before it passed); otherwise the first entry
+    whose value is not a string (the maps of structs are decoded entry by entry, so only maps of strings are
+    left)."""
     if "[...]" not in path:
         return path
     result, node = "$", tree
-    for match in _SEGMENT.finditer(path):
+    segments = list(_SEGMENT.finditer(path))
+    for number, match in enumerate(segments):
         field, index = match[1], match[2]
         if field is not None:
             result, node = child(result, field), node.get(field) if isinstance(node, dict) else None
         elif index is not None:
-            number = int(index)
-            result = child(result, number)
-            node = node[number] if isinstance(node, list) and number < len(node) else None
+            position = int(index)
+            result = child(result, position)
+            node = node[position] if isinstance(node, list) and position < len(node) else None
         else:
-            key = (
-                next((k for k, v in node.items() if not isinstance(v, str)), None)
-                if isinstance(node, dict)
-                else None
-            )
+            key = _failing_key(node, got if number == len(segments) - 1 else None)
             if key is None:
                 return path
             result, node = child(result, key), node[key]
     return result
+
+
+def _failing_key(node: Any, got: str | None) -> str | None:
+    """The key of the entry of the map `node` that msgspec rejected, if it can be told."""
+    if not isinstance(node, dict):
+        return None
+    if got is not None:
+        return next((k for k, v in node.items() if _TYPE_NAMES.get(type(v)) == got), None)
+    return next((k for k, v in node.items() if not isinstance(v, str)), None)

@@ -11,6 +11,7 @@ from stellwerk.model.events import Event, KeyedEvent
 
 _encoder = msgspec.json.Encoder(decimal_format="number")
 _event_decoder = msgspec.json.Decoder(Event, float_hook=Decimal)
+_object_decoder = msgspec.json.Decoder(dict[str, Any], float_hook=Decimal)
 
 
 def encode(value: Any) -> bytes:
@@ -28,8 +29,17 @@ def encode_keyed_event(keyed: KeyedEvent, **extra: Any) -> bytes:
 
 
 def decode_keyed_event(data: bytes | str) -> KeyedEvent:
-    raw = msgspec.json.decode(data)
-    key = raw.pop("Key", "")
+    """The inverse of `encode_keyed_event`; numbers keep all their digits (decimals, never through float).
+    A Key that is not a string is a ValidationError, as any other field of the wrong type."""
+    raw = _object_decoder.decode(data)
+    key = _key(raw.pop("Key", ""))
     for extra in ("eventId", "timestamp"):
         raw.pop(extra, None)
-    return KeyedEvent(key, _event_decoder.decode(msgspec.json.encode(raw)))
+    return KeyedEvent(key, _event_decoder.decode(_encoder.encode(raw)))
+
+
+def _key(value: Any) -> str:
+    try:
+        return msgspec.convert(value, str)
+    except msgspec.ValidationError as error:
+        raise msgspec.ValidationError(f"{error} - at `$.Key`") from None
