@@ -316,3 +316,16 @@ def test_evaluating_twice_gives_the_same_result() -> None:
     assert not isinstance(expression, Problem)
     assert evaluate(expression, SCOPE) is True
     assert evaluate(expression, SCOPE) is True
+
+
+def test_a_missing_element_of_a_list_or_object_is_a_problem() -> None:
+    """A list or object holds values only (found by the expression fuzz test: it leaked MISSING into a list)."""
+    for text, message in (
+        ("[missing, 1]", "list element 0"),
+        ("[1, $nothing ?]", "list element 1"),
+        ("{a: missing}", "field 'a'"),
+    ):
+        expression = parse(text)
+        assert not isinstance(expression, Problem), expression
+        result = evaluate(expression, MapScope())
+        assert isinstance(result, Problem) and message in result.message, (text, result)

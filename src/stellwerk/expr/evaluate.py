@@ -198,11 +198,14 @@ def _apply_node(node: ast.Apply, scope: Scope) -> Result:
 
 
 def _list(node: ast.ListExpr, scope: Scope) -> Result:
+    """A list of values; a missing element is a Problem (a list holds values only, as variables do)."""
     values: list[Any] = []
-    for element in node.elements:
+    for index, element in enumerate(node.elements):
         value = evaluate(element, scope)
         if isinstance(value, Problem):
             return value
+        if isinstance(value, Missing):
+            return Problem(f"The list element {index} is missing")
         values.append(value)
     return values
 
@@ -213,6 +216,8 @@ def _object(node: ast.ObjectExpr, scope: Scope) -> Result:
         value = evaluate(expression, scope)
         if isinstance(value, Problem):
             return value
+        if isinstance(value, Missing):
+            return Problem(f"The object field {name!r} is missing")
         fields[name] = value
     return fields
 
