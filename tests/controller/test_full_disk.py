@@ -17,8 +17,10 @@ from stellwerk.journal.halt import ServiceHalted
 from stellwerk.journal.writer import JournalStopped
 from stellwerk.testing.chaos import fill_disk
 from stellwerk.testing.cluster_rig import mount_small_disk, unmount
+from stellwerk.transport.client import HttpError, NodeClient
 from tests.controller.cluster.harness import EMPTY_WORKFLOW, add_orders
-from tests.controller.support import controller_config, eventually
+from tests.controller.support import COCKPIT, controller_config, eventually
+from tests.e2e.nodes import API
 from tests.transport.pki import TestPki
 
 MANY = [f"refused-{n}" for n in range(2000)]  # more than the slack of the journal's last page
@@ -49,10 +51,15 @@ async def test_a_full_disk_halts_the_controller_and_loses_no_accepted_order(
         await eventually(controller.halted.is_set, 5)
         with pytest.raises(ServiceHalted):
             await controller.until_halted()
+        async with NodeClient(controller.url, ssl_context=pki.client_context(COCKPIT)) as client:
+            command = {"TYPE": "AddOrders", "orders": [{"id": "over-http", "workflowPath": "W"}]}
+            with pytest.raises(HttpError) as refused:
+                await client.post(f"{API}/command", command, dict)
+        assert refused.value.status == 503 and "Nothing was accepted" in refused.value.message
     filler.unlink()
     async with ControllerService.start(config) as restarted:
         assert "accepted" in restarted.state.orders
-        assert not set(MANY) & set(restarted.state.orders)
+        assert not {*MANY, "over-http"} & set(restarted.state.orders)
         assert not restarted.halted.is_set()
 
 

@@ -35,6 +35,7 @@ from stellwerk.controller.sessions import Logout, SessionCheck, SessionCommand, 
 from stellwerk.controller.signed_items import UpdateItemsRequest, load_trusted_certificates, verified_update
 from stellwerk.engine.obstacles import typed_obstacles
 from stellwerk.journal.event_log import TORN, EventLog
+from stellwerk.journal.writer import JournalStopped
 from stellwerk.model import codec
 from stellwerk.model import commands as c
 from stellwerk.model import events as e
@@ -143,7 +144,11 @@ class ControllerApi:
             Route("/metrics", self.metrics),
         ]
         checked = Middleware(SessionCheck, sessions=self.sessions, session_path=f"{base}/session")
-        self.app = Starlette(routes=routes, middleware=[*middleware, checked])
+        self.app = Starlette(
+            routes=routes,
+            middleware=[*middleware, checked],
+            exception_handlers={JournalStopped: _journal_stopped},
+        )
 
     async def overview(self, request: Request) -> Response:
         return json_response(self._service.overview())
@@ -294,6 +299,12 @@ def _accepted_or(problem: Problem | None) -> Response:
     if problem is None:
         return json_response({"TYPE": "Accepted"})
     return problem_response(problem.message, 404 if problem.message.startswith("Unknown Agent") else 400)
+
+
+async def _journal_stopped(request: Request, error: Exception) -> Response:
+    """The journal failed (a full disk): nothing was accepted, and the Controller halts; a client tries again
+    later, at this node or the other one of a cluster."""
+    return problem_response(f"Nothing was accepted: {error}", 503)
 
 
 def _event_problem(problem: Problem) -> Response:

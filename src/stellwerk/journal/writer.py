@@ -273,6 +273,9 @@ class JournalWriter:
         for pending in batch:
             if not pending.done.done():
                 pending.done.set_exception(error)
+                # Retrieved here: a waiter that went away must not have it logged at garbage collection (the
+                # failure is reported once, by the service's halt).
+                pending.done.exception()
 
     def _fail_all(self, failure: BaseException) -> None:
         self._fail(self._take_queue(), failure)

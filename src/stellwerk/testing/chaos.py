@@ -58,6 +58,7 @@ FAULTS = (
 # What a fault needs of the machine (see ClusterRig.unavailable).
 _NEEDS = {"slow_sync": "syscalls", "clock_jump": "syscalls", "full_disk": "disk"}
 SLOW_SYNC_S = 0.1
+BURST_ORDERS = 200
 CLOCK_JUMP_S = 1800.0
 
 
@@ -136,6 +137,7 @@ class Chaos:
         self.accepted: list[str] = []
         self.actives: dict[NodeId, bool] = dict.fromkeys(CONTROLLERS, False)
         self._stopping = asyncio.Event()
+        self._bursts = 0
         self._none_active_since: float | None = None
 
     async def run(self, plan: Plan, settle_seconds: float = 120.0) -> Report:
@@ -213,7 +215,7 @@ class Chaos:
         """Each fsync and fdatasync of the active node takes SLOW_SYNC_S longer, for FAULT_SECONDS."""
         faults = self.rig.syscall_faults[await self._active()]
         faults.slow_sync(SLOW_SYNC_S)
-        await asyncio.sleep(FAULT_SECONDS)
+        await self._during_fault()
 
         async def heal() -> None:
             faults.clear()
@@ -224,7 +226,7 @@ class Chaos:
         """The active node's wall clock jumps CLOCK_JUMP_S ahead, and after FAULT_SECONDS back again."""
         faults = self.rig.syscall_faults[await self._active()]
         faults.shift_clock(CLOCK_JUMP_S)
-        await asyncio.sleep(FAULT_SECONDS)
+        await self._during_fault()
 
         async def jump_back() -> None:
             faults.clear()
@@ -236,7 +238,7 @@ class Chaos:
         its service manager would."""
         node = await self._active()
         filler = fill_disk(self.rig.small_disks[node])
-        await asyncio.sleep(FAULT_SECONDS)
+        await self._during_fault()
 
         async def free() -> None:
             filler.unlink()
@@ -245,6 +247,21 @@ class Chaos:
                 await self.rig.start(node)
 
         await self._timed_recovery(free)
+
+    async def _during_fault(self) -> None:
+        """FAULT_SECONDS with a burst of orders at the start, so that the node writes during the fault even when
+        the feeder has added all its orders."""
+        started = asyncio.get_running_loop().time()
+        self._bursts += 1
+        ids = [f"burst{self._bursts:02}-{n:03}" for n in range(BURST_ORDERS)]
+        node = await self._active()
+        orders = [{"id": order_id, "workflowPath": WORKFLOW} for order_id in ids]
+        try:
+            await self.rig.client(node).post(f"{API}/command", {"TYPE": "AddOrders", "orders": orders}, dict)
+            self.accepted += ids
+        except (TransportError, HttpError) as error:
+            self.say(f"the burst of orders was refused: {error}")
+        await asyncio.sleep(max(0.0, FAULT_SECONDS - (asyncio.get_running_loop().time() - started)))
 
     async def _cut(self, towards_cut: Direction, back_cut: Direction, towards: NodeId | None = None) -> None:
         """Cuts the link to `towards` (either node when None) by `towards_cut` and the other link by `back_cut`,
