@@ -14,9 +14,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from _peer_environment import REPORT, drive, installed_version, python_of
-from _peer_environment import environment as make_environment
+from _peer_environment import REPORT, drive
 
+NAME, DISTRIBUTION = "apscheduler", "apscheduler"  # of its environment, of its package
 REQUIREMENTS = ("apscheduler>=3.11,<4",)
 LEAD_S = 2  # planned starts this far ahead: all added before
 
@@ -66,20 +66,8 @@ report(jobs_per_s, [(started[key] - at) / 1e6 for key, at in added.items()],
 """
 
 
-def environment_python(cache: Path) -> Path:
-    return python_of(cache, "apscheduler")
-
-
-def environment(cache: Path, uv: Path) -> Path:
-    return make_environment(cache, "apscheduler", REQUIREMENTS, uv)
-
-
 def run(
     python: Path, work: Path, count: int, paced: int, rate: float, planned: int, workers: int
 ) -> dict[str, Any]:
     (work / "driver.py").write_text(REPORT + DRIVER)
     return drive(python, work, os.environ, "APScheduler", count, paced, rate, workers, planned, LEAD_S)
-
-
-def version(python: Path) -> str:
-    return installed_version(python, "apscheduler")

@@ -15,9 +15,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from _peer_environment import REPORT, background, drive, installed_version, python_of
-from _peer_environment import environment as make_environment
+from _peer_environment import REPORT, background, drive
 
+NAME, DISTRIBUTION = "celery", "celery"  # of its environment, of its package
 REQUIREMENTS = ("celery[redis]>=5.5",)
 BROKER = "redis://127.0.0.1:6379/15"
 LEAD_S = 2  # planned starts this far ahead: all sent before
@@ -68,14 +68,6 @@ report(tasks_per_s, latencies, lateness)
 """
 
 
-def environment_python(cache: Path) -> Path:
-    return python_of(cache, "celery")
-
-
-def environment(cache: Path, uv: Path) -> Path:
-    return make_environment(cache, "celery", REQUIREMENTS, uv)
-
-
 def run(
     python: Path, work: Path, count: int, paced: int, rate: float, planned: int, concurrency: int = 2
 ) -> dict[str, Any]:
@@ -98,7 +90,3 @@ def run(
     ]
     with background(worker, work, env, "worker.log"):
         return drive(python, work, env, "Celery", count, paced, rate, planned, LEAD_S)
-
-
-def version(python: Path) -> str:
-    return installed_version(python, "celery")

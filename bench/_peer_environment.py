@@ -112,18 +112,28 @@ def environment(cache: Path, peer: str, requirements: Sequence[str], uv: Path) -
         text=True,
     )
     if installed.returncode != 0:
-        raise RuntimeError(
-            f"cannot be installed ({' '.join(requirements)}): {installed.stderr.strip()[-300:]}"
-        )
+        raise RuntimeError(f"uv pip install {' '.join(requirements)}: {installed.stderr.strip()[-300:]}")
     return python
 
 
 def installed_version(python: Path, distribution: str) -> str:
+    if not python.exists():
+        return "?"
     found = subprocess.run(
         [str(python), "-c", f"from importlib.metadata import version; print(version({distribution!r}))"],
         capture_output=True, text=True,
     )  # fmt: skip
     return found.stdout.strip() or "?"
+
+
+def prepared(work: Path, files: Mapping[str, str]) -> Path:
+    """The work folder of a driver whose runs leave markers: `files` (path in it -> text) written, the folder for
+    the markers made; that folder."""
+    for name, text in files.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text)
+    (work / "markers").mkdir()
+    return work / "markers"
 
 
 def free_port() -> int:

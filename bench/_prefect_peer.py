@@ -25,12 +25,11 @@ from _peer_environment import (
     background,
     drive,
     free_port,
-    installed_version,
-    python_of,
+    prepared,
     wait_for_http,
 )
-from _peer_environment import environment as make_environment
 
+NAME, DISTRIBUTION = "prefect", "prefect"  # of its environment, of its package
 REQUIREMENTS = ("prefect==3.8.8", "fastapi==0.139.*")
 LEAD_S = 15  # planned starts this far ahead: all created before, and within the Runner's 10 s prefetch
 
@@ -96,21 +95,11 @@ with get_client(sync_client=True) as client:
 """
 
 
-def environment_python(cache: Path) -> Path:
-    return python_of(cache, "prefect")
-
-
-def environment(cache: Path, uv: Path) -> Path:
-    return make_environment(cache, "prefect", REQUIREMENTS, uv)
-
-
 def run(
     python: Path, work: Path, count: int, paced: int, rate: float, planned: int, parallelism: int
 ) -> dict[str, Any]:
     """Starts Prefect's server and the serving Runner, runs the driver, stops both; the driver's figures."""
-    (work / "flows.py").write_text(FLOWS)
-    (work / "driver.py").write_text(REPORT + MARKERS + DRIVER)
-    (work / "markers").mkdir()
+    markers = prepared(work, {"flows.py": FLOWS, "driver.py": REPORT + MARKERS + DRIVER})
     port = free_port()
     env = {
         "PATH": str(python.parent) + ":/usr/bin:/bin",
@@ -120,14 +109,10 @@ def run(
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_ENABLED": "false",
         "PREFECT_RUNNER_POLL_FREQUENCY": "1",
-        "BENCH_MARKERS": str(work / "markers"),
+        "BENCH_MARKERS": str(markers),
     }
     server = [str(python), "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     with background(server, work, env, "server.log") as started:
         wait_for_http(f"http://127.0.0.1:{port}/api/health", started, 300)
         with background([str(python), "flows.py", str(parallelism)], work, env, "serve.log"):
             return drive(python, work, env, "Prefect", count, paced, rate, planned, LEAD_S)
-
-
-def version(python: Path) -> str:
-    return installed_version(python, "prefect")

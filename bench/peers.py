@@ -20,10 +20,14 @@ Without --quick also
   starts by `date` triggers);
 - Prefect 3 (bench/_prefect_peer.py: its server on SQLite and the flow served by `flow.serve`, a process per run;
   planned starts as flow runs Scheduled for their time);
-each with the reason in its row when it cannot be installed or run. Prefect starts a Python process per run, so it
-gets --slow-runs runs (a quarter of them paced, as many planned), and where it cannot keep up with --rate its
-latency and planned runs are paced at half its throughput (the row says so). Not measured yet, and so reported as
-such in the table: Airflow.
+- Airflow 3 (bench/_airflow_peer.py: LocalExecutor on the local PostgreSQL, api-server, scheduler and
+  dag-processor, a DAG with a BashOperator running /bin/true, runs triggered through the REST API; planned starts
+  by a DeltaTriggerTimetable every 5 s);
+each with the reason in its row when it cannot be installed or run. Prefect and Airflow start a Python process
+per run, so they get --slow-runs runs (a quarter of them paced, as many planned), and where one cannot keep up
+with --rate its latency runs are paced at half its throughput (the row says so), and so are Prefect's planned
+starts (on whole seconds; Airflow's come every 5 s). A negative lateness is a start before the planned time
+(Prefect rounds its wait to whole seconds).
 
     python bench/peers.py [--quick] [--orders N] [--paced M] [--rate R] [--planned K] [--parallelism P]
         [--slow-runs S] [--cache DIR]
@@ -44,20 +48,21 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
+import _airflow_peer as airflow_peer
 import _apscheduler_peer as apscheduler_peer
 import _celery_peer as celery_peer
+import _peer_environment as peer_environment
 import _prefect_peer as prefect_peer
 import throughput
 from stellwerk.controller.service import ControllerService
 from stellwerk.model import commands as c
 
 DOCUMENT = Path(__file__).parent.parent / "docs" / "benchmarks.md"
-NOT_MEASURED = {"Airflow (LocalExecutor)": "not measured by bench/peers.py yet"}
 LEAD_S = 2  # Stellwerk's planned starts this far ahead: all added before
 
 
@@ -118,18 +123,37 @@ def quantiles(values: list[float]) -> tuple[float | None, float | None]:
     return statistics.median(values), throughput.percentile(values, 0.99)
 
 
-def measured(
-    install: Callable[[Path, Path], Path], run: Callable[[Path, Path], dict[str, Any]], cache: Path, peer: str
-) -> Figures | str:
+class Peer(Protocol):
+    """A peer's module: the names of its environment and its package, what it installs."""
+
+    @property
+    def NAME(self) -> str: ...  # the module's constant
+
+    @property
+    def DISTRIBUTION(self) -> str: ...
+
+    @property
+    def REQUIREMENTS(self) -> Sequence[str]: ...
+
+
+class SlowPeer(Peer, Protocol):
+    """A peer that runs a Python process per run (Prefect, Airflow)."""
+
+    def run(
+        self, python: Path, work: Path, count: int, paced: int, rate: float, planned: int, parallelism: int
+    ) -> dict[str, Any]: ...
+
+
+def measured(peer: Peer, run: Callable[[Path, Path], dict[str, Any]], cache: Path) -> Figures | str:
     """A peer's figures: its environment installed (or updated) under the cache, then `run(python, work)` in a
     temporary folder; or why there are none, as the table says it."""
     uv = Path(sys.executable).parent / "uv"
     try:
-        python = install(cache, uv)
+        python = peer_environment.environment(cache, peer.NAME, peer.REQUIREMENTS, uv)
     except Exception as error:  # a peer that cannot be installed is reported with the reason
         return f"cannot be installed here: {one_line(error)}"
     try:
-        with tempfile.TemporaryDirectory(prefix=f"{peer}-peer-") as work:
+        with tempfile.TemporaryDirectory(prefix=f"{peer.NAME}-peer-") as work:
             found = run(python, Path(work))
     except Exception as error:  # a peer that cannot run is reported with the reason
         return f"could not be run: {one_line(error)}"
@@ -141,6 +165,11 @@ def measured(
         found.get("late_p99_ms"),
         found.get("paced_per_s"),
     )
+
+
+def version(peer: Peer, cache: Path) -> str:
+    """The peer's version as installed in its environment, or `?`."""
+    return peer_environment.installed_version(peer_environment.python_of(cache, peer.NAME), peer.DISTRIBUTION)
 
 
 def one_line(error: Exception) -> str:
@@ -156,21 +185,21 @@ def celery(cache: Path, counts: Counts, rate: float) -> Figures | str:
     def run(python: Path, work: Path) -> dict[str, Any]:
         return celery_peer.run(python, work, counts.runs, counts.paced, rate, counts.planned)
 
-    return measured(celery_peer.environment, run, cache, "celery")
+    return measured(celery_peer, run, cache)
 
 
 def apscheduler(cache: Path, counts: Counts, rate: float, workers: int) -> Figures | str:
     def run(python: Path, work: Path) -> dict[str, Any]:
         return apscheduler_peer.run(python, work, counts.runs, counts.paced, rate, counts.planned, workers)
 
-    return measured(apscheduler_peer.environment, run, cache, "apscheduler")
+    return measured(apscheduler_peer, run, cache)
 
 
-def prefect(cache: Path, counts: Counts, rate: float, parallelism: int) -> Figures | str:
+def slow_peer(peer: SlowPeer, cache: Path, counts: Counts, rate: float, parallelism: int) -> Figures | str:
     def run(python: Path, work: Path) -> dict[str, Any]:
-        return prefect_peer.run(python, work, counts.runs, counts.paced, rate, counts.planned, parallelism)
+        return peer.run(python, work, counts.runs, counts.paced, rate, counts.planned, parallelism)
 
-    return measured(prefect_peer.environment, run, cache, "prefect")
+    return measured(peer, run, cache)
 
 
 def table(rows: list[tuple[str, Figures | str]], spawn: float, parallelism: int, rate: float) -> list[str]:
@@ -186,10 +215,10 @@ def table(rows: list[tuple[str, Figures | str]], spawn: float, parallelism: int,
             lines.append(f"| {name} | {figures} | | | | | | |")
             continue
         if figures.paced_per_s is not None and figures.paced_per_s < rate:
-            name += f", latency and planned starts paced at {figures.paced_per_s:.2g}/s"
-        versus = f"{figures.runs_per_s / celery_rate:.2f}" if celery_rate else "–"
+            name += f", latency paced at {figures.paced_per_s:.2g}/s"
+        versus = ratio(figures.runs_per_s / celery_rate) if celery_rate else "–"
         lines.append(
-            f"| {name} | {runs_per_s(figures.runs_per_s)} | {versus} | {figures.runs_per_s / spawn:.2f} | "
+            f"| {name} | {runs_per_s(figures.runs_per_s)} | {versus} | {ratio(figures.runs_per_s / spawn)} | "
             f"{figures.p50_ms:,.2f} | {figures.p99_ms:,.2f} | {milliseconds(figures.late_p50_ms)} | "
             f"{milliseconds(figures.late_p99_ms)} |"
         )
@@ -199,6 +228,10 @@ def table(rows: list[tuple[str, Figures | str]], spawn: float, parallelism: int,
 
 def runs_per_s(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
+
+
+def ratio(value: float) -> str:
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
 
 
 def milliseconds(value: float | None) -> str:
@@ -233,8 +266,11 @@ def write_document(lines: list[str], arguments: argparse.Namespace, command: str
         "",
         (
             "Stellwerk: a Controller and an Agent, each a process with its own fsynced journal, talking mutual "
-            "TLS. Celery: one worker with `-c 2`, Redis as broker and result backend. The peers' recipes and what "
-            "each figure means are in bench/peers.py."
+            "TLS. Celery: one worker with `-c 2`, Redis as broker and result backend. APScheduler: in-process, "
+            "memory job store. Prefect: its server on SQLite and the flow served by `flow.serve`, a process per "
+            "run. Airflow: LocalExecutor on PostgreSQL with api-server, scheduler and dag-processor. Late: a run "
+            "planned for an exact time, from that time until its process started (negative: it started early). "
+            "The peers' recipes and what each figure means are in bench/peers.py and its bench/_*_peer.py."
         ),
         "",
     ]
@@ -247,7 +283,7 @@ def main(arguments: argparse.Namespace) -> None:
     ours = asyncio.run(stellwerk(counts, arguments.rate, arguments.parallelism))
     theirs = celery(cache, counts, arguments.rate)
     spawn = asyncio.run(throughput.spawns_per_second(arguments.orders, arguments.parallelism))
-    celery_name = f"Celery {celery_peer.version(celery_peer.environment_python(cache))} + Redis, -c 2"
+    celery_name = f"Celery {version(celery_peer, cache)} + Redis, -c 2"
     rows: list[tuple[str, Figures | str]] = [
         (f"Stellwerk (processLimit {arguments.parallelism})", ours),
         (celery_name, theirs),
@@ -280,15 +316,20 @@ def slower_peers(
     --slow-runs (they start a Python process per run: thousands would take hours)."""
     parallelism, rate = arguments.parallelism, arguments.rate
     scheduled = apscheduler(cache, counts, rate, parallelism)
-    version = apscheduler_peer.version(apscheduler_peer.environment_python(cache))
     rows: list[tuple[str, Figures | str]] = [
-        (f"APScheduler {version} (memory store, {parallelism} threads)", scheduled)
+        (f"APScheduler {version(apscheduler_peer, cache)} (memory store, {parallelism} threads)", scheduled)
     ]
     few = slow_counts(arguments)
-    flows = prefect(cache, few, rate, parallelism)
-    version = prefect_peer.version(prefect_peer.environment_python(cache))
-    rows.append((f"Prefect {version} (server + serve, limit {parallelism}; {few.runs} runs)", flows))
-    return rows + list(NOT_MEASURED.items())
+    prefect_name = (
+        f"Prefect {version(prefect_peer, cache)} (server + serve, limit {parallelism}; {few.runs} runs)"
+    )
+    rows.append((prefect_name, slow_peer(prefect_peer, cache, few, rate, parallelism)))
+    airflow_name = (
+        f"Airflow {version(airflow_peer, cache)} (LocalExecutor, parallelism {parallelism}, PostgreSQL; "
+        f"{few.runs} runs)"
+    )
+    rows.append((airflow_name, slow_peer(airflow_peer, cache, few, rate, parallelism)))
+    return rows
 
 
 def parse_arguments() -> argparse.Namespace:
