@@ -3,10 +3,9 @@ Celery installed from PyPI in a virtual environment of its own, a worker with `-
 at 127.0.0.1:6379 (database 15, flushed before the run), results kept in Redis.
 
 The driver runs in Celery's environment and prints one JSON line: tasks/s from the first `delay()` to the last
-result received, and the start latency (from `delay()` until the task has started its process, both on the wall
-clock) of
-tasks sent one each 1/rate s; the lateness of tasks sent with an `eta` (the exact time each is planned for, a
-few seconds ahead, one each 1/rate s): their process start − their eta."""
+result received, the start latency (from `delay()` until the task has started its process, both on the wall
+clock) of tasks sent one each 1/rate s, and the lateness of tasks sent with an `eta` (the exact time each is
+planned for, a few seconds ahead, one each 1/rate s): their process start − their eta."""
 
 from __future__ import annotations
 
