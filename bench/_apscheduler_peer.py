@@ -5,19 +5,20 @@ journal: this is the in-process scheduler as it is used.
 
 The driver prints one JSON line: jobs/s from adding the first of N one-off jobs (`date` trigger, now) until the
 last has run, and the start latency (from `add_job` until the job has started its process) of jobs added one
-each 1/rate s."""
+each 1/rate s; the lateness of jobs with a `date` trigger at an exact time a few seconds ahead (one each 1/rate
+s): their process start − their run_date."""
 
 from __future__ import annotations
 
-import json
-import subprocess
+import os
 from pathlib import Path
 from typing import Any
 
-from _peer_environment import REPORT, python_of
-from _peer_environment import environment as make_environment
+from _peer_environment import REPORT, drive
 
-REQUIREMENT = "apscheduler>=3.11,<4"
+NAME, DISTRIBUTION = "apscheduler", "apscheduler"  # of its environment, of its package
+REQUIREMENTS = ("apscheduler>=3.11,<4",)
+LEAD_S = 2  # planned starts this far ahead: all added before
 
 DRIVER = """
 import subprocess, sys, threading, time
@@ -26,6 +27,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.executors.pool import ThreadPoolExecutor
 
 count, paced, rate, workers = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+planned, lead = int(sys.argv[5]), float(sys.argv[6])
 done = threading.Semaphore(0)
 started = {}
 
@@ -53,34 +55,19 @@ for index in range(paced):
     scheduler.add_job(run_true, "date", run_date=now(), args=(f"p{index}",))
 for _ in range(paced):
     done.acquire(timeout=60)
+plan = {f"s{index}": at for index, at in enumerate(planned_times(planned, rate, lead))}
+for key, at in plan.items():
+    scheduler.add_job(run_true, "date", run_date=datetime.fromtimestamp(at, timezone.utc), args=(key,))
+for _ in plan:
+    done.acquire(timeout=600)
 scheduler.shutdown()
-report(jobs_per_s, [(started[key] - at) / 1e6 for key, at in added.items()])
+report(jobs_per_s, [(started[key] - at) / 1e6 for key, at in added.items()],
+       [started[key] / 1e6 - at * 1000 for key, at in plan.items()])
 """
 
 
-def environment_python(cache: Path) -> Path:
-    return python_of(cache, "apscheduler")
-
-
-def environment(cache: Path, uv: Path) -> Path:
-    return make_environment(cache, "apscheduler", REQUIREMENT, uv)
-
-
-def run(python: Path, work: Path, count: int, paced: int, rate: float, workers: int) -> dict[str, Any]:
+def run(
+    python: Path, work: Path, count: int, paced: int, rate: float, planned: int, workers: int
+) -> dict[str, Any]:
     (work / "driver.py").write_text(REPORT + DRIVER)
-    driven = subprocess.run(
-        [str(python), "driver.py", str(count), str(paced), str(rate), str(workers)],
-        cwd=work, capture_output=True, text=True, timeout=900,
-    )  # fmt: skip
-    if driven.returncode != 0:
-        raise RuntimeError(f"APScheduler's driver failed: {driven.stderr[-2000:]}")
-    figures: dict[str, Any] = json.loads(driven.stdout.strip().splitlines()[-1])
-    return figures
-
-
-def version(python: Path) -> str:
-    found = subprocess.run(
-        [str(python), "-c", "from importlib.metadata import version; print(version('apscheduler'))"],
-        capture_output=True, text=True,
-    )  # fmt: skip
-    return found.stdout.strip() or "?"
+    return drive(python, work, os.environ, "APScheduler", count, paced, rate, workers, planned, LEAD_S)

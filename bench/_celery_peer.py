@@ -3,24 +3,23 @@ Celery installed from PyPI in a virtual environment of its own, a worker with `-
 at 127.0.0.1:6379 (database 15, flushed before the run), results kept in Redis.
 
 The driver runs in Celery's environment and prints one JSON line: tasks/s from the first `delay()` to the last
-result received, and the start latency (from `delay()` until the task has started its process, both on the wall
-clock) of
-tasks sent one each 1/rate s."""
+result received, the start latency (from `delay()` until the task has started its process, both on the wall
+clock) of tasks sent one each 1/rate s, and the lateness of tasks sent with an `eta` (the exact time each is
+planned for, a few seconds ahead, one each 1/rate s): their process start − their eta."""
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import subprocess
 from pathlib import Path
 from typing import Any
 
-from _peer_environment import REPORT, python_of
-from _peer_environment import environment as make_environment
+from _peer_environment import REPORT, background, drive
 
-REQUIREMENT = "celery[redis]>=5.5"
+NAME, DISTRIBUTION = "celery", "celery"  # of its environment, of its package
+REQUIREMENTS = ("celery[redis]>=5.5",)
 BROKER = "redis://127.0.0.1:6379/15"
+LEAD_S = 2  # planned starts this far ahead: all sent before
 
 TASKS = f'''
 import subprocess, time
@@ -42,9 +41,11 @@ def run_true():
 
 DRIVER = """
 import sys, time
+from datetime import datetime, timezone
 from tasks import app, run_true
 
-count, paced, rate = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+count, paced, rate, planned = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+lead = float(sys.argv[5])
 app.control.purge()
 run_true.delay().get(timeout=60)  # warm-up: the worker is up and connected
 began = time.perf_counter()
@@ -58,52 +59,33 @@ for index in range(paced):
     time.sleep(max(0.0, start + index / rate - time.perf_counter()))
     sent.append(time.time_ns())
     pending.append(run_true.delay())
-report(tasks_per_s, [(result.get(timeout=60) - at) / 1e6 for result, at in zip(pending, sent)])
+latencies = [(result.get(timeout=60) - at) / 1e6 for result, at in zip(pending, sent)]
+plan = planned_times(planned, rate, lead)
+pending = [run_true.apply_async(eta=datetime.fromtimestamp(at, timezone.utc)) for at in plan]
+lateness = [result.get(timeout=600) / 1e6 - at * 1000 for result, at in zip(pending, plan)]
+report(tasks_per_s, latencies, lateness)
 """
 
 
-def environment_python(cache: Path) -> Path:
-    return python_of(cache, "celery")
-
-
-def environment(cache: Path, uv: Path) -> Path:
-    return make_environment(cache, "celery", REQUIREMENT, uv)
-
-
 def run(
-    python: Path, work: Path, count: int, paced: int, rate: float, concurrency: int = 2
+    python: Path, work: Path, count: int, paced: int, rate: float, planned: int, concurrency: int = 2
 ) -> dict[str, Any]:
     """Starts a worker, runs the driver, stops the worker; the driver's figures."""
     (work / "tasks.py").write_text(TASKS)
     (work / "driver.py").write_text(REPORT + DRIVER)
     subprocess.run(["redis-cli", "-n", "15", "flushdb"], check=True, capture_output=True)
     env = {**os.environ, "PYTHONPATH": str(work)}
-    worker_log = (work / "worker.log").open("w")
-    worker = subprocess.Popen(
-        [str(python), "-m", "celery", "-A", "tasks", "worker", "-c", str(concurrency), "--loglevel", "WARNING"],
-        cwd=work, env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    try:
-        driven = subprocess.run(
-            [str(python), "driver.py", str(count), str(paced), str(rate)],
-            cwd=work, env=env, capture_output=True, text=True, timeout=900,
-        )  # fmt: skip
-        if driven.returncode != 0:
-            raise RuntimeError(f"Celery's driver failed: {driven.stderr[-2000:]}")
-        figures: dict[str, Any] = json.loads(driven.stdout.strip().splitlines()[-1])
-        return figures
-    finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
-        worker_log.close()
-
-
-def version(python: Path) -> str:
-    found = subprocess.run(
-        [str(python), "-c", "import celery; print(celery.__version__)"], capture_output=True, text=True
-    )
-    return found.stdout.strip() or "?"
+    worker = [
+        str(python),
+        "-m",
+        "celery",
+        "-A",
+        "tasks",
+        "worker",
+        "-c",
+        str(concurrency),
+        "--loglevel",
+        "WARNING",
+    ]
+    with background(worker, work, env, "worker.log"):
+        return drive(python, work, env, "Celery", count, paced, rate, planned, LEAD_S)
