@@ -164,15 +164,16 @@ class ClusterNode:
             return False
         return await self.ask_event(ClusterPassiveLost(lost=self.setting.peer_id))
 
-    async def send_heartbeats(self) -> None:
-        """Reports this node's state to the watch every heartbeat; a refusal of an active node ends the loop,
-        unless the watch only is untaught."""
+    async def send_heartbeats(self, *, acting: bool) -> None:
+        """Reports this node's state to the watch every heartbeat. For the `acting` (active) node a refusal ends
+        the loop, unless the watch only is untaught; a passive node never stops (its first heartbeat after a
+        restart may still carry the old state that made it active, and is refused)."""
         timing = self.setting.timing
         while True:
             answer = await self.channel.ask(
                 CheckState(node=self.setting.node_id, state=self.state), timing.heartbeat
             )
-            if isinstance(answer, Refused) and is_active(self.state, self.setting.node_id):
+            if acting and isinstance(answer, Refused) and is_active(self.state, self.setting.node_id):
                 if answer.untaught:  # a new watch that has not yet heard both nodes: it learns, we go on
                     logger.info("Cluster Watch: %s", answer.problem)
                 else:
@@ -205,7 +206,7 @@ class ActiveRole:
 
     async def run(self) -> str:
         """Until the node is no longer active: returns why ("demoted" or "switch-over")."""
-        heartbeats = asyncio.create_task(self.node.send_heartbeats(), name="cluster heartbeats")
+        heartbeats = asyncio.create_task(self.node.send_heartbeats(acting=True), name="cluster heartbeats")
         switch = asyncio.create_task(self.switch_over_requested.wait())
         try:
             while not heartbeats.done() and not switch.done():
@@ -279,7 +280,7 @@ class PassiveRole:
 
     async def run(self) -> str:
         """Until this node becomes active: returns why ("switched over" or "failed over")."""
-        heartbeats = asyncio.create_task(self.node.send_heartbeats(), name="cluster heartbeats")
+        heartbeats = asyncio.create_task(self.node.send_heartbeats(acting=False), name="cluster heartbeats")
         try:
             while True:
                 follower = asyncio.create_task(self._follow(), name="journal follower")

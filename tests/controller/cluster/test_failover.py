@@ -186,3 +186,23 @@ async def test_a_new_watch_does_not_interrupt_the_active_node(pki: TestPki, tmp_
         await service.update_items(UpdateItems(operations=(AddOrChange(item=EMPTY_WORKFLOW),)))
         await service.execute(add_orders("still-served"))
         assert "still-served" in backup.journaled_order_ids()
+
+
+async def test_a_restarted_node_keeps_heartbeating_as_passive_so_a_new_watch_can_fail_over_to_it(
+    pki: TestPki, tmp_path: Path
+) -> None:
+    """The old active node comes back with its old state (active): its first heartbeat is refused. It becomes
+    passive, and it must go on heartbeating: a watch started later learns the cluster only when both nodes
+    report, and only a taught watch consents to the next fail-over (before, that heartbeat loop had ended)."""
+    async with cluster(pki, tmp_path) as nodes:
+        primary, backup = nodes.primary, nodes.backup
+        await eventually(lambda: _coupled(primary, backup) and primary.service is not None)
+        await primary.crash()
+        await eventually(lambda: backup.service is not None, 5, step=0.01)
+        primary.start()
+        await eventually(lambda: _coupled(primary, backup), 10)
+        nodes.restart_watch()
+        await eventually(lambda: nodes.watch.watch.taught, 5)
+        await backup.crash()
+        await eventually(lambda: primary.service is not None, 5, step=0.01)
+        assert isinstance(primary.cluster_state(), FailedOver)
