@@ -52,8 +52,8 @@ COUPLING_WAIT = 60.0
 
 FAULT_SECONDS = 3.0
 FAULTS = (
-    "kill_active", "cut_both_ways", "cut_one_way", "kill_director", "kill_subagent", "slow_sync", "clock_jump",
-    "full_disk",
+    "kill_active", "cut_both_ways", "cut_one_way", "cut_agent", "kill_director", "kill_subagent", "slow_sync",
+    "clock_jump", "full_disk",
 )  # fmt: skip
 # What a fault needs of the machine (see ClusterRig.unavailable).
 _NEEDS = {"slow_sync": "syscalls", "clock_jump": "syscalls", "full_disk": "disk"}
@@ -185,6 +185,19 @@ class Chaos:
         """The passive node cannot reach the active one; the active one still reaches the passive."""
         active = await self._active()
         await self._cut(Direction.BOTH, Direction.NONE, towards=active)
+
+    async def cut_agent(self) -> None:
+        """The link between the Controllers and the standalone Agent drops every byte for FAULT_SECONDS: the Agent
+        goes on alone, and its events reach the Controller once the link heals."""
+        link, loop = self.rig.agent_link, asyncio.get_running_loop()
+        link.cut()
+        await asyncio.sleep(FAULT_SECONDS)
+        link.heal()
+        healed_at = loop.time()
+        await until(
+            lambda: self.rig.agent_coupled(STANDALONE_AGENT), COUPLING_WAIT, "the Agent to couple again"
+        )
+        self.report.recoveries.append(loop.time() - healed_at)
 
     async def kill_director(self) -> None:
         """SIGKILL of the cluster Agent's active Director: the other one takes over with the Controller's consent

@@ -134,6 +134,8 @@ class ClusterRig:
         self.links: dict[NodeId, FaultyLink] = {
             node: FaultyLink("127.0.0.1", self.ports[node]) for node in CONTROLLERS
         }
+        # The Controllers reach the standalone Agent through this link (a test can cut it).
+        self.agent_link = FaultyLink("127.0.0.1", self.ports[STANDALONE_AGENT])
         self.processes: dict[str, RigProcess] = {}
         # Disk and clock faults of the Controller nodes, where this machine allows them (else `unavailable`
         # says why): the syscall fault library preloaded, and each node's data directory on a small disk.
@@ -170,6 +172,24 @@ class ClusterRig:
 
     def uri(self, name: str) -> str:
         return f"https://127.0.0.1:{self.ports[name]}"
+
+    @property
+    def agent_link_uri(self) -> str:
+        """The standalone Agent's URI as the Controllers know it: through `agent_link`, on a port fixed now."""
+        if not self.agent_link.port:
+            self.agent_link.port = free_port()
+        return f"https://127.0.0.1:{self.agent_link.port}"
+
+    async def agent_coupled(self, agent: str) -> bool:
+        """Whether the active Controller node has the Agent coupled."""
+        node = await self.active()
+        if node is None:
+            return False
+        try:
+            overview = await self._clients[node].get(API, dict)
+        except TransportError:
+            return False
+        return bool(overview.get("agents", {}).get(agent, {}).get("coupled"))
 
     def client(self, node: NodeId) -> NodeClient:
         """A client of the node with the Cockpit's certificate, one attempt per request."""
@@ -227,7 +247,7 @@ class ClusterRig:
 
     async def _start(self) -> None:
         self._write_installation()
-        for link in self.links.values():
+        for link in (*self.links.values(), self.agent_link):
             await link.start()
         self._define_processes()
         self._prepare_faults()
@@ -237,7 +257,7 @@ class ClusterRig:
 
     async def _stop(self) -> None:
         await asyncio.gather(*(process.stop() for process in self.processes.values()))
-        for link in self.links.values():
+        for link in (*self.links.values(), self.agent_link):
             await link.close()
         for faults in self.syscall_faults.values():
             faults.close()
@@ -265,7 +285,7 @@ class ClusterRig:
         nodes = plan_nodes("controller", (DIRECTOR, STANDALONE_AGENT), "cockpit")
         initialize(folder, nodes, names, force=False, now=datetime.now(UTC))
         directors = ",".join(self.uri(name) for name in DIRECTORS.values())
-        agents = [f'{DIRECTOR} = "{directors}"', f'{STANDALONE_AGENT} = "{self.uri(STANDALONE_AGENT)}"']
+        agents = [f'{DIRECTOR} = "{directors}"', f'{STANDALONE_AGENT} = "{self.agent_link_uri}"']
         _append(folder / "controller" / "node.toml", [
             "[controller]", 'id = "chaos"', 'event-readers = ["cockpit"]', "release-events-period = 0.0",
             "reconnect-delays = [0.05, 0.1, 0.2]", "event-poll-timeout = 1.0", "", "[agents]", *agents,

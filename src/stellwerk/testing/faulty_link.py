@@ -53,7 +53,8 @@ class FaultyLink:
         self._connections: set[_Connection] = set()
 
     async def start(self, port: int = 0) -> int:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", port)
+        """Listens on `port`, or on `self.port` when set before, or on a free port."""
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", port or self.port)
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
 
