@@ -87,7 +87,10 @@ async def main(steps: int, failed_every: int, database_url: str | None) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=2000)
+    parser.add_argument("--quick", action="store_true", help="200 steps")
     parser.add_argument("--failed-every", type=int, default=10)
     parser.add_argument("--database-url", default=None)
     arguments = parser.parse_args()
+    if arguments.quick:
+        arguments.steps = 200
     asyncio.run(main(arguments.steps, arguments.failed_every, arguments.database_url))

@@ -6,7 +6,7 @@ after three quarters. The test asserts that every order ran exactly once (each o
 OrderProcessed, the Subagents' process counts adding up to the number of orders; a process refused by a draining
 member never ran and its order started again: ProcessLost), and that the Agent lists 4 joined and 3 left.
 
-    python bench/pool.py [--orders N]
+    python bench/pool.py [--quick] [--orders N]
 
 The last line is `orders=… seconds=… orders_per_s=… refused=… m1=… m2=… m3=… m4=…`.
 """
@@ -27,7 +27,9 @@ TEST = "tests/agent/subagents/test_elastic_pool.py"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=1000)
-    orders = parser.parse_args().orders
+    parser.add_argument("--quick", action="store_true", help="200 orders")
+    arguments = parser.parse_args()
+    orders = 200 if arguments.quick else arguments.orders
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "pool.json"
         env = {
