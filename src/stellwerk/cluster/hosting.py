@@ -125,7 +125,7 @@ class NodeHost:
     def __init__(self, site: NodeSite, setting: ClusterSetting, node: ClusterNode) -> None:
         self.node = node
         self.what = site.what
-        self.controller_app: ASGIApp | None = None
+        self.service_app: ASGIApp | None = None
         self.source: JournalSource | None = None
         self.active: ActiveRole | None = None
         self.url = ""
@@ -147,7 +147,7 @@ class NodeHost:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        passive_metrics = path == METRICS_PATH and self.controller_app is None
+        passive_metrics = path == METRICS_PATH and self.service_app is None
         cluster_path = path.startswith(self._cluster_prefix) or path == self._live_path
         if scope["type"] == "lifespan" or cluster_path or passive_metrics:
             await self._cluster_app(scope, receive, send)
@@ -161,7 +161,7 @@ class NodeHost:
             await self._to_controller(scope, receive, send)
 
     async def _to_controller(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app = self.controller_app
+        app = self.service_app
         if app is None:
             state = self.node.state
             active = "" if isinstance(state, Empty) else f" (the active node is {state.active})"
@@ -174,12 +174,12 @@ class NodeHost:
     async def live(self, request: Request) -> Response:
         """Liveness of either node; readiness (`/health/ready`) is the service's, so a passive node is not
         ready (503) and a load balancer sends the API calls to the active one."""
-        body = {"TYPE": "Alive", "clusterNodeId": self.node.me, "active": self.controller_app is not None}
+        body = {"TYPE": "Alive", "clusterNodeId": self.node.me, "active": self.service_app is not None}
         return Response(codec.encode(body), media_type=JSON)
 
     async def metrics(self, request: Request) -> Response:
         """The passive node's metrics: the cluster's alone (the active node's come with the service's)."""
-        body = render_cluster_metrics(self.node, lambda: self.controller_app is not None)
+        body = render_cluster_metrics(self.node, lambda: self.service_app is not None)
         return Response(body, media_type=CLUSTER_METRICS_TYPE)
 
     async def cluster_state(self, request: Request) -> Response:
@@ -210,7 +210,7 @@ class NodeHost:
     async def switch_over(self, request: Request) -> Response:
         """ClusterSwitchOver: the active, coupled node hands over to its passive."""
         active = self.active
-        if active is None or self.controller_app is None:
+        if active is None or self.service_app is None:
             return Response(problem_body("This node is not the active cluster node"), 400, media_type=JSON)
         if not isinstance(self.node.state, Coupled):
             return Response(problem_body("ClusterSwitchOver needs a coupled cluster"), 400, media_type=JSON)
@@ -219,11 +219,11 @@ class NodeHost:
 
     @contextlib.asynccontextmanager
     async def mount(self, app: ASGIApp) -> AsyncIterator[str]:
-        self.controller_app = app
+        self.service_app = app
         try:
             yield self.url
         finally:
-            self.controller_app = None
+            self.service_app = None
 
 
 async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
@@ -294,7 +294,7 @@ async def _be_active(
 ) -> None:
     role = ActiveRole(node, segments)
     host.source, host.active = role.source, role
-    collector = ClusterCollector(node, lambda: host.controller_app is not None)
+    collector = ClusterCollector(node, lambda: host.service_app is not None)
     async with start_service(replicator=role.source, mount=host.mount, collectors=(collector,)) as service:
         logger.info("Cluster node %s is active", node.me)
         if on_active is not None:
