@@ -159,6 +159,7 @@ def views(base: str, order_id: str) -> dict[str, str]:
         "add-order": f"{base}/orders/add?controller={CONTROLLER_ID}&workflow={quote('/basics/hello')}",
         "dailyplan": f"{base}/dailyplan",
         "history": f"{base}/history?controller={CONTROLLER_ID}",
+        "history-timeline": f"{base}/history/timeline?controller={CONTROLLER_ID}",
         "resources": f"{base}/resources?controller={CONTROLLER_ID}",
         "inventory": f"{base}/inventory?path={quote('/basics/hello')}",
         "password": f"{base}/password",

@@ -35,7 +35,7 @@ def cursor_of(text: str | None) -> HistoryCursor | None:
     return HistoryCursor(start_time=int(start), id=int(row_id))
 
 
-def _severity(text: str | None) -> tuple[HistoryState, ...]:
+def severity_filter(text: str | None) -> tuple[HistoryState, ...]:
     if not text:
         return ()
     try:
@@ -58,7 +58,7 @@ async def history_page(
     granted = caller.grants_for(controller_id).folders
     wanted = HistoryFilter(
         controller_id=controller_id,
-        severities=_severity(state),
+        severities=severity_filter(state),
         folders=tuple(FolderFilter(folder=folder, recursive=recursive) for folder, recursive in granted),
         limit=PAGE_SIZE,
         after=cursor_of(after),
