@@ -69,7 +69,6 @@ def pages(controller_id: str, workflow_path: str, order_id: str, session: UiSess
         "workflow": f"/ui/workflow?controller={controller_id}&path={quoted(workflow_path)}",
         "dailyplan": f"/ui/dailyplan?controller={controller_id}",
         "history": f"/ui/history?controller={controller_id}",
-        "resources": f"/ui/resources?controller={controller_id}",
         "inventory": "/ui/inventory",
     }
     for label, base in (("orders", found["orders"]), ("history", found["history"])):

@@ -31,7 +31,6 @@ from stellwerk.controller.event_stream import (
 )
 from stellwerk.controller.items import UpdateItems
 from stellwerk.controller.metrics import ControllerMetrics
-from stellwerk.controller.resources import resources
 from stellwerk.controller.sessions import Logout, SessionCheck, SessionCommand, Sessions, identity_of
 from stellwerk.controller.signed_items import UpdateItemsRequest, load_trusted_certificates, verified_update
 from stellwerk.engine.obstacles import typed_obstacles
@@ -130,7 +129,6 @@ class ControllerApi:
             Route(f"{base}/event", self.events),
             Route(f"{base}/order", self.orders),
             Route(f"{base}/obstacles", self.obstacles),
-            Route(f"{base}/resources", self.resources),
             Route(f"{base}/order/{{order_id:path}}", self.order),
             Route(f"{base}/item", self.items, methods=["GET"]),
             Route(f"{base}/item", self.update_items, methods=["POST"]),
@@ -243,11 +241,6 @@ class ControllerApi:
         if found is None:
             return problem_response(f"Unknown Order:{order_id}", 404)
         return json_response({"orderId": order_id, "obstacles": found})
-
-    async def resources(self, request: Request) -> Response:
-        """`GET /controller/api/resources`: locks with holders and queue, notice boards with their notices, file
-        order sources."""
-        return json_response(resources(self.core.state))
 
     async def items(self, request: Request) -> Response:
         return json_response(all_items(self.core))

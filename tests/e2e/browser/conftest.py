@@ -160,7 +160,6 @@ def views(base: str, order_id: str) -> dict[str, str]:
         "dailyplan": f"{base}/dailyplan",
         "history": f"{base}/history?controller={CONTROLLER_ID}",
         "history-timeline": f"{base}/history/timeline?controller={CONTROLLER_ID}",
-        "resources": f"{base}/resources?controller={CONTROLLER_ID}",
         "inventory": f"{base}/inventory?path={quote('/basics/hello')}",
         "password": f"{base}/password",
     }

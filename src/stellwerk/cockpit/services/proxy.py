@@ -179,11 +179,6 @@ class ControllerProxy:
         answer: dict[str, Any] = await self._call("GET", f"/agent/{quote(agent_id, safe='')}/subagents")
         return answer
 
-    async def resources(self) -> dict[str, Any]:
-        """The Controller's locks (holders, queue), notice boards (notices) and file order sources."""
-        answer: dict[str, Any] = await self._call("GET", "/resources")
-        return answer
-
     async def agent_cluster(self, agent_id: str, operation: str, body: dict[str, Any]) -> None:
         """A cluster Agent's `switchover` or `confirm-node-loss`, which the Controller (its watch) carries out."""
         await self._call("POST", f"/agent/{quote(agent_id, safe='')}/cluster/{operation}", body)

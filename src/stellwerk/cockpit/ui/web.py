@@ -95,26 +95,16 @@ def navigation(caller: Caller | None) -> list[tuple[str, str]]:
         return []
     views = [
         ("Dashboard", "/ui/"), ("Workflows", "/ui/workflows"), ("Orders", "/ui/orders"),
-        ("Daily Plan", "/ui/dailyplan"), ("History", "/ui/history"), ("Resources", "/ui/resources"),
-        ("Inventory", "/ui/inventory"),
+        ("Daily Plan", "/ui/dailyplan"), ("History", "/ui/history"), ("Inventory", "/ui/inventory"),
     ]  # fmt: skip
-    workflows = "sos:products:controller:workflows:view"
-    # Each view needs one of its permissions.
-    needed: dict[str, tuple[str, ...]] = {
-        "/ui/workflows": (workflows,),
-        "/ui/orders": ("sos:products:controller:orders:view",),
-        "/ui/dailyplan": ("sos:products:joc:dailyPlan:view",),
-        "/ui/inventory": ("sos:products:joc:inventory:view",),
-        "/ui/history": ("sos:products:controller:orders:view",),
-        "/ui/resources": (
-            "sos:products:controller:locks:view", "sos:products:controller:noticeBoards:view", workflows,
-        ),
-    }  # fmt: skip
-    return [
-        (title, path)
-        for title, path in views
-        if path not in needed or any(caller.allows(permission) for permission in needed[path])
-    ]
+    needed = {
+        "/ui/workflows": "sos:products:controller:workflows:view",
+        "/ui/orders": "sos:products:controller:orders:view",
+        "/ui/dailyplan": "sos:products:joc:dailyPlan:view",
+        "/ui/inventory": "sos:products:joc:inventory:view",
+        "/ui/history": "sos:products:controller:orders:view",
+    }
+    return [(title, path) for title, path in views if path not in needed or caller.allows(needed[path])]
 
 
 async def check_csrf(request: Request) -> None:
