@@ -75,6 +75,18 @@ async def test_a_controller_only_workflow_runs_to_its_end(pki: TestPki, tmp_path
         ]  # fmt: skip
 
 
+async def test_the_locks_show_their_holders_and_their_queue(pki: TestPki, tmp_path: Path) -> None:
+    async with running(pki, tmp_path) as (_, client):
+        await update(client, add({"TYPE": "Lock", "path": "L1"}), add(PROMPT_WORKFLOW))
+        assert await client.get(f"{API}/lock", list) == [
+            {"path": "L1", "limit": 1, "holders": {}, "queue": []}
+        ]
+        for order_id in ("o1", "o2"):
+            await command(client, {"TYPE": "AddOrder", "order": {"id": order_id, "workflowPath": "W"}})
+        locks = await client.get(f"{API}/lock", list)
+        assert locks == [{"path": "L1", "limit": 1, "holders": {"o1": None}, "queue": ["o2"]}]
+
+
 async def test_a_deleted_item_in_use_is_refused_and_nothing_changes(pki: TestPki, tmp_path: Path) -> None:
     async with running(pki, tmp_path) as (controller, client):
         await update(client, add({"TYPE": "Lock", "path": "L1"}), add(PROMPT_WORKFLOW))

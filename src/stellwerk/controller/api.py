@@ -34,6 +34,7 @@ from stellwerk.controller.metrics import ControllerMetrics
 from stellwerk.controller.sessions import Logout, SessionCheck, SessionCommand, Sessions, identity_of
 from stellwerk.controller.signed_items import UpdateItemsRequest, load_trusted_certificates, verified_update
 from stellwerk.engine.obstacles import typed_obstacles
+from stellwerk.engine.state import EngineState, LockState
 from stellwerk.journal.event_log import TORN, EventLog
 from stellwerk.model import codec
 from stellwerk.model import commands as c
@@ -121,6 +122,7 @@ class ControllerApi:
             Route(f"{base}/order", self.orders),
             Route(f"{base}/obstacles", self.obstacles),
             Route(f"{base}/order/{{order_id:path}}", self.order),
+            Route(f"{base}/lock", self.locks),
             Route(f"{base}/item", self.items, methods=["GET"]),
             Route(f"{base}/item", self.update_items, methods=["POST"]),
             Route(f"{base}/agent/{{agent_path}}/subagents", self.agent_subagents),
@@ -224,6 +226,11 @@ class ControllerApi:
     async def items(self, request: Request) -> Response:
         return json_response(all_items(self.core))
 
+    async def locks(self, request: Request) -> Response:
+        """`GET /controller/api/lock`: every deployed lock with its holders (order id → count, null when exclusive)
+        and its FIFO queue of waiting orders."""
+        return json_response(lock_states(self.core.state))
+
     async def update_items(self, request: Request) -> Response:
         try:
             requested = _items_decoder.decode(await request.body())
@@ -253,6 +260,15 @@ class ControllerApi:
 
 def _event_problem(problem: Problem) -> Response:
     return problem_response(problem.message, 410 if problem.message.startswith(TORN) else 400)
+
+
+def lock_states(state: EngineState) -> list[dict[str, Any]]:
+    """The locks with what holds them and who waits, in the order they were deployed."""
+    found = []
+    for path, lock in state.locks.items():
+        held = state.lock_states.get(path) or LockState()
+        found.append({"path": path, "limit": lock.limit, "holders": held.holders, "queue": held.queue})
+    return found
 
 
 def all_items(core: ControllerCore) -> list[Any]:
