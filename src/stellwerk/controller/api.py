@@ -39,6 +39,7 @@ from stellwerk.journal.event_log import TORN, EventLog
 from stellwerk.model import codec
 from stellwerk.model import commands as c
 from stellwerk.model import events as e
+from stellwerk.model.order import NoticeId
 from stellwerk.model.problems import Problem
 from stellwerk.transport.auth import problem_body
 from stellwerk.transport.tls import peer_of
@@ -123,6 +124,7 @@ class ControllerApi:
             Route(f"{base}/obstacles", self.obstacles),
             Route(f"{base}/order/{{order_id:path}}", self.order),
             Route(f"{base}/lock", self.locks),
+            Route(f"{base}/notice", self.notices),
             Route(f"{base}/item", self.items, methods=["GET"]),
             Route(f"{base}/item", self.update_items, methods=["POST"]),
             Route(f"{base}/agent/{{agent_path}}/subagents", self.agent_subagents),
@@ -231,6 +233,11 @@ class ControllerApi:
         and its FIFO queue of waiting orders."""
         return json_response(lock_states(self.core.state))
 
+    async def notices(self, request: Request) -> Response:
+        """`GET /controller/api/notice`: every notice posted, announced or expected, with its state and the orders
+        expecting it."""
+        return json_response(notice_states(self.core.state))
+
     async def update_items(self, request: Request) -> Response:
         try:
             requested = _items_decoder.decode(await request.body())
@@ -269,6 +276,26 @@ def lock_states(state: EngineState) -> list[dict[str, Any]]:
         held = state.lock_states.get(path) or LockState()
         found.append({"path": path, "limit": lock.limit, "holders": held.holders, "queue": held.queue})
     return found
+
+
+def notice_states(state: EngineState) -> list[dict[str, Any]]:
+    """`noticeId` (engine JSON), `state` (POSTED, ANNOUNCED or EXPECTED), `endOfLife` when it has one, and the ids
+    of the orders `expecting` it."""
+    found = []
+    for notice_id in sorted({*state.notices, *state.announced, *state.expecting}):
+        notice = state.notices.get(notice_id)
+        row: dict[str, Any] = {"noticeId": list(notice_id), "state": _notice_state(state, notice_id)}
+        if notice is not None and notice.end_of_life is not None:
+            row["endOfLife"] = notice.end_of_life
+        row["expecting"] = sorted(state.expecting.get(notice_id, ()))
+        found.append(row)
+    return found
+
+
+def _notice_state(state: EngineState, notice_id: NoticeId) -> str:
+    if notice_id in state.notices:
+        return "POSTED"
+    return "ANNOUNCED" if notice_id in state.announced else "EXPECTED"
 
 
 def all_items(core: ControllerCore) -> list[Any]:
