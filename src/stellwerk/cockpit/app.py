@@ -20,6 +20,7 @@ from stellwerk.cockpit.api import (
     agents_cluster,
     audit_log,
     authentication,
+    boards,
     calendars,
     controller,
     controller_cluster,
@@ -66,6 +67,7 @@ from stellwerk.cockpit.ui.mount import install_ui
 
 ROUTERS: tuple[APIRouter, ...] = (
     authentication.router,
+    boards.router,
     joc.router,
     joc_cluster.router,
     inventory.router,

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.cockpit.api.orders.conftest import controller_account, root
+from tests.cockpit.api.orders.conftest import audit_entries, controller_account, root
 
-__all__ = ["controller_account", "root"]
+__all__ = ["audit_entries", "controller_account", "root"]
