@@ -37,7 +37,7 @@ def test_the_resources_view_shows_locks_boards_and_sources_and_posts_notices(
     assert f'href="/ui/order?controller=e2e&amp;id={quote(holder)}"' in html
     assert f'href="/ui/order?controller=e2e&amp;id={quote(waiter)}"' in html
     assert 'data-board="/month"' in html and "No notices." in html
-    assert 'data-source="incoming"' in html and "/srv/incoming" in html
+    assert 'data-source="/incoming"' in html and "/srv/incoming" in html and "<td>/gated</td>" in html
 
     csrf = browser.cookie("stellwerk_csrf") or ""
     form = {"csrf": csrf, "controller": "e2e", "board": "/month", "notice": "2026-02"}

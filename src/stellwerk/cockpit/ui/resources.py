@@ -4,6 +4,7 @@ checks and audit)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
@@ -12,7 +13,10 @@ from fastapi.responses import HTMLResponse
 from stellwerk.cockpit.api import boards as boards_api
 from stellwerk.cockpit.api import locks as locks_api
 from stellwerk.cockpit.context import Cockpit, CockpitDep
+from stellwerk.cockpit.db.enums import ConfigurationType
 from stellwerk.cockpit.security.guard import Caller
+from stellwerk.cockpit.services.orders import joc_path
+from stellwerk.cockpit.services.workflows import item_paths
 from stellwerk.cockpit.ui.orders import choose_controller
 from stellwerk.cockpit.ui.web import PostingCaller, Refused, UiCaller, UiRoute, body_of, done, page
 
@@ -21,22 +25,33 @@ router = APIRouter(prefix="/ui", route_class=UiRoute, include_in_schema=False)
 FILE_ORDER_SOURCES_VIEW = "sos:products:controller:workflows:view"
 
 
-def file_order_sources(items: list[Any]) -> list[dict[str, Any]]:
-    """The Controller's file watches as the view lists them: name, directory, pattern, Agent and workflow."""
+def file_order_sources(
+    items: list[Any], paths: Mapping[str, str], workflow_paths: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The Controller's file watches as the view lists them: path, directory, pattern, Agent and workflow (by
+    their inventory paths: `paths` of the sources and `workflow_paths` by name)."""
     return sorted(
         (
             {
-                "name": item["path"],
+                "name": joc_path(str(item["path"]), paths),
                 "directory": str(item["directoryExpr"]).strip("'\""),
                 "pattern": item.get("pattern") or "",
                 "agent": item["agentPath"],
-                "workflow": item["workflowPath"],
+                "workflow": joc_path(str(item["workflowPath"]), workflow_paths),
             }
             for item in items
             if isinstance(item, dict) and item.get("TYPE") == "FileWatch"
         ),
         key=lambda source: str(source["name"]),
     )
+
+
+async def _file_order_sources(cockpit: Cockpit, controller_id: str) -> list[dict[str, Any]]:
+    items = await cockpit.proxies.get(controller_id).items()
+    async with cockpit.database.reading() as db:
+        paths = await item_paths(db, controller_id, ConfigurationType.FILEORDERSOURCE)
+        workflows = await item_paths(db, controller_id, ConfigurationType.WORKFLOW)
+    return file_order_sources(items, paths, workflows)
 
 
 async def _sections(cockpit: Cockpit, caller: Caller, controller_id: str) -> dict[str, Any]:
@@ -51,7 +66,7 @@ async def _sections(cockpit: Cockpit, caller: Caller, controller_id: str) -> dic
             cockpit, caller, controller_id, compact=True, limit=-1
         )
     if caller.allows(FILE_ORDER_SOURCES_VIEW, controller_id):
-        found["sources"] = file_order_sources(await cockpit.proxies.get(controller_id).items())
+        found["sources"] = await _file_order_sources(cockpit, controller_id)
     return found
 
 
