@@ -9,6 +9,7 @@ from typing import Any
 
 from stellwerk.cockpit.errors import delivery_date
 from stellwerk.cockpit.services.orders import order_view
+from stellwerk.engine.state import board_of
 from stellwerk.model import order as o
 
 # JOC's severities of notice states (POSTED green, EXPECTED yellow, ANNOUNCED blue).
@@ -18,12 +19,6 @@ _ENGINE_TO_INVENTORY = {
     "expectOrderToNoticeKey": "expectOrderToNoticeId",
     "endOfLife": "endOfLife",
 }
-
-
-def board_name(notice_id: Iterable[str]) -> str:
-    """Global ["BOARD", "KEY"]; planned ["PLANSCHEMA", "PLANKEY", "BOARD", "KEY"?]."""
-    parts = list(notice_id)
-    return parts[0] if len(parts) <= 2 else parts[2]
 
 
 def joc_notice_id(notice_id: list[str]) -> str:
@@ -67,7 +62,7 @@ def board_view(
 ) -> dict[str, Any]:
     """`item`: the Controller's board (engine JSON); `notices`: the Controller's notices of this board; `paths`:
     the inventory paths of workflows by name; `limit`: how many notices at most (-1: all)."""
-    mine = [n for n in notices if board_name(n["noticeId"]) == item["path"]]
+    mine = [n for n in notices if board_of(tuple(n["noticeId"])) == item["path"]]
     view: dict[str, Any] = {
         "TYPE": "Board",
         "path": board_path,
