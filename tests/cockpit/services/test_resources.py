@@ -1,4 +1,5 @@
-"""The pure parts of the Resources: how much of a lock its holders take, and JOC's ids of notices (a plan's notices by plan key)."""
+"""The pure parts of the Resources: how much of a lock its holders take, and JOC's ids of notices (a plan's
+notices by plan key)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The Resources view over a real Controller: a lock with its holder and queue linking to the orders, a notice
-board whose notice is posted and deleted through the view's forms (with the CSRF token), a file order source; an
-account without the permission does not get the view."""
+board whose notice is posted and deleted through the view's forms (with the CSRF token), a file order source;
+an account without the permission does not get the view."""
 
 from __future__ import annotations
 

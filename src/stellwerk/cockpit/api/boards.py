@@ -1,6 +1,6 @@
 """`/joc/api/notice/boards` and `/joc/api/notice/board`: the notice boards deployed to a Controller with their
-notices and the orders expecting them; `/joc/api/notices/post` and `/joc/api/notices/delete` post and delete notices
-of global boards (the Controller's PostNotice and DeleteNotice), with an audit entry."""
+notices and the orders expecting them; `/joc/api/notices/post` and `/joc/api/notices/delete` post and delete
+notices of global boards (the Controller's PostNotice and DeleteNotice), with an audit entry."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""`/joc/api/locks` and `/joc/api/lock`: the locks deployed to a Controller with the orders holding them and those
-queued for them (the Controller's lock state), within the caller's folder permissions."""
+"""`/joc/api/locks` and `/joc/api/lock`: the locks deployed to a Controller with the orders holding them and
+those queued for them (the Controller's lock state), within the caller's folder permissions."""
 
 from __future__ import annotations
 

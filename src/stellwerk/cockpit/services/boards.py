@@ -1,5 +1,5 @@
-"""JOC's `NoticeBoard` of a Controller board: the board in inventory terms with its notices (posted, announced or
-expected) and the orders expecting each; JOC's notice ids of a board and back to engine notice ids."""
+"""JOC's `NoticeBoard` of a Controller board: the board in inventory terms with its notices (posted, announced
+or expected) and the orders expecting each; JOC's notice ids of a board and back to engine notice ids."""
 
 from __future__ import annotations
 
@@ -60,8 +60,8 @@ def board_view(
     compact: bool,
     limit: int = -1,
 ) -> dict[str, Any]:
-    """`item`: the Controller's board (engine JSON); `notices`: the Controller's notices of this board; `paths`:
-    the inventory paths of workflows by name; `limit`: how many notices at most (-1: all)."""
+    """`item`: the Controller's board (engine JSON); `notices`: the Controller's notices of this board;
+    `paths`: the inventory paths of workflows by name; `limit`: how many notices at most (-1: all)."""
     mine = [n for n in notices if board_of(tuple(n["noticeId"])) == item["path"]]
     view: dict[str, Any] = {
         "TYPE": "Board",

@@ -1,5 +1,5 @@
-"""JOC's `LockEntry` of a Controller lock: the lock, how much of it is acquired, and (unless compact) the orders
-holding it and those queued for it, grouped by their workflow."""
+"""JOC's `LockEntry` of a Controller lock: the lock, how much of it is acquired, and (unless compact) the
+orders holding it and those queued for it, grouped by their workflow."""
 
 from __future__ import annotations
 
@@ -49,8 +49,8 @@ def lock_entry(
     compact: bool,
     limit: int = -1,
 ) -> dict[str, Any]:
-    """`lock`: the Controller's answer for one lock; `paths`: the inventory paths of workflows by name; `limit`:
-    how many holding and how many waiting orders at most (-1: all)."""
+    """`lock`: the Controller's answer for one lock; `paths`: the inventory paths of workflows by name;
+    `limit`: how many holding and how many waiting orders at most (-1: all)."""
     name, limit = str(lock["path"]), int(lock["limit"])
     holders: dict[str, int | None] = lock["holders"]
     queue: list[str] = lock["queue"]

@@ -1,6 +1,6 @@
-"""The Resources view: the Controller's locks (holders and queue), notice boards with their notices and forms to post
-and delete them, and its file order sources; read and changed through the API's handlers (their permissions, folder
-checks and audit)."""
+"""The Resources view: the Controller's locks (holders and queue), notice boards with their notices and forms
+to post and delete them, and its file order sources; read and changed through the API's handlers (their
+permissions, folder checks and audit)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""`/joc/api/notice/boards`, `/notice/board`, `/notices/post` and `/notices/delete` against a real Controller: an
-order expecting a notice, the notice posted (the order goes on) and deleted, the audit entries, the permissions."""
+"""`/joc/api/notice/boards`, `/notice/board`, `/notices/post` and `/notices/delete` against a real Controller:
+an order expecting a notice, the notice posted (the order goes on) and deleted, the audit entries, the
+permissions."""
 
 from __future__ import annotations
 

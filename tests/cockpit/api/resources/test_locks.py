@@ -1,5 +1,5 @@
-"""`/joc/api/locks` and `/joc/api/lock` against a real Controller: the orders holding a lock and those queued for
-it, JOC's permission and folder checks, and the answers valid by JOC's schemas."""
+"""`/joc/api/locks` and `/joc/api/lock` against a real Controller: the orders holding a lock and those queued
+for it, JOC's permission and folder checks, and the answers valid by JOC's schemas."""
 
 from __future__ import annotations
 
