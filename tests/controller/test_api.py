@@ -75,6 +75,41 @@ async def test_a_controller_only_workflow_runs_to_its_end(pki: TestPki, tmp_path
         ]  # fmt: skip
 
 
+async def test_the_locks_show_their_holders_and_their_queue(pki: TestPki, tmp_path: Path) -> None:
+    async with running(pki, tmp_path) as (_, client):
+        await update(client, add({"TYPE": "Lock", "path": "L1"}), add(PROMPT_WORKFLOW))
+        assert await client.get(f"{API}/lock", list) == [
+            {"path": "L1", "limit": 1, "holders": {}, "queue": []}
+        ]
+        for order_id in ("o1", "o2"):
+            await command(client, {"TYPE": "AddOrder", "order": {"id": order_id, "workflowPath": "W"}})
+        locks = await client.get(f"{API}/lock", list)
+        assert locks == [{"path": "L1", "limit": 1, "holders": {"o1": None}, "queue": ["o2"]}]
+
+
+async def test_notices_show_their_state_and_go_when_deleted(pki: TestPki, tmp_path: Path) -> None:
+    board = {
+        "TYPE": "GlobalBoard",
+        "path": "B",
+        "postOrderToNoticeKey": "'k'",
+        "expectOrderToNoticeKey": "'k'",
+    }
+    async with running(pki, tmp_path) as (_, client):
+        await update(client, add(board))
+        posted = {"TYPE": "PostNotice", "noticeId": ["B", "2026-01-01"], "endOfLife": 1_900_000_000_000}
+        assert await command(client, posted) == {"TYPE": "Accepted"}
+        assert await client.get(f"{API}/notice", list) == [
+            {
+                "noticeId": ["B", "2026-01-01"],
+                "state": "POSTED",
+                "endOfLife": 1_900_000_000_000,
+                "expecting": [],
+            }
+        ]
+        await command(client, {"TYPE": "DeleteNotice", "noticeId": ["B", "2026-01-01"]})
+        assert await client.get(f"{API}/notice", list) == []
+
+
 async def test_a_deleted_item_in_use_is_refused_and_nothing_changes(pki: TestPki, tmp_path: Path) -> None:
     async with running(pki, tmp_path) as (controller, client):
         await update(client, add({"TYPE": "Lock", "path": "L1"}), add(PROMPT_WORKFLOW))

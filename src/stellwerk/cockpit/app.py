@@ -21,6 +21,7 @@ from stellwerk.cockpit.api import (
     agents_cluster,
     audit_log,
     authentication,
+    boards,
     calendars,
     controller,
     controller_cluster,
@@ -38,6 +39,7 @@ from stellwerk.cockpit.api import (
     inventory_changes,
     joc,
     joc_cluster,
+    locks,
     log_notification,
     metrics,
     monitoring,
@@ -66,6 +68,7 @@ from stellwerk.cockpit.ui.mount import install_ui
 
 ROUTERS: tuple[APIRouter, ...] = (
     authentication.router,
+    boards.router,
     joc.router,
     joc_cluster.router,
     inventory.router,
@@ -92,6 +95,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     events.router,
     calendars.router,
     dailyplan.router,
+    locks.router,
     log_notification.router,
     metrics.router,
     health.router,

@@ -34,11 +34,13 @@ from stellwerk.controller.metrics import ControllerMetrics
 from stellwerk.controller.sessions import Logout, SessionCheck, SessionCommand, Sessions, identity_of
 from stellwerk.controller.signed_items import UpdateItemsRequest, load_trusted_certificates, verified_update
 from stellwerk.engine.obstacles import typed_obstacles
+from stellwerk.engine.state import EngineState, LockState
 from stellwerk.journal.event_log import TORN, EventLog
 from stellwerk.journal.writer import JournalStopped
 from stellwerk.model import codec
 from stellwerk.model import commands as c
 from stellwerk.model import events as e
+from stellwerk.model.order import NoticeId
 from stellwerk.model.problems import Problem
 from stellwerk.transport.auth import problem_body
 from stellwerk.transport.tls import peer_of
@@ -130,6 +132,8 @@ class ControllerApi:
             Route(f"{base}/order", self.orders),
             Route(f"{base}/obstacles", self.obstacles),
             Route(f"{base}/order/{{order_id:path}}", self.order),
+            Route(f"{base}/lock", self.locks),
+            Route(f"{base}/notice", self.notices),
             Route(f"{base}/item", self.items, methods=["GET"]),
             Route(f"{base}/item", self.update_items, methods=["POST"]),
             Route(f"{base}/agent/{{agent_path}}/subagents", self.agent_subagents),
@@ -245,6 +249,16 @@ class ControllerApi:
     async def items(self, request: Request) -> Response:
         return json_response(all_items(self.core))
 
+    async def locks(self, request: Request) -> Response:
+        """`GET /controller/api/lock`: every deployed lock with its holders (order id → count, null when exclusive)
+        and its FIFO queue of waiting orders."""
+        return json_response(lock_states(self.core.state))
+
+    async def notices(self, request: Request) -> Response:
+        """`GET /controller/api/notice`: every notice posted, announced or expected, with its state and the orders
+        expecting it."""
+        return json_response(notice_states(self.core.state))
+
     async def update_items(self, request: Request) -> Response:
         try:
             requested = _items_decoder.decode(await request.body())
@@ -309,6 +323,35 @@ async def _journal_stopped(request: Request, error: Exception) -> Response:
 
 def _event_problem(problem: Problem) -> Response:
     return problem_response(problem.message, 410 if problem.message.startswith(TORN) else 400)
+
+
+def lock_states(state: EngineState) -> list[dict[str, Any]]:
+    """The locks with what holds them and who waits, in the order they were deployed."""
+    found = []
+    for path, lock in state.locks.items():
+        held = state.lock_states.get(path) or LockState()
+        found.append({"path": path, "limit": lock.limit, "holders": held.holders, "queue": held.queue})
+    return found
+
+
+def notice_states(state: EngineState) -> list[dict[str, Any]]:
+    """`noticeId` (engine JSON), `state` (POSTED, ANNOUNCED or EXPECTED), `endOfLife` when it has one, and the ids
+    of the orders `expecting` it."""
+    found = []
+    for notice_id in sorted({*state.notices, *state.announced, *state.expecting}):
+        notice = state.notices.get(notice_id)
+        row: dict[str, Any] = {"noticeId": list(notice_id), "state": _notice_state(state, notice_id)}
+        if notice is not None and notice.end_of_life is not None:
+            row["endOfLife"] = notice.end_of_life
+        row["expecting"] = sorted(state.expecting.get(notice_id, ()))
+        found.append(row)
+    return found
+
+
+def _notice_state(state: EngineState, notice_id: NoticeId) -> str:
+    if notice_id in state.notices:
+        return "POSTED"
+    return "ANNOUNCED" if notice_id in state.announced else "EXPECTED"
 
 
 def all_items(core: ControllerCore) -> list[Any]:

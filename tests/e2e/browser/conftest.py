@@ -162,4 +162,5 @@ def views(base: str, order_id: str) -> dict[str, str]:
         "history-timeline": f"{base}/history/timeline?controller={CONTROLLER_ID}",
         "inventory": f"{base}/inventory?path={quote('/basics/hello')}",
         "password": f"{base}/password",
+        "resources": f"{base}/resources?controller={CONTROLLER_ID}",
     }

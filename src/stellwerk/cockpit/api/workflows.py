@@ -133,14 +133,15 @@ async def send_controls(
     request: str,
     workflow_paths: list[str],
     commands: list[dict[str, Any]],
+    object_type: str = "WORKFLOW",
 ) -> dict[str, Any]:
-    """Sends the control commands (one Batch, all or nothing) with the audit entry, in one transaction: a command
-    the Controller refuses writes no entry."""
+    """Sends the control commands (one Batch, all or nothing) with the audit entry naming the objects (workflows,
+    unless `object_type` says otherwise), in one transaction: a command the Controller refuses writes no entry."""
     proxy = cockpit.proxies.get(controller_id)
     async with cockpit.database.session() as db:
         await audit(
             db, caller, request, AuditCategory.CONTROLLER, body, cockpit.now(),
-            controller_id=controller_id, objects=[("WORKFLOW", path) for path in workflow_paths],
+            controller_id=controller_id, objects=[(object_type, path) for path in workflow_paths],
         )  # fmt: skip
         try:
             await proxy.command({"TYPE": "Batch", "commands": commands})

@@ -146,6 +146,16 @@ class ControllerProxy:
         answer: list[Any] = await self._call("GET", "/order")
         return answer
 
+    async def locks(self) -> list[dict[str, Any]]:
+        """The Controller's locks: `path`, `limit`, `holders` (order id → count, null when exclusive), `queue`."""
+        answer: list[dict[str, Any]] = await self._call("GET", "/lock")
+        return answer
+
+    async def notices(self) -> list[dict[str, Any]]:
+        """The Controller's notices: `noticeId` (engine JSON), `state`, `endOfLife`?, `expecting` order ids."""
+        answer: list[dict[str, Any]] = await self._call("GET", "/notice")
+        return answer
+
     async def order_snapshot(self) -> tuple[int, list[Any]]:
         """The Controller's orders with the EventId they are at: events after it change them."""
         answer: dict[str, Any] = await self._call("GET", "/order", params={"snapshot": "true"})

@@ -39,10 +39,13 @@ _BY_TYPE = {
 async def workflow_paths(db: AsyncSession, controller_id: str) -> dict[str, str]:
     """The inventory path of every workflow by its name on the Controller: where it was deployed to the
     Controller, else (deployed some other way) where the inventory has a workflow of that name."""
-    deployed = await DeploymentRepository(db).deployed(
-        controller_id, object_types=(ConfigurationType.WORKFLOW,)
-    )
-    known = await InventoryRepository(db).paths(ConfigurationType.WORKFLOW)
+    return await item_paths(db, controller_id, ConfigurationType.WORKFLOW)
+
+
+async def item_paths(db: AsyncSession, controller_id: str, object_type: ConfigurationType) -> dict[str, str]:
+    """The inventory path of every item of a type by its name on the Controller (see `workflow_paths`)."""
+    deployed = await DeploymentRepository(db).deployed(controller_id, object_types=(object_type,))
+    known = await InventoryRepository(db).paths(object_type)
     return known | {item.name: item.path for item in deployed}
 
 

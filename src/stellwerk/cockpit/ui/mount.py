@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from stellwerk.cockpit.ui import dailyplan, history, inventory, orders, pages, timeline, workflows
+from stellwerk.cockpit.ui import dailyplan, history, inventory, orders, pages, resources, timeline, workflows
 from stellwerk.cockpit.ui.web import STATIC
 
 
@@ -21,6 +21,7 @@ def install_ui(app: FastAPI) -> None:
         history.router,
         inventory.router,
         timeline.router,
+        resources.router,
     )
     for router in routers:
         app.include_router(router)
