@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from stellwerk.cockpit.ui import dailyplan, history, inventory, orders, pages, workflows
+from stellwerk.cockpit.ui import agents, dailyplan, history, inventory, orders, pages, workflows
 from stellwerk.cockpit.ui.web import STATIC
 
 
@@ -20,6 +20,7 @@ def install_ui(app: FastAPI) -> None:
         dailyplan.router,
         history.router,
         inventory.router,
+        agents.router,
     )
     for router in routers:
         app.include_router(router)

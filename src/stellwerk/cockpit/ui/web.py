@@ -96,6 +96,7 @@ def navigation(caller: Caller | None) -> list[tuple[str, str]]:
     views = [
         ("Dashboard", "/ui/"), ("Workflows", "/ui/workflows"), ("Orders", "/ui/orders"),
         ("Daily Plan", "/ui/dailyplan"), ("History", "/ui/history"), ("Inventory", "/ui/inventory"),
+        ("Agents", "/ui/agents"),
     ]  # fmt: skip
     needed = {
         "/ui/workflows": "sos:products:controller:workflows:view",
@@ -103,6 +104,7 @@ def navigation(caller: Caller | None) -> list[tuple[str, str]]:
         "/ui/dailyplan": "sos:products:joc:dailyPlan:view",
         "/ui/inventory": "sos:products:joc:inventory:view",
         "/ui/history": "sos:products:controller:orders:view",
+        "/ui/agents": "sos:products:controller:agents:view",
     }
     return [(title, path) for title, path in views if path not in needed or caller.allows(needed[path])]
 
