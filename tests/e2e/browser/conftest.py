@@ -161,4 +161,5 @@ def views(base: str, order_id: str) -> dict[str, str]:
         "history": f"{base}/history?controller={CONTROLLER_ID}",
         "inventory": f"{base}/inventory?path={quote('/basics/hello')}",
         "password": f"{base}/password",
+        "agents": f"{base}/agents?controller={CONTROLLER_ID}",
     }
