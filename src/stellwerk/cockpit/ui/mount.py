@@ -7,7 +7,19 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from stellwerk.cockpit.ui import agents, dailyplan, history, inventory, orders, pages, workflows
+from stellwerk.cockpit.ui import (
+    admin,
+    admin_audit,
+    admin_notifications,
+    admin_settings,
+    agents,
+    dailyplan,
+    history,
+    inventory,
+    orders,
+    pages,
+    workflows,
+)
 from stellwerk.cockpit.ui.web import STATIC
 
 
@@ -21,6 +33,10 @@ def install_ui(app: FastAPI) -> None:
         history.router,
         inventory.router,
         agents.router,
+        admin.router,
+        admin_audit.router,
+        admin_notifications.router,
+        admin_settings.router,
     )
     for router in routers:
         app.include_router(router)

@@ -96,7 +96,7 @@ def navigation(caller: Caller | None) -> list[tuple[str, str]]:
     views = [
         ("Dashboard", "/ui/"), ("Workflows", "/ui/workflows"), ("Orders", "/ui/orders"),
         ("Daily Plan", "/ui/dailyplan"), ("History", "/ui/history"), ("Inventory", "/ui/inventory"),
-        ("Agents", "/ui/agents"),
+        ("Agents", "/ui/agents"), ("Administration", "/ui/admin"),
     ]  # fmt: skip
     needed = {
         "/ui/workflows": "sos:products:controller:workflows:view",
@@ -105,6 +105,7 @@ def navigation(caller: Caller | None) -> list[tuple[str, str]]:
         "/ui/inventory": "sos:products:joc:inventory:view",
         "/ui/history": "sos:products:controller:orders:view",
         "/ui/agents": "sos:products:controller:agents:view",
+        "/ui/admin": "sos:products:joc:administration:accounts:view",
     }
     return [(title, path) for title, path in views if path not in needed or caller.allows(needed[path])]
 
