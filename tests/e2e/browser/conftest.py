@@ -162,4 +162,8 @@ def views(base: str, order_id: str) -> dict[str, str]:
         "inventory": f"{base}/inventory?path={quote('/basics/hello')}",
         "password": f"{base}/password",
         "agents": f"{base}/agents?controller={CONTROLLER_ID}",
+        "admin": f"{base}/admin",
+        "admin-audit": f"{base}/admin/audit",
+        "admin-notifications": f"{base}/admin/notifications",
+        "admin-settings": f"{base}/admin/settings",
     }

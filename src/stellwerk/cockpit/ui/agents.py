@@ -26,6 +26,7 @@ from stellwerk.cockpit.api.agents_models import (
 from stellwerk.cockpit.context import Cockpit, CockpitDep
 from stellwerk.cockpit.errors import JocError
 from stellwerk.cockpit.security.guard import Caller
+from stellwerk.cockpit.services.agents import agent_state
 from stellwerk.cockpit.ui import live
 from stellwerk.cockpit.ui.orders import choose_controller
 from stellwerk.cockpit.ui.web import PostingCaller, Refused, UiCaller, UiRoute, body_of, done, page, templates
@@ -56,6 +57,21 @@ async def _membership(
         return None
 
 
+async def _unlisted(cockpit: Cockpit, controller_id: str, stored: set[str]) -> list[dict[str, Any]]:
+    """The Agents the Controller drives that the Cockpit's inventory does not hold (a standalone system names its
+    Agent in the Controller's configuration), with their coupling; none while the Controller does not answer."""
+    try:
+        overview = await cockpit.proxies.get(controller_id).overview()
+    except JocError:
+        return []
+    found = []
+    for agent_id, seen in sorted((overview.get("agents") or {}).items()):
+        if agent_id not in stored:
+            state, problem = agent_state(seen)
+            found.append({"agentId": agent_id, "state": state, "errorMessage": problem})
+    return found
+
+
 async def _listing(cockpit: Cockpit, caller: Caller, controller_id: str) -> dict[str, Any]:
     """The Agents of the Controller with what the view shows of each and what the account may do."""
     caller.require(AGENTS_VIEW, controller_id)
@@ -75,7 +91,13 @@ async def _listing(cockpit: Cockpit, caller: Caller, controller_id: str) -> dict
                 "live": membership,
             }
         )
-    return {"controller_id": controller_id, "rows": rows, "can_manage": caller.allows(MANAGE)}
+    unlisted = await _unlisted(cockpit, controller_id, {row["agentId"] for row in rows})
+    return {
+        "controller_id": controller_id,
+        "rows": rows,
+        "unlisted": unlisted,
+        "can_manage": caller.allows(MANAGE),
+    }
 
 
 @router.get("/agents", response_class=HTMLResponse)
