@@ -163,4 +163,9 @@ def views(base: str, order_id: str) -> dict[str, str]:
         "inventory": f"{base}/inventory?path={quote('/basics/hello')}",
         "password": f"{base}/password",
         "resources": f"{base}/resources?controller={CONTROLLER_ID}",
+        "agents": f"{base}/agents?controller={CONTROLLER_ID}",
+        "admin": f"{base}/admin",
+        "admin-audit": f"{base}/admin/audit",
+        "admin-notifications": f"{base}/admin/notifications",
+        "admin-settings": f"{base}/admin/settings",
     }

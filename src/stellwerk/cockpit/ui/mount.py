@@ -7,7 +7,21 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from stellwerk.cockpit.ui import dailyplan, history, inventory, orders, pages, resources, timeline, workflows
+from stellwerk.cockpit.ui import (
+    admin,
+    admin_audit,
+    admin_notifications,
+    admin_settings,
+    agents,
+    dailyplan,
+    history,
+    inventory,
+    orders,
+    pages,
+    resources,
+    timeline,
+    workflows,
+)
 from stellwerk.cockpit.ui.web import STATIC
 
 
@@ -22,6 +36,11 @@ def install_ui(app: FastAPI) -> None:
         inventory.router,
         timeline.router,
         resources.router,
+        agents.router,
+        admin.router,
+        admin_audit.router,
+        admin_notifications.router,
+        admin_settings.router,
     )
     for router in routers:
         app.include_router(router)

@@ -95,8 +95,8 @@ def navigation(caller: Caller | None) -> list[tuple[str, str]]:
         return []
     views = [
         ("Dashboard", "/ui/"), ("Workflows", "/ui/workflows"), ("Orders", "/ui/orders"),
-        ("Daily Plan", "/ui/dailyplan"), ("History", "/ui/history"), ("Inventory", "/ui/inventory"),
-        ("Resources", "/ui/resources"),
+        ("Daily Plan", "/ui/dailyplan"), ("History", "/ui/history"), ("Resources", "/ui/resources"),
+        ("Agents", "/ui/agents"), ("Inventory", "/ui/inventory"), ("Administration", "/ui/admin"),
     ]  # fmt: skip
     needed = {
         "/ui/workflows": "sos:products:controller:workflows:view",
@@ -105,6 +105,8 @@ def navigation(caller: Caller | None) -> list[tuple[str, str]]:
         "/ui/inventory": "sos:products:joc:inventory:view",
         "/ui/history": "sos:products:controller:orders:view",
         "/ui/resources": "sos:products:controller:locks:view",
+        "/ui/agents": "sos:products:controller:agents:view",
+        "/ui/admin": "sos:products:joc:administration:accounts:view",
     }
     return [(title, path) for title, path in views if path not in needed or caller.allows(needed[path])]
 
