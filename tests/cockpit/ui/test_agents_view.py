@@ -116,6 +116,17 @@ def test_the_agents_view_shows_agents_subagents_and_clusters_and_disables_them(
     assert _post(browser, "reset", "agentA")[0] == 404
     assert _disabled(cockpit)["agentA"] is True
 
+    # A cluster Agent's switch-over and confirmation of a Director's loss go to its Controller (its watch), which
+    # is not registered here; an unknown Agent is refused first.
+    assert 'hx-post="/ui/agents/switch-over"' in page and 'hx-post="/ui/agents/confirm-node-loss"' in page
+    status, answer = _post(browser, "switch-over", "ghost")
+    assert status >= 400 and "$.agentId" in answer, answer
+    status, answer = _post(browser, "confirm-node-loss", "clusterA")
+    assert status >= 400 and "Controller" in answer, answer
+    assert not {"./agent/cluster/switchover", "./agent/cluster/confirm_node_loss"} & set(
+        _audit_requests(cockpit)
+    )
+
 
 def test_an_account_without_the_permissions_sees_no_controls_and_is_refused(
     cockpit: RunningCockpit, account: Callable[..., Joc]

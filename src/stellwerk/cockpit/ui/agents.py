@@ -1,8 +1,8 @@
 """The Agents view: a Controller's standalone and cluster Agents with their state as the Controller shows it,
 their Subagents, their Subagent clusters and the live members of their Directors' elastic pools, patched live;
 enabling and disabling Agents and Subagents through the API's handlers (their permission, checks and audit).
-JOC's reset, cluster switch-over and confirm node loss of Agents have no backend in this Cockpit yet: they are
-shown disabled with a note, not faked."""
+a cluster Agent's switch-over and the confirmation of its Director's loss (JOC's /agent/cluster/...). JOC's
+reset of an Agent has no backend in this Cockpit yet: it is shown disabled with a note, not faked."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
+from stellwerk.cockpit.api import agent_cluster, agents_cluster
 from stellwerk.cockpit.api import agents as agents_api
-from stellwerk.cockpit.api import agents_cluster
+from stellwerk.cockpit.api.agent_cluster import AgentCommand
 from stellwerk.cockpit.api.agents import AGENTS_VIEW, MANAGE, VIEW
 from stellwerk.cockpit.api.agents_models import (
     AgentIds,
@@ -122,16 +123,37 @@ async def agents_live(caller: UiCaller, cockpit: CockpitDep, controller: str) ->
 
 Handler = Callable[[Any, Cockpit, Caller], Awaitable[dict[str, Any]]]
 
-# operation → (the API's handler, its body model, the body's id field, what the notice says was done)
-_OPERATIONS: dict[str, tuple[Handler, type[BaseModel], str, str]] = {
-    "enable": (agents_api.enable, AgentIds, "agentIds", "Enabled the Agent"),
-    "disable": (agents_api.disable, AgentIds, "agentIds", "Disabled the Agent"),
-    "enable-subagent": (agents_cluster.enable_subagents, SubagentIds, "subagentIds", "Enabled the Subagent"),
+
+def _ids(model: type[BaseModel], field: str) -> Callable[[str, str], BaseModel]:
+    """The body of an operation on the objects `field` lists, for one of them."""
+    return lambda controller_id, object_id: body_of(
+        model, {"controllerId": controller_id, field: [object_id]}
+    )
+
+
+def _agent_command(controller_id: str, agent_id: str) -> BaseModel:
+    return body_of(AgentCommand, {"controllerId": controller_id, "agentId": agent_id})
+
+
+# operation → (the API's handler, its body for one object, what the notice says was done)
+_OPERATIONS: dict[str, tuple[Handler, Callable[[str, str], BaseModel], str]] = {
+    "enable": (agents_api.enable, _ids(AgentIds, "agentIds"), "Enabled the Agent"),
+    "disable": (agents_api.disable, _ids(AgentIds, "agentIds"), "Disabled the Agent"),
+    "enable-subagent": (
+        agents_cluster.enable_subagents,
+        _ids(SubagentIds, "subagentIds"),
+        "Enabled the Subagent",
+    ),
     "disable-subagent": (
         agents_cluster.disable_subagents,
-        SubagentIds,
-        "subagentIds",
+        _ids(SubagentIds, "subagentIds"),
         "Disabled the Subagent",
+    ),
+    "switch-over": (agent_cluster.switch_over, _agent_command, "Asked for a switch-over of the Agent"),
+    "confirm-node-loss": (
+        agent_cluster.confirm_node_loss,
+        _agent_command,
+        "Confirmed the loss of the Director of the Agent",
     ),
 }
 
@@ -148,6 +170,6 @@ async def operate(
     """One operation on one Agent or Subagent, through the API's handler."""
     if operation not in _OPERATIONS:
         raise Refused(404, f"There is no Agent operation {operation}")
-    handler, model, field, verb = _OPERATIONS[operation]
-    await handler(body_of(model, {"controllerId": controller, field: [id]}), cockpit, caller)
+    handler, body, verb = _OPERATIONS[operation]
+    await handler(body(controller, id), cockpit, caller)
     return done(request, f"{verb} {id}")
