@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from stellwerk.cockpit.ui.status import GREEN, RED, YELLOW, agent_colour, controller_colour, panel
+from tests.cockpit.api.conftest import ADMIN_PASSWORD, RunningCockpit
+from tests.cockpit.ui.test_session import Browser
 
 ESTABLISHED = {"_text": "established"}
 UNREACHABLE = {"_text": "unreachable"}
@@ -43,3 +45,29 @@ def test_the_panel_has_a_tile_per_instance_and_a_line_per_connection() -> None:
     assert [line.colour for line in up.lines] == [GREEN, GREEN, GREEN]
     down = panel([_components(UNREACHABLE)], {"c": [{"agentId": "a", "state": {"_text": "UNKNOWN"}}]})
     assert [t.colour for t in down.tiles if t.kind in ("Controller", "Agent")] == [RED, RED]
+
+
+def test_a_cluster_nodes_tile_offers_switch_over_and_confirming_a_node_loss() -> None:
+    standalone = panel([_components(ESTABLISHED)], {})
+    assert [t.actions for t in standalone.tiles if t.kind == "Controller"] == [()]
+    clustered = _components(ESTABLISHED)
+    clustered["controllers"] = [
+        {"controllerId": "c 1", "url": "https://p", "role": "PRIMARY", "connectionState": ESTABLISHED,
+         "clusterNodeState": {"_text": "active"}},
+    ]  # fmt: skip
+    [tile] = [t for t in panel([clustered], {}).tiles if t.kind == "Controller"]
+    assert tile.actions == (
+        ("Switch over", "/ui/controller/cluster/switch-over?controller=c%201"),
+        ("Confirm node loss", "/ui/controller/cluster/confirm-node-loss?controller=c%201"),
+    )
+
+
+def test_the_cluster_operations_go_through_the_api_handlers(cockpit: RunningCockpit) -> None:
+    browser = Browser(cockpit.url)
+    assert browser.log_in("root", ADMIN_PASSWORD)[0] == 303
+    token = browser.cookie("stellwerk_csrf") or ""
+    path = "/ui/controller/cluster/switch-over?controller=nowhere"
+    assert browser.request(path, {"csrf": "forged"})[0] == 403
+    status, answer = browser.request(path, {"csrf": token})
+    assert status >= 400 and "nowhere" in answer, answer  # no such Controller: refused by the handler
+    assert browser.request("/ui/controller/cluster/explode?controller=nowhere", {"csrf": token})[0] == 404

@@ -13,6 +13,7 @@ from stellwerk.cockpit.ui import (
     admin_notifications,
     admin_settings,
     agents,
+    controller_cluster,
     dailyplan,
     history,
     inventory,
@@ -41,6 +42,7 @@ def install_ui(app: FastAPI) -> None:
         admin_audit.router,
         admin_notifications.router,
         admin_settings.router,
+        controller_cluster.router,
     )
     for router in routers:
         app.include_router(router)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 import msgspec
 
@@ -22,6 +23,7 @@ class Tile(msgspec.Struct, frozen=True, kw_only=True):
     detail: str
     colour: str
     operations: tuple[tuple[str, str], ...] = ()  # (label, href)
+    actions: tuple[tuple[str, str], ...] = ()  # (label, the path it POSTs to): a cluster's switch-over, …
 
 
 class Line(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,6 +54,18 @@ def controller_colour(node: Mapping[str, Any]) -> str:
     if cluster == "active" or node.get("role") == "STANDALONE":
         return GREEN
     return GREEN if node.get("isCoupled") else YELLOW
+
+
+def cluster_actions(node: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """A Controller cluster node's operations: switch-over, and confirming the loss of a node that the Cockpit's
+    Cluster Watch refused to declare lost; none for a standalone Controller."""
+    if node.get("role") == "STANDALONE" or not node.get("clusterNodeState"):
+        return ()
+    controller = quote(str(node.get("controllerId", "")), safe="")
+    return (
+        ("Switch over", f"/ui/controller/cluster/switch-over?controller={controller}"),
+        ("Confirm node loss", f"/ui/controller/cluster/confirm-node-loss?controller={controller}"),
+    )
 
 
 def agent_colour(agent: Mapping[str, Any], controller_up: bool) -> str:
@@ -94,6 +108,7 @@ def panel(
                 detail=str(node.get("url", "")), colour=colour,
                 operations=(("Orders", f"/ui/orders?controller={node.get('controllerId')}"),
                             ("Workflows", f"/ui/workflows?controller={node.get('controllerId')}")),
+                actions=cluster_actions(node),
             )  # fmt: skip
             lines.append(
                 Line(
