@@ -47,6 +47,15 @@ def test_coupling_needs_the_run_id_and_kept_events() -> None:
     assert isinstance(other_run.response, ac.Rejected)
 
 
+def test_a_reset_is_accepted_for_our_run_when_forced_or_when_nobody_holds_the_agent() -> None:
+    state = dedicated_state()
+    assert decide(state, ac.Reset(agent_run_id="run-1"), CONTEXT) == ([], ac.Accepted())
+    assert decide(state, ac.Reset(), CONTEXT) == ([], ac.Accepted())  # forced: whoever holds it
+    assert decide(EngineState(role="agent"), ac.Reset(agent_run_id="run-0"), CONTEXT) == ([], ac.Accepted())
+    other_run = decide(state, ac.Reset(agent_run_id="run-0"), CONTEXT)
+    assert isinstance(other_run.response, ac.Rejected) and "run id" in other_run.response.message
+
+
 def test_a_batch_sees_its_earlier_commands_and_a_refusal_changes_nothing() -> None:
     flow = one_job_workflow("exit 0")
     commands = (

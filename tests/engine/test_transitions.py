@@ -66,7 +66,9 @@ CASES: list[tuple[e.Event, o.Order, Check, o.Order | None]] = [
     (e.OrderAttachable(agent_path="agentA"), READY, lambda r: isinstance(r.attached_state, o.Attaching), ATTACHED_READY),
     (e.OrderAttached(agent_path="agentA"), order(attached_state=o.Attaching(agent_path="agentA")), lambda r: r.is_attached, READY),
     (e.OrderDetachable(), ATTACHED_READY, lambda r: isinstance(r.attached_state, o.Detaching), READY),
-    (e.OrderDetached(), order(attached_state=o.Detaching(agent_path="agentA")), lambda r: r.is_detached, ATTACHED_READY),
+    (e.OrderDetached(), order(attached_state=o.Detaching(agent_path="agentA")), lambda r: r.is_detached, PROCESSING),
+    # An Agent's reset takes its orders back without their asking (js7-reference §6.1 step 8).
+    (e.OrderDetached(), ATTACHED_READY, lambda r: r.is_detached, READY),
     (e.OrderProcessingStarted(subagent_id="s"), ATTACHED_READY, lambda r: isinstance(r.state, o.Processing), READY),
     (e.OrderStdoutWritten(chunk="x"), PROCESSING, lambda r: r == PROCESSING, READY),
     (e.OrderStderrWritten(chunk="x"), PROCESSING, lambda r: r == PROCESSING, READY),

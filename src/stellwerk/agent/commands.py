@@ -6,6 +6,7 @@ a command sees the effect of the ones before it; a refused command changes nothi
 not apply, and an order event is checked against its order before it is committed. Decisions taken from JS7:
 - DedicateAgentDirector: once per Agent; the same Controller re-sending it gets the same run id, another
   Controller is refused. Every other command but NoOperation and ShutDown needs a dedicated Agent.
+- Reset: forced, or of the run the Agent serves, or of an Agent that serves nobody; the shell carries it out.
 - CoupleController: the run id must match, and the events after the requested EventId must still be kept.
 - AttachItem of an item known as it is, and AttachOrder of a known order, are accepted and ignored.
 - DetachOrder of an unknown order is a no-op; of an order that is not Detaching, a Problem.
@@ -125,6 +126,8 @@ def decide(state: EngineState, command: ac.AgentCommand, context: CommandContext
             return dedicate(state, command, context)
         case ac.NoOperation() | ac.ShutDown():
             return _accepted()
+        case ac.Reset():
+            return reset(state, command, context)
     if not _dedicated_controller(state, context.agent_path):
         return _rejected(NOT_DEDICATED)
     match command:
@@ -163,6 +166,16 @@ def dedicate(state: EngineState, command: ac.DedicateAgentDirector, context: Com
     )
     response = ac.Dedicated(agent_run_id=context.new_run_id, agent_event_id=context.last_event_id)
     return Decision([e.KeyedEvent(NO_KEY, dedicated)], response)
+
+
+def reset(state: EngineState, command: ac.Reset, context: CommandContext) -> Decision:
+    """Accepted when forced, when the Agent serves the given run, or when it serves nobody (a repeated reset
+    whose first answer was lost); the shell then drops the journal and restarts."""
+    record = state.agents.get(context.agent_path)
+    run_id = record.agent_run_id if record is not None else ""
+    if command.agent_run_id is not None and run_id and command.agent_run_id != run_id:
+        return _rejected("Agent run id does not match: the Agent has been reset or replaced")
+    return _accepted()
 
 
 def couple(state: EngineState, command: ac.CoupleController, context: CommandContext) -> Decision:

@@ -88,6 +88,7 @@ class AgentLoop:
         self._failure: BaseException | None = None
         self.events_persisted = 0
         self.shutdown_requested = asyncio.Event()
+        self.reset_requested = asyncio.Event()
         # The Agent's environment as it started, copied once rather than decoded again for every process.
         settings = ExecutionSettings(
             executables_directory=config.executables_directory, inherited_env=dict(os.environ)
@@ -258,6 +259,10 @@ class AgentLoop:
                     logger.info("Released journal file %s", path.name)
         if any(isinstance(command, ac.ShutDown) for command in commands):
             self.shutdown_requested.set()
+        accepted = (command for command, response in zip(commands, decision.responses, strict=True)
+                    if isinstance(response, ac.Accepted))  # fmt: skip
+        if any(isinstance(command, ac.Reset) for command in accepted):
+            self.reset_requested.set()
 
     def _completed(self, response: ac.Response) -> ac.Response:
         if isinstance(response, ac.Dedicated):

@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -152,6 +153,15 @@ class AgentService:
         """Returns when the Controller has sent ShutDown."""
         await self._loop.shutdown_requested.wait()
 
+    async def reset_requested(self) -> None:
+        """Returns when the Controller has had this Agent reset (the caller then stops it, calls `drop_journal`
+        and starts it again)."""
+        await self._loop.reset_requested.wait()
+
+    @property
+    def is_to_be_reset(self) -> bool:
+        return self._loop.reset_requested.is_set()
+
     async def take_snapshot(self) -> Segment:
         """Rolls the journal over to a new segment beginning with a snapshot."""
         return await self._journal.take_snapshot()
@@ -275,3 +285,9 @@ async def _open_journal(config: AgentConfig, replicator: Replicator | None) -> J
 def _log_failure(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
         logger.error("%s failed", task.get_name(), exc_info=task.exception())
+
+
+def drop_journal(config: AgentConfig) -> None:
+    """A reset Agent starts afresh: its journal (orders, items, dedication) is gone; the work files stay."""
+    if config.journal_directory.exists():
+        shutil.rmtree(config.journal_directory)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
+from msgspec.structs import replace
 
 from stellwerk.agent.cluster_node import AGENT_API, run_agent_cluster_node
 from stellwerk.agent.config import AgentConfig
-from stellwerk.agent.service import AgentService
+from stellwerk.agent.service import AgentService, drop_journal
 from stellwerk.cli.cluster_options import cluster_options, cluster_setting
 from stellwerk.cli.log_lines import LogFormat
 from stellwerk.cli.serving import (
@@ -118,11 +120,21 @@ async def _serve_cluster_node(config: AgentConfig, setting: ClusterSetting, stop
 
 
 async def _serve_agent(config: AgentConfig, stop: asyncio.Event) -> None:
-    async with AgentService.start(config) as agent:
-        click.echo(f"Agent {config.name} listening on {agent.url}", err=True)
-        logger.info("Agent %s started, data in %s", config.name, config.data_directory)
-        await until_first(stop.wait(), agent.shutdown_requested(), agent.halted.wait())
-        if agent.halted.is_set():
-            await agent.until_halted()
-        logger.info("Agent %s stopping", config.name)
+    """Serves until stopped; a reset by the Controller stops the Agent, drops its journal and starts it again
+    on the same port."""
+    while True:
+        async with AgentService.start(config) as agent:
+            click.echo(f"Agent {config.name} listening on {agent.url}", err=True)
+            logger.info("Agent %s started, data in %s", config.name, config.data_directory)
+            waits = (agent.shutdown_requested(), agent.halted.wait(), agent.reset_requested())
+            await until_first(stop.wait(), *waits)
+            if agent.halted.is_set():
+                await agent.until_halted()
+            reset = agent.is_to_be_reset and not stop.is_set()
+            config = replace(config, port=urlsplit(agent.url).port or config.port)
+            logger.info("Agent %s stopping%s", config.name, " to be reset" if reset else "")
+        if not reset:
+            break
+        drop_journal(config)
+        logger.info("Agent %s reset: its journal is dropped", config.name)
     logger.info("Agent %s stopped", config.name)

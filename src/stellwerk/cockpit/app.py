@@ -17,6 +17,7 @@ from fastapi import APIRouter, FastAPI
 from stellwerk import __version__
 from stellwerk.cockpit.api import (
     agent_cluster,
+    agent_reset,
     agents,
     agents_cluster,
     audit_log,
@@ -83,6 +84,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit_log.router,
     controller.router,
     agent_cluster.router,
+    agent_reset.router,
     controller_cluster.router,
     orders.router,
     order.router,

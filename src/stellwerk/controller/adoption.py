@@ -5,7 +5,8 @@ Each pulled chunk becomes one transaction (a file or item event, rare, one of it
 itself are not repeated; `ItemAttachedToMe` becomes `ItemAttached{key, delegateId}`; the Agent's bookkeeping
 (`AgentDedicated`, `JournalEventsReleased`) is dropped; file events come with the orders they add or
 end (file_orders.py); and `AgentEventsObserved{untilEventId}` records how far the Agent's stream was adopted.
-Events up to the observed EventId are duplicates after a reconnect and are dropped.
+Events up to the observed EventId are duplicates after a reconnect and are dropped. While the Agent is being
+reset, nothing it sends is adopted: its orders are back at the Controller.
 """
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ def adopt(
     as a transaction of their own, after the order events before it. `commit` applies events to `state` (a
     service: the journal's commit) and is given the Agent's time of each event (None for the Controller's own
     events); by default they are applied here."""
+    record = state.agents.get(agent_path)
+    if record is not None and record.resetting:
+        problem = Problem(f"Agent '{agent_path}' is being reset: its events are not adopted")
+        return Adoption(events=[], problems=[problem] if chunk else [], until_event_id=observed)
     commit = commit or _applier(state)
     adoption = _Adopting(state, agent_path, observed, commit)
     for stamped in chunk:

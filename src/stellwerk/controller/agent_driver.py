@@ -90,6 +90,9 @@ class AgentDriver:
         retry = RetryPolicy(attempts=1)
         async with NodeClient(self.uri, ssl_context=self._ssl_context, retry=retry) as client:
             link = AgentLink(client, self.agent_path)
+            if self._resetting():
+                await self._reset(link)
+                return
             run_id = await self._dedicated(link)
             coupled = await link.couple(run_id, self.core.agent_observed(self.agent_path))
             await self.core.record([e.KeyedEvent(self.agent_path, ie.AgentCoupled())])
@@ -146,6 +149,23 @@ class AgentDriver:
         await self.core.record(events)
         return dedicated.agent_run_id
 
+    def _resetting(self) -> bool:
+        record = self.core.state.agents.get(self.agent_path)
+        return record is not None and record.resetting
+
+    async def _reset(self, link: AgentLink) -> None:
+        """Has the Agent drop its journal and restart (a forced reset whoever holds it, else only if it is still
+        ours), then records AgentReset: the next session dedicates it anew and sends what it needs."""
+        record = self.core.state.agents[self.agent_path]
+        run_id = None if record.reset_force else record.agent_run_id
+        [response] = await link.send([ac.Reset(agent_run_id=run_id)])
+        if isinstance(response, ac.Rejected):
+            raise AgentRefused(response.message)
+        await self.core.record([e.KeyedEvent(self.agent_path, ie.AgentReset())])
+        self._intents = {intent: None for intent in self._intents if intent.kind != "reset"}
+        self._items_sent = set()
+        logger.info("Agent %s has been reset", self.agent_path)
+
     async def _failed(self, problem: str) -> None:
         self.problem = problem
         record = self.core.state.agents.get(self.agent_path)
@@ -176,6 +196,8 @@ class AgentDriver:
             commands.append(ac.ReleaseEvents(until_event_id=self._release_until))
         while self._intents and len(commands) < MAX_BATCH:
             intent = next(iter(self._intents))
+            if intent.kind == "reset":  # the session ends; the next one resets the Agent first
+                raise _ResetDue(self.agent_path)
             del self._intents[intent]
             commands += commands_for(self.core.state, self.agent_path, intent, self._items_sent)
         return commands
@@ -247,6 +269,11 @@ class AgentDriver:
                 self._wake.set()
 
 
+class _ResetDue(Exception):
+    def __str__(self) -> str:
+        return f"Agent {self.args[0]} is to be reset"
+
+
 def _is_release(stamped: AgentStamped) -> bool:
     return stamped.keyed is not None and isinstance(stamped.keyed.event, ie.JournalEventsReleased)
 
@@ -258,7 +285,8 @@ def _leaves(error: BaseException) -> list[BaseException]:
 
 
 def _expected(error: BaseException) -> bool:
-    return all(isinstance(leaf, TransportError | AgentRefused | OSError) for leaf in _leaves(error))
+    expected = TransportError | AgentRefused | OSError | _ResetDue
+    return all(isinstance(leaf, expected) for leaf in _leaves(error))
 
 
 def _describe(error: BaseException) -> str:

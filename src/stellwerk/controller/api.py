@@ -20,7 +20,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from stellwerk.controller.config import ControllerConfig
-from stellwerk.controller.core import Accepted, ControllerCore
+from stellwerk.controller.core import Accepted, CommandResponse, ControllerCore
 from stellwerk.controller.event_stream import (
     EVENT_LIMIT,
     NDJSON,
@@ -66,6 +66,10 @@ class ControllerEndpoints(Protocol):
     def config(self) -> ControllerConfig: ...
 
     def overview(self) -> dict[str, Any]: ...
+
+    async def execute(self, command: c.Command) -> CommandResponse | Problem:
+        """An order, notice or Agent command (the core's, after the service's own checks)."""
+        ...
 
     async def update_items(self, update: UpdateItems) -> list[e.KeyedEvent] | Problem:
         """Applies the items (all or none) and starts driving new Agents."""
@@ -191,7 +195,7 @@ class ControllerApi:
             command = _command_decoder.decode(body)
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
             return problem_response(f"Malformed command: {error}")
-        result = await self.core.execute(command)
+        result = await self._service.execute(command)
         if isinstance(result, Problem):
             return problem_response(result.message)
         return json_response(result)

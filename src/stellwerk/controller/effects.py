@@ -23,7 +23,7 @@ from stellwerk.model.instructions import ExecuteAnonymous
 from stellwerk.model.items import FileWatch, WorkflowControl, WorkflowPathControl
 from stellwerk.model.workflow import Workflow, walk
 
-IntentKind = Literal["attach", "detach", "mark", "item", "detach_item"]
+IntentKind = Literal["attach", "detach", "mark", "item", "detach_item", "reset"]
 
 
 class Intent(msgspec.Struct, frozen=True):
@@ -61,6 +61,8 @@ def _intents_of_event(state: EngineState, keyed: e.KeyedEvent) -> Iterator[tuple
             agent = _at_agent(order) if order is not None else None
             if agent is not None:
                 yield agent, Intent("mark", keyed.key)
+        case ie.AgentResetStarted():
+            yield keyed.key, Intent("reset", keyed.key)
         case ie.ItemAdded() | ie.ItemChanged():
             yield from _item_intents(state, event.item)
         case ie.ItemDeleted():
@@ -158,6 +160,8 @@ def commands_for(
         case "detach_item":
             items_known.discard(intent.key)
             return [ac.DetachItem(key=intent.key)]
+        case "reset":
+            return []  # the driver resets the Agent at the start of a session of its own
 
 
 def _attach_order(

@@ -159,8 +159,19 @@ class ControllerService:
         return self.core.state
 
     async def execute(self, command: c.Command) -> CommandResponse | Problem:
-        """An order or notice command, as `POST /controller/api/command` executes it."""
+        """An order, notice or Agent command, as `POST /controller/api/command` executes it."""
+        if isinstance(command, c.ResetAgent) and (problem := self._resettable(command.agent_path)):
+            return problem
         return await self.core.execute(command)
+
+    def _resettable(self, agent_path: str) -> Problem | None:
+        """JS7 resets standalone Agents only: a cluster Agent's Directors hand over to each other instead."""
+        driver = self.drivers.get(agent_path)
+        if driver is None:
+            return Problem(f"Unknown Agent:{agent_path}")
+        if len(driver.uris) == 2:
+            return Problem(f"Agent {agent_path} is a cluster Agent, which cannot be reset")
+        return None
 
     async def update_items(self, update: UpdateItems) -> list[e.KeyedEvent] | Problem:
         result = await self.core.update_items(update)

@@ -200,5 +200,10 @@ def _agent_event(state: EngineState, key: str, event: ie.AgentEvent) -> None:
             state.agents.setdefault(key, AgentRecord()).coupling_problem = None
         case ie.AgentCouplingFailed():
             state.agents.setdefault(key, AgentRecord()).coupling_problem = event.problem
+        case ie.AgentResetStarted():
+            record = state.agents.setdefault(key, AgentRecord())
+            record.resetting, record.reset_force = True, event.force
+        case ie.AgentReset():
+            state.agents[key] = AgentRecord()
         case ie.JournalEventsReleased():
             state.released[event.user_id] = max(state.released.get(event.user_id, 0), event.until_event_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from stellwerk.engine.agent_reset import reset_agent_events
 from stellwerk.engine.apply import apply_events
 from stellwerk.engine.clone import clone
 from stellwerk.engine.derive import touched_by
@@ -71,6 +72,8 @@ def _other_command(state: EngineState, command: c.Command, now: int) -> Result:
             return control_workflow_path_events(state, command)
         case c.ControlWorkflow():
             return control_workflow_events(state, command)
+        case c.ResetAgent():
+            return reset_agent_events(state, command, now)
     return Problem(f"Unsupported command {type(command).__name__}")
 
 

@@ -12,6 +12,9 @@ class AgentRecord(msgspec.Struct, kw_only=True):
     controller_id: str = ""
     observed_event_id: int = 0
     coupling_problem: str | None = None
+    # Between AgentResetStarted and AgentReset: the Agent is to be reset (seized, with `reset_force`).
+    resetting: bool = False
+    reset_force: bool = False
 
 
 class ExternalOrderRecord(msgspec.Struct, kw_only=True):

@@ -148,8 +148,12 @@ def _detachable(order: o.Order, event: e.OrderDetachable) -> o.Order | Problem:
 
 
 def _detached(order: o.Order, event: e.OrderDetached) -> o.Order | Problem:
-    if not isinstance(order.attached_state, o.Detaching):
-        return inapplicable(event, order)
+    """From Detaching; or, when the Controller takes an order back from an Agent it resets, from any attached
+    state in which the order can leave (not while a job runs)."""
+    if isinstance(order.attached_state, o.Detaching):
+        return replace(order, attached_state=None)
+    if problem := need(order, event, _DETACHABLE, detached=False):
+        return problem
     return replace(order, attached_state=None)
 
 

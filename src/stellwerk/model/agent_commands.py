@@ -67,6 +67,13 @@ class ShutDown(_Command, frozen=True, kw_only=True, tag="ShutDown"):
     pass
 
 
+class Reset(_Command, frozen=True, kw_only=True, tag="Reset"):
+    """The Agent kills its processes, drops its journal and restarts undedicated: only if it serves the run
+    `agent_run_id`, or whoever holds it when None (a forced reset)."""
+
+    agent_run_id: str | None = msgspec.field(default=None, name="agentRunId")
+
+
 AgentCommand = (
     DedicateAgentDirector
     | CoupleController
@@ -78,6 +85,7 @@ AgentCommand = (
     | ReleaseEvents
     | NoOperation
     | ShutDown
+    | Reset
 )
 
 

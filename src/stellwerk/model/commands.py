@@ -125,6 +125,15 @@ class ControlWorkflow(_Command, frozen=True, kw_only=True, tag="ControlWorkflow"
     remove_breakpoints: tuple[Position, ...] = msgspec.field(default=(), name="removeBreakpoints")
 
 
+class ResetAgent(_Command, frozen=True, kw_only=True, tag="ResetAgent"):
+    """Start afresh with an Agent (js7-reference §6.1 step 8): its orders fail, uncatchably, its items are
+    detached, and the Agent drops its journal and restarts; `force` also seizes an Agent that another Controller
+    (or an older run of this one) holds."""
+
+    agent_path: str = msgspec.field(name="agentPath")
+    force: bool = False
+
+
 class Batch(_Command, frozen=True, kw_only=True, tag="Batch"):
     """Several commands, all or none."""
 
@@ -147,5 +156,6 @@ Command = (
     | TransferOrders
     | ControlWorkflowPath
     | ControlWorkflow
+    | ResetAgent
     | Batch
 )

@@ -79,6 +79,16 @@ class AgentCoupled(_Event, frozen=True, kw_only=True, tag="AgentCoupled"):
     pass
 
 
+class AgentResetStarted(_Event, frozen=True, kw_only=True, tag="AgentResetStarted"):
+    """Controller journal, keyed by the Agent path: the Agent is to be reset; its events are no longer adopted."""
+
+    force: bool = False
+
+
+class AgentReset(_Event, frozen=True, kw_only=True, tag="AgentReset"):
+    """Controller journal, keyed by the Agent path: the Agent accepted the reset; it is dedicated anew."""
+
+
 class JournalEventsReleased(_Event, frozen=True, kw_only=True, tag="JournalEventsReleased"):
     user_id: str = msgspec.field(name="userId")
     until_event_id: int = msgspec.field(name="untilEventId")
@@ -97,7 +107,15 @@ class ExternalOrderVanished(_Event, frozen=True, kw_only=True, tag="ExternalOrde
 
 
 ItemEvent = ItemAdded | ItemChanged | ItemDeleted | ItemAttachedToMe | ItemAttached | ItemDetached
-AgentEvent = AgentDedicated | AgentEventsObserved | AgentCouplingFailed | AgentCoupled | JournalEventsReleased
+AgentEvent = (
+    AgentDedicated
+    | AgentEventsObserved
+    | AgentCouplingFailed
+    | AgentCoupled
+    | AgentResetStarted
+    | AgentReset
+    | JournalEventsReleased
+)
 ExternalOrderEvent = ExternalOrderAppeared | ExternalOrderVanished
 
 

@@ -92,7 +92,8 @@ def test_the_agents_view_shows_agents_subagents_and_clusters_and_disables_them(
     assert 'data-subagent-cluster="both"' in page and "priority 1" in page
     assert page.count('data-agent-state="UNKNOWN"') == 2 and "does not answer now" in page
     assert 'hx-post="/ui/agents/disable"' in page and "Switch over</button>" in page
-    assert 'disabled aria-describedby="not-yet">Reset' in page
+    assert 'hx-post="/ui/agents/reset"' in page  # the standalone Agent; the cluster Agent's Reset is disabled
+    assert page.count('disabled aria-describedby="cluster-note">Reset') == 1
 
     assert _post(browser, "disable", "agentA", csrf="forged")[0] == 403
     assert _disabled(cockpit)["agentA"] is False
@@ -113,7 +114,8 @@ def test_the_agents_view_shows_agents_subagents_and_clusters_and_disables_them(
     assert status == 400 and "agentIds" in answer
     status, answer = _post(browser, "enable", "clusterA")
     assert status == 404 and "$.agentIds[0]: clusterA is no standalone Agent" in answer
-    assert _post(browser, "reset", "agentA")[0] == 404
+    status, answer = _post(browser, "reset", "ghost")  # an unknown Agent is refused before the Controller
+    assert status >= 400 and "$.agentIds" in answer and "ghost" in answer, answer
     assert _disabled(cockpit)["agentA"] is True
 
     # A cluster Agent's switch-over and confirmation of a Director's loss go to its Controller (its watch), which

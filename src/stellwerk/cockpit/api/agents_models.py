@@ -129,6 +129,12 @@ class AgentIds(Audited):
     agent_ids: list[Required255] = Field(min_length=1)
 
 
+class ResetAgents(AgentIds):
+    """resetAgents-schema: `force` also seizes an Agent that another Controller holds."""
+
+    force: bool = False
+
+
 class ClusterAgentIds(Audited):
     """deployClusterAgents-schema."""
 

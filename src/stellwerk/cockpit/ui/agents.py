@@ -1,8 +1,8 @@
 """The Agents view: a Controller's standalone and cluster Agents with their state as the Controller shows it,
 their Subagents, their Subagent clusters and the live members of their Directors' elastic pools, patched live;
-enabling and disabling Agents and Subagents through the API's handlers (their permission, checks and audit).
-a cluster Agent's switch-over and the confirmation of its Director's loss (JOC's /agent/cluster/...). JOC's
-reset of an Agent has no backend in this Cockpit yet: it is shown disabled with a note, not faked."""
+enabling, disabling and resetting Agents and enabling and disabling Subagents, a cluster Agent's switch-over and
+the confirmation of its Director's loss (JOC's /agent/cluster/...), all through the API's handlers (their
+permission, checks and audit)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
-from stellwerk.cockpit.api import agent_cluster, agents_cluster
+from stellwerk.cockpit.api import agent_cluster, agent_reset, agents_cluster
 from stellwerk.cockpit.api import agents as agents_api
 from stellwerk.cockpit.api.agent_cluster import AgentCommand
 from stellwerk.cockpit.api.agents import AGENTS_VIEW, MANAGE, VIEW
@@ -22,6 +22,7 @@ from stellwerk.cockpit.api.agents_models import (
     ReadAgentsStatus,
     ReadSubagentClusters,
     ReadSubagentsLive,
+    ResetAgents,
     SubagentIds,
 )
 from stellwerk.cockpit.context import Cockpit, CockpitDep
@@ -149,6 +150,7 @@ _OPERATIONS: dict[str, tuple[Handler, Callable[[str, str], BaseModel], str]] = {
         _ids(SubagentIds, "subagentIds"),
         "Disabled the Subagent",
     ),
+    "reset": (agent_reset.reset, _ids(ResetAgents, "agentIds"), "Reset the Agent"),
     "switch-over": (agent_cluster.switch_over, _agent_command, "Asked for a switch-over of the Agent"),
     "confirm-node-loss": (
         agent_cluster.confirm_node_loss,
