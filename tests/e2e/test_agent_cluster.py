@@ -166,6 +166,9 @@ async def test_the_passive_director_takes_over_and_every_order_finishes(
         await until_async(coupled, 30, "the Directors to couple after the switch-over")
         await add_orders(client, "W", "after-switch-over")
         await until_states(client, {"after-switch-over": "Finished"}, 30)
+        with pytest.raises(HttpError) as refused:  # JS7 resets standalone Agents only
+            await client.post(f"{API}/command", {"TYPE": "ResetAgent", "agentPath": A}, dict)
+        assert refused.value.status == 400 and "cluster Agent, which cannot be reset" in str(refused.value)
 
 
 async def test_an_operator_confirms_a_director_loss_that_a_fresh_watch_cannot(
