@@ -24,6 +24,7 @@ lint: $(STAMP)
 
 test: lint
 	-sh scripts/ensure-databases.sh
+	-sh scripts/ensure-chromium.sh
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # schemathesis over the whole API with 500 cases per operation, then the fuzz tests of the workflow decoder,
@@ -43,6 +44,7 @@ bench: $(STAMP)
 	for script in $(filter-out bench/_%,$(wildcard bench/*.py)); do $(BIN)/python $$script $(BENCH_ARGS) || exit 1; done
 
 screenshots: $(STAMP)
+	-sh scripts/ensure-chromium.sh
 	STELLWERK_SCREENSHOTS=docs/screenshots $(BIN)/pytest -p no:cacheprovider tests/e2e/browser/test_screenshots.py
 
 clean:
