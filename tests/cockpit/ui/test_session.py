@@ -35,7 +35,9 @@ class Browser:
     def cookie(self, name: str) -> str | None:
         return next((c.value for c in self.cookies if c.name == name), None)
 
-    def request(self, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+    def request(
+        self, path: str, form: dict[str, str] | list[tuple[str, str]] | None = None
+    ) -> tuple[int, str]:
         data = urllib.parse.urlencode(form).encode() if form is not None else None
         try:
             with self._opener.open(

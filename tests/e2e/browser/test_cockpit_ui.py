@@ -208,7 +208,9 @@ def test_an_account_without_permission_sees_no_controls_and_is_refused(system: S
     joc.ok("/joc/api/orders/cancel", {"controllerId": CONTROLLER_ID, "orderIds": [order_id]})
 
 
-def test_the_daily_plan_shows_the_days_planned_orders_and_its_progress(system: System, pages: Pages) -> None:
+def test_the_daily_plan_shows_the_days_planned_orders_and_its_progress_and_submits_them(
+    system: System, pages: Pages
+) -> None:
     joc = system.joc
     every_day = {"includes": {"weekdays": [{"days": [0, 1, 2, 3, 4, 5, 6]}]}}
     store(joc, "/cal/every-day", "WORKINGDAYSCALENDAR", every_day)
@@ -233,6 +235,18 @@ def test_the_daily_plan_shows_the_days_planned_orders_and_its_progress(system: S
     expect(rows).to_have_count(2)
     assert {rows.nth(n).get_attribute("data-state") for n in range(2)} == {"PLANNED"}
     expect(page.locator("table.plan")).to_contain_text("/plans/tonight")
+    expect(page.locator(f'table.month td[data-day="{today}"]')).to_have_attribute("data-planned", "")
+
+    # Submitted and cancelled again from the view: the table reloads after each operation.
+    first = rows.first
+    first.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.locator("#notice")).to_contain_text("Submitted")
+    expect(rows.first).to_have_attribute("data-state", "SUBMITTED")
+    rows.first.get_by_role("checkbox").check()
+    page.get_by_role("button", name="Cancel", exact=True).click()
+    expect(page.locator("#notice")).to_contain_text("Cancelled")
+    expect(rows.first).to_have_attribute("data-state", "PLANNED")
 
 
 def test_the_controller_tile_turns_red_when_its_process_is_killed_and_green_when_it_returns(

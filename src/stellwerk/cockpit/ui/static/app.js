@@ -74,7 +74,8 @@
   document.addEventListener("change", function (event) {
     var all = event.target;
     if (!all.matches || !all.matches("[data-choose-all]")) return;
-    document.querySelectorAll("input[name=orderIds]").forEach(function (box) { box.checked = all.checked; });
+    var form = all.closest("form") || document;
+    form.querySelectorAll("input[name=orderIds], input[name=orders]").forEach(function (box) { box.checked = all.checked; });
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
