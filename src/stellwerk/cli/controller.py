@@ -24,6 +24,7 @@ from stellwerk.config.services import load_controller_config
 from stellwerk.controller.cluster_node import run_cluster_node
 from stellwerk.controller.config import ControllerConfig
 from stellwerk.controller.service import ControllerService
+from stellwerk.transport import node_process
 
 logger = logging.getLogger("stellwerk.cli.controller")
 
@@ -99,6 +100,7 @@ def controller_command(
         log_file=log_file,
     )
     run_until_stopped(lambda stop: _serve(config, stop))
+    node_process.restart_if_asked()
 
 
 async def _serve(config: ControllerConfig, stop: asyncio.Event) -> None:

@@ -38,6 +38,9 @@ from stellwerk.cluster.watch_channel import WatchPoll
 from stellwerk.journal.replicator import Replicator
 from stellwerk.journal.segments import SegmentDirectory
 from stellwerk.model import codec
+from stellwerk.model.commands import EmergencyStop, Failover, ShutDown, Switchover
+from stellwerk.model.problems import Problem
+from stellwerk.transport import node_process
 from stellwerk.transport.auth import problem_body, require_peer
 from stellwerk.transport.server import serve
 from stellwerk.transport.tls import client_context, server_context
@@ -129,6 +132,8 @@ class NodeHost:
         self.source: JournalSource | None = None
         self.active: ActiveRole | None = None
         self.url = ""
+        self._stopping: asyncio.Task[None] | None = None  # a stop waiting for the hand-over
+        self._unmounted = asyncio.Event()  # set while the service does not run here
         allowed = (*site.allowed_subjects, *setting.peer_subjects)
         self._cluster_prefix = setting.cluster_path
         self._command_path = f"{setting.api}/command"
@@ -137,7 +142,7 @@ class NodeHost:
             Route(self._cluster_prefix, self.cluster_state),
             Route(f"{self._cluster_prefix}/journal", self.journal),
             Route(f"{self._cluster_prefix}/watch", self.watch, methods=["POST"]),
-            Route(self._command_path, self.switch_over, methods=["POST"]),
+            Route(self._command_path, self.command, methods=["POST"]),
             Route(self._live_path, self.live),
             Route(METRICS_PATH, self.metrics),
         ]
@@ -153,7 +158,7 @@ class NodeHost:
             await self._cluster_app(scope, receive, send)
         elif path == self._command_path and scope.get("method") == "POST":
             body, replay = await _buffered(receive)
-            if _command_type(body) == "ClusterSwitchOver":
+            if self._is_node_command(body):
                 await self._cluster_app(scope, replay, send)
             else:
                 await self._to_controller(scope, replay, send)
@@ -207,23 +212,57 @@ class NodeHost:
         pending = await self.node.channel.poll(poll)
         return Response(msgspec.json.encode(pending), media_type=JSON)
 
-    async def switch_over(self, request: Request) -> Response:
-        """ClusterSwitchOver: the active, coupled node hands over to its passive."""
+    def _is_node_command(self, body: bytes) -> bool:
+        """A command for the node rather than its service: a switch-over, a stop that switches over first, and
+        any stop of a passive node (whose service does not run)."""
+        kind = _command_type(body)
+        if kind == "ClusterSwitchOver":
+            return True
+        if kind not in ("ShutDown", "EmergencyStop"):
+            return False
+        return self.service_app is None or _switches_over(_stop_command(body))
+
+    async def command(self, request: Request) -> Response:
+        body = await request.body()
+        if _command_type(body) == "ClusterSwitchOver":
+            return self._switch_over() or _accepted()
+        command = _stop_command(body)
+        if isinstance(command, Problem):
+            return Response(problem_body(command.message), 400, media_type=JSON)
+        if _switches_over(command) and self.service_app is not None:
+            if refused := self._switch_over():
+                return refused
+            self._stopping = asyncio.create_task(self._stop_after_hand_over(command.restart))
+        elif isinstance(command, EmergencyStop) or isinstance(command.cluster_action, Failover):
+            node_process.abort_soon(restart=command.restart)
+        else:
+            node_process.stop_soon(restart=command.restart)
+        logger.info("Cluster node %s: %s requested", self.node.me, type(command).__name__)
+        return _accepted()
+
+    def _switch_over(self) -> Response | None:
+        """ClusterSwitchOver: the active, coupled node hands over to its passive; a refusal, or None."""
         active = self.active
         if active is None or self.service_app is None:
             return Response(problem_body("This node is not the active cluster node"), 400, media_type=JSON)
         if not isinstance(self.node.state, Coupled):
             return Response(problem_body("ClusterSwitchOver needs a coupled cluster"), 400, media_type=JSON)
         active.switch_over_requested.set()
-        return Response(codec.encode({"TYPE": "Accepted"}), media_type=JSON)
+        return None
+
+    async def _stop_after_hand_over(self, restart: bool) -> None:
+        await self._unmounted.wait()
+        node_process.stop_soon(restart=restart)
 
     @contextlib.asynccontextmanager
     async def mount(self, app: ASGIApp) -> AsyncIterator[str]:
         self.service_app = app
+        self._unmounted.clear()
         try:
             yield self.url
         finally:
             self.service_app = None
+            self._unmounted.set()
 
 
 async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
@@ -244,6 +283,25 @@ async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
         return await receive()
 
     return body, replay
+
+
+_stop_decoder = msgspec.json.Decoder(ShutDown | EmergencyStop)
+
+
+def _stop_command(body: bytes) -> ShutDown | EmergencyStop | Problem:
+    try:
+        command: ShutDown | EmergencyStop = _stop_decoder.decode(body)
+        return command
+    except (msgspec.DecodeError, msgspec.ValidationError) as error:
+        return Problem(f"Malformed command: {error}")
+
+
+def _switches_over(command: ShutDown | EmergencyStop | Problem) -> bool:
+    return isinstance(command, ShutDown) and isinstance(command.cluster_action, Switchover)
+
+
+def _accepted() -> Response:
+    return Response(codec.encode({"TYPE": "Accepted"}), media_type=JSON)
 
 
 def _command_type(body: bytes) -> str:

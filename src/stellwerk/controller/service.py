@@ -27,7 +27,7 @@ from stellwerk.controller.agent_directors import AGENT_API, director_uris, direc
 from stellwerk.controller.agent_driver import AgentDriver
 from stellwerk.controller.api import ControllerApi
 from stellwerk.controller.config import ControllerConfig
-from stellwerk.controller.core import Clock, CommandResponse, ControllerCore
+from stellwerk.controller.core import Accepted, Clock, CommandResponse, ControllerCore
 from stellwerk.controller.effects import AgentIntents
 from stellwerk.controller.items import UpdateItems
 from stellwerk.engine.state import EngineState
@@ -37,6 +37,7 @@ from stellwerk.journal.replicator import Replicator
 from stellwerk.model import commands as c
 from stellwerk.model import events as e
 from stellwerk.model.problems import Problem
+from stellwerk.transport import node_process
 from stellwerk.transport.auth import require_peer
 from stellwerk.transport.server import RunningServer, serve
 from stellwerk.transport.tls import client_context, server_context
@@ -162,7 +163,20 @@ class ControllerService:
         """An order, notice or Agent command, as `POST /controller/api/command` executes it."""
         if isinstance(command, c.ResetAgent) and (problem := self._resettable(command.agent_path)):
             return problem
+        if isinstance(command, c.ShutDown | c.EmergencyStop):
+            return self._end_process(command)
         return await self.core.execute(command)
+
+    def _end_process(self, command: c.ShutDown | c.EmergencyStop) -> CommandResponse | Problem:
+        """A cluster node's hosting handles a switch-over before (hosting.py); here the node stops alone."""
+        if isinstance(command, c.ShutDown) and isinstance(command.cluster_action, c.Switchover):
+            return Problem("ShutDown with a switch-over needs a Controller cluster")
+        if isinstance(command, c.EmergencyStop) or isinstance(command.cluster_action, c.Failover):
+            node_process.abort_soon(restart=command.restart)
+        else:
+            node_process.stop_soon(restart=command.restart)
+        logger.info("Controller %s: %s requested", self.config.controller_id, type(command).__name__)
+        return Accepted()
 
     def _resettable(self, agent_path: str) -> Problem | None:
         """JS7 resets standalone Agents only: a cluster Agent's Directors hand over to each other instead."""

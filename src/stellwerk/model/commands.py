@@ -134,6 +134,28 @@ class ResetAgent(_Command, frozen=True, kw_only=True, tag="ResetAgent"):
     force: bool = False
 
 
+class Switchover(msgspec.Struct, frozen=True, tag_field="TYPE", tag="Switchover"):
+    pass
+
+
+class Failover(msgspec.Struct, frozen=True, tag_field="TYPE", tag="Failover"):
+    pass
+
+
+class ShutDown(_Command, frozen=True, kw_only=True, tag="ShutDown"):
+    """Stop the Controller node in order (JOC terminate, restart): a cluster's active node first hands over to
+    the passive with `Switchover`, or stops so that the passive fails over with `Failover`."""
+
+    restart: bool = False
+    cluster_action: Switchover | Failover | None = msgspec.field(default=None, name="clusterAction")
+
+
+class EmergencyStop(_Command, frozen=True, kw_only=True, tag="EmergencyStop"):
+    """End the Controller node at once (JOC abort, abort_and_restart)."""
+
+    restart: bool = False
+
+
 class Batch(_Command, frozen=True, kw_only=True, tag="Batch"):
     """Several commands, all or none."""
 
@@ -157,5 +179,7 @@ Command = (
     | ControlWorkflowPath
     | ControlWorkflow
     | ResetAgent
+    | ShutDown
+    | EmergencyStop
     | Batch
 )

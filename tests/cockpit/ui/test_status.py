@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from stellwerk.cockpit.ui.status import GREEN, RED, YELLOW, agent_colour, controller_colour, panel
+from stellwerk.cockpit.ui.status import (
+    GREEN,
+    RED,
+    RESTART,
+    SWITCH_OVER,
+    TERMINATE,
+    YELLOW,
+    agent_colour,
+    controller_colour,
+    panel,
+)
 from tests.cockpit.api.conftest import ADMIN_PASSWORD, RunningCockpit
 from tests.cockpit.ui.test_session import Browser
 
@@ -49,17 +59,21 @@ def test_the_panel_has_a_tile_per_instance_and_a_line_per_connection() -> None:
 
 def test_a_cluster_nodes_tile_offers_switch_over_and_confirming_a_node_loss() -> None:
     standalone = panel([_components(ESTABLISHED)], {})
-    assert [t.actions for t in standalone.tiles if t.kind == "Controller"] == [()]
+    [alone] = [t for t in standalone.tiles if t.kind == "Controller"]
+    assert [label for label, _, _ in alone.actions] == ["Terminate", "Restart", "Abort", "Abort and restart"]
+    assert alone.actions[1][1:] == ("/ui/controller/restart?controller=c&url=https%3A%2F%2Fn", RESTART)
     clustered = _components(ESTABLISHED)
     clustered["controllers"] = [
         {"controllerId": "c 1", "url": "https://p", "role": "PRIMARY", "connectionState": ESTABLISHED,
          "clusterNodeState": {"_text": "active"}},
     ]  # fmt: skip
     [tile] = [t for t in panel([clustered], {}).tiles if t.kind == "Controller"]
-    assert tile.actions == (
-        ("Switch over", "/ui/controller/cluster/switch-over?controller=c%201"),
-        ("Confirm node loss", "/ui/controller/cluster/confirm-node-loss?controller=c%201"),
+    assert tile.actions[-2:] == (
+        ("Switch over", "/ui/controller/cluster/switch-over?controller=c%201", SWITCH_OVER),
+        ("Confirm node loss", "/ui/controller/cluster/confirm-node-loss?controller=c%201", SWITCH_OVER),
     )
+    without = "/ui/controller/terminate?controller=c%201&url=https%3A%2F%2Fp&switchover="
+    assert ("Terminate without switch-over", without, TERMINATE) in tile.actions
 
 
 def test_the_cluster_operations_go_through_the_api_handlers(cockpit: RunningCockpit) -> None:
@@ -71,3 +85,8 @@ def test_the_cluster_operations_go_through_the_api_handlers(cockpit: RunningCock
     status, answer = browser.request(path, {"csrf": token})
     assert status >= 400 and "nowhere" in answer, answer  # no such Controller: refused by the handler
     assert browser.request("/ui/controller/cluster/explode?controller=nowhere", {"csrf": token})[0] == 404
+    restart = "/ui/controller/restart?controller=nowhere&url=https%3A%2F%2Fnowhere"
+    assert browser.request(restart, {"csrf": "forged"})[0] == 403
+    status, answer = browser.request(restart, {"csrf": token})
+    assert status >= 400 and "nowhere" in answer, answer
+    assert browser.request("/ui/controller/explode?controller=c&url=u", {"csrf": token})[0] == 404

@@ -134,6 +134,23 @@ class ControllerProxy:
         """Executes a Controller command (engine JSON with `TYPE`); a refused command raises JocError."""
         return await self._call("POST", "/command", command)
 
+    async def command_at(self, url: str, command: dict[str, Any]) -> Any:
+        """A command for one node (also a passive one, which takes ShutDown and EmergencyStop), without fail-over
+        to the other; a refused command raises JocError."""
+        client = await self._client(url)
+        try:
+            answer = await client.post(f"{API}/command", command, object)
+        except HttpError as error:
+            self._saw(url, None)
+            raise JocError(f"Controller {self.controller_id} at {url}: {error}", "JOC-420") from error
+        except TransportError as error:
+            self._saw(url, str(error))
+            raise ControllerUnreachable(
+                f"Controller {self.controller_id} at {url} is not reachable ({error})"
+            ) from error
+        self._saw(url, None)
+        return answer
+
     async def update_items(self, request: dict[str, Any]) -> Any:
         """Adds, changes or removes items (signed when the Controller demands it)."""
         return await self._call("POST", "/item", request)

@@ -23,7 +23,8 @@ class Tile(msgspec.Struct, frozen=True, kw_only=True):
     detail: str
     colour: str
     operations: tuple[tuple[str, str], ...] = ()  # (label, href)
-    actions: tuple[tuple[str, str], ...] = ()  # (label, the path it POSTs to): a cluster's switch-over, …
+    # (label, the path it POSTs to, the permission it needs): a Controller's restart, a cluster's switch-over, …
+    actions: tuple[tuple[str, str, str], ...] = ()
 
 
 class Line(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,16 +57,52 @@ def controller_colour(node: Mapping[str, Any]) -> str:
     return GREEN if node.get("isCoupled") else YELLOW
 
 
-def cluster_actions(node: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+SWITCH_OVER = "sos:products:controller:switchOver"
+TERMINATE = "sos:products:controller:terminate"
+RESTART = "sos:products:controller:restart"
+
+
+def cluster_actions(node: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
     """A Controller cluster node's operations: switch-over, and confirming the loss of a node that the Cockpit's
     Cluster Watch refused to declare lost; none for a standalone Controller."""
-    if node.get("role") == "STANDALONE" or not node.get("clusterNodeState"):
+    if not _clustered(node):
         return ()
     controller = quote(str(node.get("controllerId", "")), safe="")
     return (
-        ("Switch over", f"/ui/controller/cluster/switch-over?controller={controller}"),
-        ("Confirm node loss", f"/ui/controller/cluster/confirm-node-loss?controller={controller}"),
+        ("Switch over", f"/ui/controller/cluster/switch-over?controller={controller}", SWITCH_OVER),
+        (
+            "Confirm node loss",
+            f"/ui/controller/cluster/confirm-node-loss?controller={controller}",
+            SWITCH_OVER,
+        ),
     )
+
+
+def node_actions(node: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """Ending a Controller node's process: terminate and restart (a cluster's active node may first switch
+    over), abort and abort and restart (in a cluster the passive node then fails over)."""
+    query = f"controller={quote(str(node.get('controllerId', '')), safe='')}&url={quote(str(node.get('url', '')), safe='')}"
+    path = "/ui/controller/{}?" + query
+    if not _clustered(node):
+        ending = [("Terminate", "terminate", TERMINATE), ("Restart", "restart", RESTART)]
+    else:
+        ending = [
+            ("Terminate with switch-over", "terminate", TERMINATE),
+            ("Terminate without switch-over", "terminate&switchover=", TERMINATE),
+            ("Restart with switch-over", "restart", RESTART),
+            ("Restart without switch-over", "restart&switchover=", RESTART),
+        ]
+    ending += [("Abort", "abort", TERMINATE), ("Abort and restart", "abort-and-restart", RESTART)]
+    return tuple((label, _with_query(path, operation), permission) for label, operation, permission in ending)
+
+
+def _with_query(path: str, operation: str) -> str:
+    name, _, more = operation.partition("&")
+    return path.format(name) + (f"&{more}" if more else "")
+
+
+def _clustered(node: Mapping[str, Any]) -> bool:
+    return node.get("role") != "STANDALONE" and bool(node.get("clusterNodeState"))
 
 
 def agent_colour(agent: Mapping[str, Any], controller_up: bool) -> str:
@@ -108,7 +145,7 @@ def panel(
                 detail=str(node.get("url", "")), colour=colour,
                 operations=(("Orders", f"/ui/orders?controller={node.get('controllerId')}"),
                             ("Workflows", f"/ui/workflows?controller={node.get('controllerId')}")),
-                actions=cluster_actions(node),
+                actions=node_actions(node) + cluster_actions(node),
             )  # fmt: skip
             lines.append(
                 Line(
