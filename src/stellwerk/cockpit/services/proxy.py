@@ -15,9 +15,9 @@ import contextlib
 import json
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import msgspec
@@ -29,6 +29,7 @@ from stellwerk.transport.client import HttpError, NodeClient, RetryPolicy, Trans
 from stellwerk.transport.tls import client_context
 
 COMMAND_TIMEOUT = 30.0
+T = TypeVar("T")
 API = "/controller/api"
 # The passive node of a Controller cluster answers 503: the other node is active.
 PASSIVE_NODE = 503
@@ -138,18 +139,7 @@ class ControllerProxy:
         """A command for one node (also a passive one, which takes ShutDown and EmergencyStop), without fail-over
         to the other; a refused command raises JocError."""
         client = await self._client(url)
-        try:
-            answer = await client.post(f"{API}/command", command, object)
-        except HttpError as error:
-            self._saw(url, None)
-            raise JocError(f"Controller {self.controller_id} at {url}: {error}", "JOC-420") from error
-        except TransportError as error:
-            self._saw(url, str(error))
-            raise ControllerUnreachable(
-                f"Controller {self.controller_id} at {url} is not reachable ({error})"
-            ) from error
-        self._saw(url, None)
-        return answer
+        return await self._at(url, client.post(f"{API}/command", command, object))
 
     async def update_items(self, request: dict[str, Any]) -> Any:
         """Adds, changes or removes items (signed when the Controller demands it)."""
@@ -213,8 +203,13 @@ class ControllerProxy:
     async def probe(self, url: str) -> dict[str, Any]:
         """The overview of one node, asked directly (no fail-over); raises ControllerUnreachable or JocError."""
         client = await self._client(url)
+        answer: dict[str, Any] = await self._at(url, client.get(API, dict))
+        return answer
+
+    async def _at(self, url: str, call: Awaitable[T]) -> T:
+        """The answer of a call to one node (no fail-over), its connection state recorded."""
         try:
-            answer: dict[str, Any] = await client.get(API, dict)
+            answer = await call
         except HttpError as error:
             self._saw(url, None)
             raise JocError(f"Controller {self.controller_id} at {url}: {error}", "JOC-420") from error
