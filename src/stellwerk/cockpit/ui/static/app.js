@@ -10,6 +10,10 @@
 
   var graphs = [];
 
+  function layout() {
+    return { name: window.cytoscapeDagre ? "dagre" : "breadthfirst", rankDir: "TB", nodeSep: 30, rankSep: 35 };
+  }
+
   function drawGraphs(root) {
     if (typeof window.cytoscape !== "function") return;
     if (window.cytoscapeDagre && !drawGraphs.registered) {
@@ -41,10 +45,22 @@
           { selector: "edge", style: { "curve-style": "bezier", "target-arrow-shape": "triangle", "width": 1.5,
             "line-color": "#9aa7b8", "target-arrow-color": "#9aa7b8", "label": "data(label)", "font-size": 9 } }
         ],
-        layout: { name: window.cytoscapeDagre ? "dagre" : "breadthfirst", rankDir: "TB", nodeSep: 30, rankSep: 35 }
+        layout: layout()
       });
       if (highlight) graph.$id(highlight).addClass("here");
       graphs.push(graph);
+    });
+  }
+
+  // A graph drawn from a draft (the Inventory editor's preview) is drawn anew when its data changes.
+  function redraw() {
+    var elements = graphElements();
+    if (!elements) return;
+    graphs.forEach(function (graph) {
+      if (!graph.container() || !graph.container().hasAttribute("data-redraw")) return;
+      graph.elements().remove();
+      graph.add(elements);
+      graph.layout(layout()).run();
     });
   }
 
@@ -79,7 +95,7 @@
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.elt || document.body;
-    if (target.id === "graph-data") relabel();
+    if (target.id === "graph-data") { redraw(); relabel(); }
     localTimes(document);
     drawGraphs(document);
   });
