@@ -48,6 +48,7 @@
         layout: layout()
       });
       if (highlight) graph.$id(highlight).addClass("here");
+      container.setAttribute("data-nodes", graph.nodes().length);
       graphs.push(graph);
     });
   }
@@ -61,6 +62,7 @@
       graph.elements().remove();
       graph.add(elements);
       graph.layout(layout()).run();
+      graph.container().setAttribute("data-nodes", graph.nodes().length);
     });
   }
 
