@@ -121,6 +121,11 @@ def _verdict(answer: str) -> str:
     return found.group(1)
 
 
+def _plain(answer: str) -> str:
+    """The text of an answer, as the browser shows it."""
+    return html.unescape(re.sub(r"<[^>]+>", "", answer))
+
+
 def _text_of(page: str) -> str:
     return inputs(page).values["text"]
 
@@ -154,11 +159,12 @@ def test_a_problem_is_reported_with_its_path_and_line_and_under_its_input(cockpi
     line = next(n for n, each in enumerate(text.splitlines(), 1) if '"parallelism"' in each)
     status, answer = editor.post("validate", {"objectType": "WORKFLOW", "text": text, "mode": "text"})
     assert status == 200 and _verdict(answer) == "false"
-    assert f"Line {line}: $.jobs.greet.parallelism: Expected int, got str" in html.unescape(answer), answer
+    assert f"Line {line}: $.jobs.greet.parallelism: Expected int, got str" in _plain(answer), answer
+    assert f'data-goto-line="{line}"' in answer, "a button selects the line"
     assert 'data-path="$.jobs.greet.parallelism"' in answer
     yaml_text = "instructions: []\njobs:\n  greet:\n    agentName: a\n    executable:\n      TYPE: ShellScriptExecutable\n"
     answer = editor.post("validate", {"objectType": "WORKFLOW", "text": yaml_text, "mode": "text"})[1]
-    assert "Line 5: $.jobs.greet.executable.script: missing required field" in answer, answer
+    assert "Line 5: $.jobs.greet.executable.script: missing required field" in _plain(answer), answer
 
     form = editor.as_form("WORKFLOW", WORKFLOW)
     assert form["f:jobs:0:parallelism"] == "2"
@@ -168,6 +174,7 @@ def test_a_problem_is_reported_with_its_path_and_line_and_under_its_input(cockpi
     assert _verdict(answer) == "false"
     placed = re.findall(r'<p id="err-([\w-]+)" class="field-error" hx-swap-oob="true">([^<]*)</p>', answer)
     assert ("f-jobs-0-parallelism", "Expected int, got str") in placed, answer
+    assert "Line" not in _plain(answer), "the form's draft has no lines"
     assert all(message == "" for dom_id, message in placed if dom_id != "f-jobs-0-parallelism")
     panels = editor.post("convert", {**form, "objectType": "WORKFLOW", "to": "form"})[1]
     drawn = inputs(panels).ids
@@ -208,6 +215,12 @@ def test_the_form_changes_adds_and_removes_rows(cockpit: RunningCockpit) -> None
     assert result["jobs"]["second"]["executable"] == {"TYPE": "ShellScriptExecutable", "script": "echo 2"}
     assert result["orderPreparation"] == {"parameters": {}, "allowUndeclared": False}
     assert "title" not in result and result["instructions"] == WORKFLOW["instructions"]
+    yaml_text = "limit: 2\ntitle: Gate\n"
+    form = editor.as_form("LOCK", {"limit": 2, "title": "Gate"})
+    panels = editor.post(
+        "convert", {**form, "objectType": "LOCK", "text": yaml_text, "f:limit": "4", "to": "text"}
+    )[1]
+    assert _text_of(panels) == "limit: 4\ntitle: Gate\n", "YAML stays YAML"
     status, answer = editor.post(
         "convert", {"objectType": "WORKFLOW", "mode": "text", "to": "form", "text": "[1"}
     )

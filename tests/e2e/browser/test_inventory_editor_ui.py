@@ -42,6 +42,12 @@ def test_a_workflow_is_edited_in_the_form_previewed_checked_at_the_field_and_dep
     )
     expect(page.locator("[data-preview=error]")).to_contain_text("unknown job")
     expect(graph).to_have_attribute("data-nodes", "1")  # the last valid draft's graph stays
+    page.get_by_role("button", name="Line 4").click()
+    expect(page.locator("#text")).to_be_focused()
+    selected = page.evaluate(
+        "(t => t.value.slice(t.selectionStart, t.selectionEnd))(document.getElementById('text'))"
+    )
+    assert selected == "    jobName: greet"
 
     page.get_by_role("tab", name="Form").click()
     expect(page.get_by_role("tab", name="Form")).to_have_attribute("aria-selected", "true")

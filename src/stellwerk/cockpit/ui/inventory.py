@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from stellwerk.cockpit.api import deployment as deployment_api
 from stellwerk.cockpit.api import inventory as inventory_api
-from stellwerk.cockpit.api.inventory_common import MANAGE, VIEW, checked_path, known
+from stellwerk.cockpit.api.inventory_common import MANAGE, RELEASE, VIEW, checked_path, known
 from stellwerk.cockpit.api.inventory_models import DeployRequest, ReadRequest, ReleaseRequest, StoreRequest
 from stellwerk.cockpit.context import Cockpit, CockpitDep
 from stellwerk.cockpit.db.enums import ConfigurationType
@@ -122,6 +122,7 @@ async def editor(
         request, "inventory.html", path=path, kind_title=TITLES[kind],
         kinds=[(k.value, TITLES[k]) for k in EDITABLE], stored=stored, follow_up=follow_up(kind),
         controllers=await controller_ids(cockpit, caller), can_manage=caller.allows(MANAGE),
+        can_release=caller.allows(RELEASE),
         graph=_graph(configuration) if kind is ConfigurationType.WORKFLOW else None,
         **_panels(kind, "text", text, configuration),
     )  # fmt: skip
@@ -145,8 +146,9 @@ async def validate(
         configuration = _draft(kind, form)
     except Refused as error:
         found = [Problem(error.message)]
-    else:
-        found = await _problems(cockpit, kind, form.get("path", ""), configuration, text)
+    else:  # the lines of the text where it is shown (in the form's tab it is not what was checked)
+        shown = "" if inputs or form.get("mode") == "form" else text
+        found = await _problems(cockpit, kind, form.get("path", ""), configuration, shown)
     at_input: dict[str, list[str]] = {}
     for problem in found:
         placed = field_of(problem.path, inputs) if problem.path else None
@@ -190,7 +192,7 @@ async def preview(
         configuration = _draft(kind, form)
     except Refused as error:
         return page(request, "_inventory_preview.html", problems=[Problem(error.message)], graph=None)
-    found = await _problems(cockpit, kind, path, configuration, text)
+    found = await _problems(cockpit, kind, path, configuration, "" if form.get("mode") == "form" else text)
     graph = None if found else _graph(configuration)
     return page(request, "_inventory_preview.html", problems=found, graph=graph)
 

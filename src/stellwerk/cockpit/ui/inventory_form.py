@@ -34,10 +34,16 @@ class Rows:
 
     id: str
     label: str
+    item: str  # what one row is called
     path: Path
     columns: tuple[Field, ...]
     keyed: bool = True
     new_item: Any = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """The id of the column holding an item's name."""
+        return next((column.id for column in self.columns if column.widget == "key"), "")
 
 
 Part = Field | Rows
@@ -50,14 +56,14 @@ _SHELL = {"executable": {"TYPE": "ShellScriptExecutable", "script": ""}}
 FORMS: dict[T, tuple[Part, ...]] = {
     T.WORKFLOW: (
         _TITLE,
-        Rows("jobs", "Jobs", ("jobs",), (
+        Rows("jobs", "Jobs", "Job", ("jobs",), (
             _NAME,
             Field("agentName", "Agent", ("agentName",)),
             Field("script", "Script", ("executable", "script"), "textarea"),
             Field("success", "Success return codes", ("executable", "returnCodeMeaning", "success"), "codes"),
             Field("parallelism", "Parallelism", ("parallelism",), "number"),
         ), new_item={"agentName": "", **_SHELL, "parallelism": 1}),
-        Rows("parameters", "Order parameters", ("orderPreparation", "parameters"), (
+        Rows("parameters", "Order parameters", "Parameter", ("orderPreparation", "parameters"), (
             _NAME,
             Field("type", "Type", ("type",), "select", ("String", "Number", "Boolean")),
             Field("default", "Default", ("default",)),
@@ -65,8 +71,8 @@ FORMS: dict[T, tuple[Part, ...]] = {
     ),
     T.JOBRESOURCE: (
         _TITLE,
-        Rows("arguments", "Arguments", ("arguments",), _PAIRS, new_item=""),
-        Rows("env", "Environment variables", ("env",), _PAIRS, new_item=""),
+        Rows("arguments", "Arguments", "Argument", ("arguments",), _PAIRS, new_item=""),
+        Rows("env", "Environment variables", "Variable", ("env",), _PAIRS, new_item=""),
     ),
     T.LOCK: (_TITLE, Field("limit", "Limit", ("limit",), "number")),
     T.NOTICEBOARD: (
@@ -89,7 +95,7 @@ FORMS: dict[T, tuple[Part, ...]] = {
         Field("workflowNames", "Workflows (one a line)", ("workflowNames",), "lines"),
         Field("plan", "Plan orders automatically", ("planOrderAutomatically",), "checkbox"),
         Field("submit", "Submit orders when planned", ("submitOrderToControllerWhenPlanned",), "checkbox"),
-        Rows("calendars", "Calendars", ("calendars",), (
+        Rows("calendars", "Calendars", "Calendar", ("calendars",), (
             Field("calendarName", "Calendar", ("calendarName",)),
             Field("timeZone", "Time zone", ("timeZone",)),
             Field("singleStart", "Start at", ("periods", 0, "singleStart")),
@@ -209,7 +215,7 @@ class Row:
 class Table:
     id: str
     label: str
-    headers: tuple[str, ...]
+    item: str
     rows: tuple[Row, ...]
 
 
@@ -242,7 +248,7 @@ def _table(rows: Rows, draft: Mapping[str, Any], add_row: bool) -> Table:
             for column in rows.columns
         )  # fmt: skip
         drawn.append(Row(was, cells))
-    return Table(rows.id, rows.label, tuple(column.label for column in rows.columns), tuple(drawn))
+    return Table(rows.id, rows.label, rows.item, tuple(drawn))
 
 
 def form_of(kind: T, draft: Mapping[str, Any], add_row: str = "") -> list[Cell | Table]:
@@ -327,7 +333,7 @@ def inputs_of(kind: T, form: Mapping[str, str]) -> list[tuple[str, str]]:
         for index in range(_row_count(form, part)):
             prefix = f"f:{part.id}:{index}"
             removed = form.get(f"{prefix}:remove") == "on"
-            key: Key = form.get(f"{prefix}:name", "").strip() if part.keyed else kept
+            key: Key = form.get(f"{prefix}:{part.key}", "").strip() if part.keyed else kept
             kept += 0 if removed else 1
             for column in part.columns:
                 where = "" if removed else json_path((*part.path, key, *column.path))

@@ -95,6 +95,19 @@
     document.querySelectorAll("input[name=orderIds]").forEach(function (box) { box.checked = all.checked; });
   });
 
+  // A problem's "Line n" in the Inventory editor selects that line of the text.
+  document.addEventListener("click", function (event) {
+    var go = event.target.closest ? event.target.closest("[data-goto-line]") : null;
+    var text = document.getElementById("text");
+    if (!go || !text) return;
+    var lines = text.value.split("\n");
+    var line = Math.min(Number(go.getAttribute("data-goto-line")), lines.length) - 1;
+    var start = lines.slice(0, line).join("\n").length + (line > 0 ? 1 : 0);
+    text.focus();
+    text.setSelectionRange(start, start + lines[line].length);
+    text.scrollTop = Math.max(0, line - 3) * (parseFloat(getComputedStyle(text).lineHeight) || 16);
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.elt || document.body;
     if (target.id === "graph-data") { redraw(); relabel(); }
