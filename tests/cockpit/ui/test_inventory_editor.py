@@ -49,7 +49,7 @@ FULL: dict[str, dict[str, Any]] = {
         "includes": {"weekdays": [{"days": [1, 2, 3]}], "dates": ["2026-12-24"]},
     },
     "JOBTEMPLATE": {"executable": SHELL, "parallelism": 1, "timeout": 60},
-    "INCLUDESCRIPT": {"title": "Common", "script": "set -e\n"},
+    "INCLUDESCRIPT": {"title": "Common", "script": "\nset -e\n"},
 }  # fmt: skip
 
 
@@ -83,6 +83,9 @@ class _Inputs(HTMLParser):
         if tag == "option":
             self._selected = False
         if self._open and tag == self._open[0]:
+            if tag == "textarea":  # as browsers do, and send line breaks as CR LF
+                value = self.values[self._open[1]]
+                self.values[self._open[1]] = value.removeprefix("\n").replace("\n", "\r\n")
             self._open = None
 
 
@@ -127,7 +130,7 @@ def _plain(answer: str) -> str:
 
 
 def _text_of(page: str) -> str:
-    return inputs(page).values["text"]
+    return inputs(page).values["text"].replace("\r\n", "\n")
 
 
 def _store(editor: Editor, kind: str, path: str, configuration: dict[str, Any], **extra: str) -> str:

@@ -72,6 +72,11 @@ def test_a_workflow_is_edited_in_the_form_previewed_checked_at_the_field_and_dep
 
     page.get_by_role("button", name="Store and deploy").click()
     expect(page.locator("#notice")).to_contain_text(f"Deployed /editor/formed to {CONTROLLER_ID}")
+    wanted = {"path": "/editor/formed", "objectType": "WORKFLOW"}
+    stored = system.joc.ok("/joc/api/inventory/read/configuration", wanted)["configuration"]
+    job = stored["jobs"]["greet"]
+    assert job["executable"]["script"] == "#!/bin/sh\necho made in the form\n", "line breaks as typed"
+    assert (job["agentName"], job["parallelism"], stored["title"]) == ("agent", 2, "Made in the form")
     page.get_by_role("tab", name="JSON/YAML").click()
     expect(page.locator("#text")).to_contain_text("echo made in the form")
     page.goto(f"{system.url}/ui/workflow?controller={CONTROLLER_ID}&path=/editor/formed")

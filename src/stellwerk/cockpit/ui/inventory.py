@@ -66,8 +66,10 @@ def _kind(text: str) -> ConfigurationType:
 
 
 async def _form(request: Request) -> dict[str, str]:
-    """The posted form, one value a name (the last: a checkbox after its hidden empty value)."""
-    return {name: value for name, value in (await request.form()).multi_items() if isinstance(value, str)}
+    """The posted form, one value a name (the last: a checkbox after its hidden empty value), with the line
+    breaks the page showed (browsers send a text area's as CR LF)."""
+    posted = (await request.form()).multi_items()
+    return {name: value.replace("\r\n", "\n") for name, value in posted if isinstance(value, str)}
 
 
 def _draft(kind: ConfigurationType, form: dict[str, str]) -> dict[str, Any]:
