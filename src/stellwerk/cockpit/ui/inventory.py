@@ -88,12 +88,19 @@ async def _stored(
         return None  # not stored yet: a new object
 
 
-async def _problems(
-    cockpit: Cockpit, kind: ConfigurationType, path: str, configuration: dict[str, Any], text: str
-) -> list[Problem]:
+async def _checked(
+    cockpit: Cockpit, kind: ConfigurationType, form: dict[str, str]
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The editor's object (None if its text does not parse) and its problems, placed on the lines of the text
+    when the text is what was checked (in the form's tab it is not)."""
+    try:
+        configuration = _draft(kind, form)
+    except Refused as error:
+        return None, [Problem(error.message)]
+    path = form.get("path", "")
     async with cockpit.database.reading() as db:
         invalid = validation(kind, name_of(path) if path else "draft", configuration, await known(db))
-    return problems_of(invalid, text)
+    return configuration, problems_of(invalid, "" if form.get("mode") == "form" else form.get("text", ""))
 
 
 def _graph(configuration: dict[str, Any]) -> list[dict[str, Any]]:
@@ -144,13 +151,7 @@ async def validate(
     kind = _kind(object_type)
     form = await _form(request)
     inputs = inputs_of(kind, form) if form.get("mode") == "form" else []
-    try:
-        configuration = _draft(kind, form)
-    except Refused as error:
-        found = [Problem(error.message)]
-    else:  # the lines of the text where it is shown (in the form's tab it is not what was checked)
-        shown = "" if inputs or form.get("mode") == "form" else text
-        found = await _problems(cockpit, kind, form.get("path", ""), configuration, shown)
+    _, found = await _checked(cockpit, kind, form)
     at_input: dict[str, list[str]] = {}
     for problem in found:
         placed = field_of(problem.path, inputs) if problem.path else None
@@ -183,19 +184,12 @@ async def preview(
     caller: PostingCaller,
     cockpit: CockpitDep,
     text: Text,
-    path: Annotated[str, Form()] = "",
 ) -> Response:
     """The draft workflow's graph (nothing is stored); for an invalid draft, its problems (the page keeps the
     graph of the last valid one)."""
     caller.require(VIEW)
-    form = await _form(request)
-    kind = ConfigurationType.WORKFLOW
-    try:
-        configuration = _draft(kind, form)
-    except Refused as error:
-        return page(request, "_inventory_preview.html", problems=[Problem(error.message)], graph=None)
-    found = await _problems(cockpit, kind, path, configuration, "" if form.get("mode") == "form" else text)
-    graph = None if found else _graph(configuration)
+    configuration, found = await _checked(cockpit, ConfigurationType.WORKFLOW, await _form(request))
+    graph = _graph(configuration) if configuration is not None and not found else None
     return page(request, "_inventory_preview.html", problems=found, graph=graph)
 
 
