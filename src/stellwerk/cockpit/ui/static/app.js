@@ -10,6 +10,10 @@
 
   var graphs = [];
 
+  function layout() {
+    return { name: window.cytoscapeDagre ? "dagre" : "breadthfirst", rankDir: "TB", nodeSep: 30, rankSep: 35 };
+  }
+
   function drawGraphs(root) {
     if (typeof window.cytoscape !== "function") return;
     if (window.cytoscapeDagre && !drawGraphs.registered) {
@@ -41,10 +45,24 @@
           { selector: "edge", style: { "curve-style": "bezier", "target-arrow-shape": "triangle", "width": 1.5,
             "line-color": "#9aa7b8", "target-arrow-color": "#9aa7b8", "label": "data(label)", "font-size": 9 } }
         ],
-        layout: { name: window.cytoscapeDagre ? "dagre" : "breadthfirst", rankDir: "TB", nodeSep: 30, rankSep: 35 }
+        layout: layout()
       });
       if (highlight) graph.$id(highlight).addClass("here");
+      container.setAttribute("data-nodes", graph.nodes().length);
       graphs.push(graph);
+    });
+  }
+
+  // A graph drawn from a draft (the Inventory editor's preview) is drawn anew when its data changes.
+  function redraw() {
+    var elements = graphElements();
+    if (!elements) return;
+    graphs.forEach(function (graph) {
+      if (!graph.container() || !graph.container().hasAttribute("data-redraw")) return;
+      graph.elements().remove();
+      graph.add(elements);
+      graph.layout(layout()).run();
+      graph.container().setAttribute("data-nodes", graph.nodes().length);
     });
   }
 
@@ -78,9 +96,22 @@
     form.querySelectorAll("input[name=orderIds], input[name=orders]").forEach(function (box) { box.checked = all.checked; });
   });
 
+  // A problem's "Line n" in the Inventory editor selects that line of the text.
+  document.addEventListener("click", function (event) {
+    var go = event.target.closest ? event.target.closest("[data-goto-line]") : null;
+    var text = document.getElementById("text");
+    if (!go || !text) return;
+    var lines = text.value.split("\n");
+    var line = Math.min(Number(go.getAttribute("data-goto-line")), lines.length) - 1;
+    var start = lines.slice(0, line).join("\n").length + (line > 0 ? 1 : 0);
+    text.focus();
+    text.setSelectionRange(start, start + lines[line].length);
+    text.scrollTop = Math.max(0, line - 3) * (parseFloat(getComputedStyle(text).lineHeight) || 16);
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.elt || document.body;
-    if (target.id === "graph-data") relabel();
+    if (target.id === "graph-data") { redraw(); relabel(); }
     localTimes(document);
     drawGraphs(document);
   });
