@@ -6,12 +6,14 @@ from typing import Any
 
 from stellwerk.cockpit.ui.status import (
     GREEN,
+    JOC_MANAGE,
     RED,
     RESTART,
     SWITCH_OVER,
     TERMINATE,
     YELLOW,
     agent_colour,
+    cockpit_tile,
     controller_colour,
     panel,
 )
@@ -90,3 +92,45 @@ def test_the_cluster_operations_go_through_the_api_handlers(cockpit: RunningCock
     status, answer = browser.request(restart, {"csrf": token})
     assert status >= 400 and "nowhere" in answer, answer
     assert browser.request("/ui/controller/explode?controller=c&url=u", {"csrf": token})[0] == 404
+
+
+def test_the_cockpit_tiles_offer_the_services_on_the_active_member_and_a_switch_to_a_standby() -> None:
+    this = {
+        "host": "h",
+        "version": "1",
+        "memberId": "h:1",
+        "current": True,
+        "clusterNodeState": {"_text": "active"},
+    }
+    other = {
+        "host": "g",
+        "version": "1",
+        "memberId": "g:2",
+        "current": False,
+        "clusterNodeState": {"_text": "inactive"},
+    }
+    active, standby = cockpit_tile(this), cockpit_tile(other)
+    assert active.key == "cockpit" and active.operations == (("Download log", "/ui/joc/log"),)
+    assert ("Run the Daily Plan now", "/ui/joc/run?type=dailyplan", JOC_MANAGE) in active.actions
+    assert ("Restart all services", "/ui/joc/restart?type=cluster", JOC_MANAGE) in active.actions
+    assert standby.key == "cockpit:g:2" and standby.operations == ()
+    assert standby.actions == (("Switch over to this member", "/ui/joc/switch?member=g%3A2", JOC_MANAGE),)
+    assert "standby" in standby.detail and "active" in active.detail
+
+
+def test_the_cockpit_operations_go_through_the_api_handlers(cockpit: RunningCockpit) -> None:
+    browser = Browser(cockpit.url)
+    assert browser.log_in("root", ADMIN_PASSWORD)[0] == 303
+    token = browser.cookie("stellwerk_csrf") or ""
+    assert browser.request("/ui/joc/restart?type=history", {"csrf": "forged"})[0] == 403
+    status, answer = browser.request("/ui/joc/restart?type=history", {"csrf": token})
+    assert status == 200 and "Restarted the history service" in answer, answer
+    status, answer = browser.request("/ui/joc/run?type=history", {"csrf": token})
+    assert status >= 400 and "cannot be run on demand" in answer, answer
+    status, answer = browser.request("/ui/joc/restart?type=everything", {"csrf": token})
+    assert status == 400 and "type" in answer, answer
+    assert browser.request("/ui/joc/explode?type=cluster", {"csrf": token})[0] == 404
+    status, answer = browser.request("/ui/joc/switch?member=nobody", {"csrf": token})
+    assert status >= 400 and "nobody" in answer, answer
+    status, answer = browser.request("/ui/joc/log")
+    assert status == 200 or (status == 404 and "does not exist" in answer), (status, answer)

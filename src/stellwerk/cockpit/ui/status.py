@@ -105,6 +105,43 @@ def _clustered(node: Mapping[str, Any]) -> bool:
     return node.get("role") != "STANDALONE" and bool(node.get("clusterNodeState"))
 
 
+JOC_MANAGE = "sos:products:joc:cluster:manage"
+# (label, operation, service type) of the active Cockpit's services
+_SERVICE_ACTIONS = (
+    ("Restart all services", "restart", "cluster"),
+    ("Restart the Daily Plan service", "restart", "dailyplan"),
+    ("Restart the History service", "restart", "history"),
+    ("Restart the Cleanup service", "restart", "cleanup"),
+    ("Restart the Monitor service", "restart", "monitor"),
+    ("Run the Daily Plan now", "run", "dailyplan"),
+    ("Run Cleanup now", "run", "cleanup"),
+    ("Send the Controllers what they lack now", "run", "cluster"),
+)
+
+
+def cockpit_tile(joc: Mapping[str, Any]) -> Tile:
+    """A member of the Cockpit cluster: this one (key `cockpit`) may restart and run its services when it is the
+    active member and offers its log; another, standby member may be switched over to."""
+    current = joc.get("current", True)
+    active = (joc.get("clusterNodeState") or {}).get("_text", "active") == "active"
+    member = str(joc.get("memberId", ""))
+    actions: tuple[tuple[str, str, str], ...] = ()
+    if current and active:
+        actions = tuple(
+            (label, f"/ui/joc/{operation}?type={service}", JOC_MANAGE)
+            for label, operation, service in _SERVICE_ACTIONS
+        )
+    elif not active:
+        actions = (
+            ("Switch over to this member", f"/ui/joc/switch?member={quote(member, safe='')}", JOC_MANAGE),
+        )
+    return Tile(
+        key="cockpit" if current else f"cockpit:{member}", kind="Cockpit", name=str(joc.get("host", "Cockpit")),
+        detail=f"{'active' if active else 'standby'} · version {joc.get('version', '?')}", colour=GREEN,
+        operations=(("Download log", "/ui/joc/log"),) if current else (), actions=actions,
+    )  # fmt: skip
+
+
 def agent_colour(agent: Mapping[str, Any], controller_up: bool) -> str:
     """Green when coupled; yellow when the Controller answers but has not coupled it; red when it is unknown."""
     text = (agent.get("state") or {}).get("_text")
@@ -121,13 +158,8 @@ def panel(
     lines: list[Line] = []
     for answer in components:
         for joc in answer.get("jocs", ()):
-            tiles.setdefault(
-                "cockpit",
-                Tile(
-                    key="cockpit", kind="Cockpit", name=str(joc.get("host", "Cockpit")),
-                    detail=f"version {joc.get('version', '?')}", colour=GREEN,
-                ),
-            )  # fmt: skip
+            tile = cockpit_tile(joc)
+            tiles.setdefault(tile.key, tile)
         database = answer.get("database") or {}
         database_colour = _connection_colour(database.get("connectionState"))
         tiles["database"] = Tile(
