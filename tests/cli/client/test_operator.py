@@ -247,6 +247,9 @@ def test_agents_cluster_and_users(deployed: Operator, system: System) -> None:
     assert deployed.json("agents", "list")["agents"][0]["disabled"] is True
     deployed.ok("agents", "enable", "agent")
     assert deployed.json("agents", "list")["agents"][0]["disabled"] is False
+    assert deployed("agents", "reset", "no-such-agent").exit_code == Exit.UNKNOWN_OBJECT
+    assert "reset: agent" in deployed.ok("agents", "reset", "agent")
+    _until(lambda: "COUPLED" in deployed.ok("agents", "list"))  # the reset Agent, dedicated anew
 
     status = deployed.ok("cluster", "status")
     assert "Controller" in status and "STANDALONE" in status and "Cockpit" in status

@@ -1,4 +1,5 @@
-"""`stellwerk agents list|enable|disable`: the Controller's Agents (`/agents`, `/agents/inventory/...`)."""
+"""`stellwerk agents list|enable|disable|reset`: the Controller's Agents (`/agents`, `/agents/inventory/...`,
+`/agents/reset`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from stellwerk.cli.client.session import Session, operator_command, state_text, 
 
 @click.group("agents")
 def agents_command() -> None:
-    """The Controller's Agents: list, enable, disable."""
+    """The Controller's Agents: list, enable, disable, reset."""
 
 
 @operator_command(agents_command, "list")
@@ -53,3 +54,13 @@ def enable(session: Session, agent_ids: tuple[str, ...]) -> None:
 def disable(session: Session, agent_ids: tuple[str, ...]) -> None:
     """Disable Agents: the Controller gives them no new orders."""
     _switch(session, "disable", agent_ids)
+
+
+@operator_command(agents_command, "reset")
+@click.argument("agent_ids", nargs=-1, required=True)
+@click.option("--force", is_flag=True, help="Also take over an Agent that another Controller holds.")
+def reset(session: Session, agent_ids: tuple[str, ...], force: bool) -> None:
+    """Reset standalone Agents: their orders fail, they drop their journals and start afresh."""
+    body = {"controllerId": session.controller_id, "agentIds": list(agent_ids), "force": force}
+    answer = session.client.call("/agents/reset", body)
+    session.emit(answer, lambda: f"reset: {', '.join(agent_ids)}")
