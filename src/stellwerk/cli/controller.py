@@ -79,6 +79,7 @@ def controller_command(
     its journal and takes over when the Cluster Watch (the Cockpit) consents.
     """
     config = load(load_controller_config, config_file, overrides_of(data, host, port, insecure, agents))
+    config = msgspec.structs.replace(config, log_file=log_file)
     if cluster_node is not None:
         config = msgspec.structs.replace(
             config,

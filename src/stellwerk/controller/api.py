@@ -16,7 +16,7 @@ import msgspec
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import FileResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from stellwerk.controller.config import ControllerConfig
@@ -128,6 +128,7 @@ class ControllerApi:
         routes = [
             Route(base, self.overview),
             Route(f"{base}/health", self.health),
+            Route(f"{base}/log", self.log),
             Route(f"{base}/health/live", self.live),
             Route(f"{base}/health/ready", self.ready),
             Route(f"{base}/session", self.session, methods=["POST"]),
@@ -160,6 +161,13 @@ class ControllerApi:
 
     async def overview(self, request: Request) -> Response:
         return json_response(self._service.overview())
+
+    async def log(self, request: Request) -> Response:
+        """The node's log file (`--log-file`) as text, for the Cockpit's download."""
+        path = self._service.config.log_file
+        if path is None or not path.is_file():
+            return problem_response("This Controller writes no log file (start it with --log-file)", 404)
+        return FileResponse(path, media_type="text/plain; charset=utf-8")
 
     async def health(self, request: Request) -> Response:
         return json_response({"TYPE": "Healthy", "eventId": self.core.journal.last_event_id})

@@ -24,7 +24,8 @@ class ControllerConfig(msgspec.Struct, frozen=True, kw_only=True):
     `release_events_period` is how often (seconds) Agent events are released after adoption (0 = at once).
     `trusted_certificates` are PEM files of the certificates that sign workflows and job resources: when there
     are any, the item API accepts those two kinds only as signed items (js7-reference §1.1). `cluster` makes the
-    Controller one node of a cluster of two (cluster_node.py)."""
+    Controller one node of a cluster of two (cluster_node.py). `log_file` is where the node logs (`--log-file`),
+    served at `GET /controller/api/log`."""
 
     controller_id: str = "stellwerk"
     data_directory: Path
@@ -40,3 +41,4 @@ class ControllerConfig(msgspec.Struct, frozen=True, kw_only=True):
     event_poll_timeout: float = 5.0
     trusted_certificates: tuple[Path, ...] = ()
     cluster: ClusterSetting | None = None
+    log_file: Path | None = None

@@ -15,7 +15,7 @@ import contextlib
 import json
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from enum import StrEnum
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -140,6 +140,19 @@ class ControllerProxy:
         to the other; a refused command raises JocError."""
         client = await self._client(url)
         return await self._at(url, client.post(f"{API}/command", command, object))
+
+    async def log_lines(self, url: str) -> AsyncIterator[bytes]:
+        """The log file of one node, line by line; raises JocError when it keeps none."""
+        client = await self._client(url)
+        try:
+            async for line in client.stream_lines(f"{API}/log", {}):
+                yield line
+        except HttpError as error:
+            raise JocError(f"Controller {self.controller_id} at {url}: {error}", "JOC-404") from error
+        except TransportError as error:
+            raise ControllerUnreachable(
+                f"Controller {self.controller_id} at {url} is not reachable ({error})"
+            ) from error
 
     async def update_items(self, request: dict[str, Any]) -> Any:
         """Adds, changes or removes items (signed when the Controller demands it)."""

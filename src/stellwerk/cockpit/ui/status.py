@@ -81,8 +81,7 @@ def cluster_actions(node: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]
 def node_actions(node: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
     """Ending a Controller node's process: terminate and restart (a cluster's active node may first switch
     over), abort and abort and restart (in a cluster the passive node then fails over)."""
-    query = f"controller={quote(str(node.get('controllerId', '')), safe='')}&url={quote(str(node.get('url', '')), safe='')}"
-    path = "/ui/controller/{}?" + query
+    path = "/ui/controller/{}?" + _node_query(node)
     if not _clustered(node):
         ending = [("Terminate", "terminate", TERMINATE), ("Restart", "restart", RESTART)]
     else:
@@ -94,6 +93,11 @@ def node_actions(node: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
         ]
     ending += [("Abort", "abort", TERMINATE), ("Abort and restart", "abort-and-restart", RESTART)]
     return tuple((label, _with_query(path, operation), permission) for label, operation, permission in ending)
+
+
+def _node_query(node: Mapping[str, Any]) -> str:
+    controller, url = (quote(str(node.get(key, "")), safe="") for key in ("controllerId", "url"))
+    return f"controller={controller}&url={url}"
 
 
 def _with_query(path: str, operation: str) -> str:
@@ -176,7 +180,8 @@ def panel(
                 key=key, kind="Controller", name=f"{node.get('controllerId')} ({node.get('title', '')})",
                 detail=str(node.get("url", "")), colour=colour,
                 operations=(("Orders", f"/ui/orders?controller={node.get('controllerId')}"),
-                            ("Workflows", f"/ui/workflows?controller={node.get('controllerId')}")),
+                            ("Workflows", f"/ui/workflows?controller={node.get('controllerId')}"),
+                            ("Download log", "/ui/controller/log?" + _node_query(node))),
                 actions=node_actions(node) + cluster_actions(node),
             )  # fmt: skip
             lines.append(
