@@ -1,9 +1,11 @@
 """The Resources view over a real Controller: a lock with its holder and queue linking to the orders, a notice
-board whose notice is posted and deleted through the view's forms (with the CSRF token), a file order source;
-an account without the permission does not get the view."""
+board whose notice is posted and deleted through the view's forms (with the CSRF token), a plannable board's
+notices by plan, a file order source; an account without the permission does not get the view."""
 
 from __future__ import annotations
 
+import re
+import time
 from urllib.parse import quote
 
 from tests.cockpit.api.conftest import ADMIN_PASSWORD, ControllerNodes, RunningCockpit, _add_account
@@ -11,8 +13,21 @@ from tests.cockpit.api.joc import Joc
 from tests.cockpit.api.orders.conftest import deploy
 from tests.cockpit.api.resources.test_boards import BOARD
 from tests.cockpit.api.resources.test_locks import held_and_queued
+from tests.cockpit.backends import run
 from tests.cockpit.ui.test_session import Browser
+from tests.e2e.nodes import API
 
+PLANNED_BOARD = {
+    "TYPE": "PlannableBoard",
+    "path": "daily",
+    "postOrderToNoticeKey": "'close'",
+    "expectOrderToNoticeKey": "'close'",
+}
+CLOSING = {
+    "TYPE": "Workflow",
+    "path": "closing",
+    "instructions": [{"TYPE": "ExpectNotices", "boardPaths": "'daily'"}],
+}
 SOURCE = {
     "TYPE": "FileWatch", "path": "incoming", "workflowPath": "gated", "agentPath": "agentA",
     "directoryExpr": "'/srv/incoming'", "pattern": "\\.csv$",
@@ -39,6 +54,15 @@ def test_the_resources_view_shows_locks_boards_and_sources_and_posts_notices(
     assert 'data-board="/month"' in html and "No notices." in html
     assert 'data-source="/incoming"' in html and "/srv/incoming" in html and "<td>/gated</td>" in html
 
+    deploy(running, controller, PLANNED_BOARD, CLOSING)
+    for day in ("2026-11-24", "2026-11-23"):
+        order = {"id": f"#{day}#P0-closing", "workflowPath": "closing", "planId": ["DailyPlan", day]}
+        run(lambda order=order: _command(controller, {"TYPE": "AddOrders", "orders": [order]}))
+    html = _until_html(browser, "2026-11-24")
+    plans = re.findall(r'data-plan="([^"]+)"', html)
+    assert plans == ["2026-11-23", "2026-11-24"], "the plannable board's notices by plan, in plan order"
+    assert re.search(r"<td>2026-11-23</td>\s*<td>close</td>", html), "the plan, then the key of its notice"
+
     csrf = browser.cookie("stellwerk_csrf") or ""
     form = {"csrf": csrf, "controller": "e2e", "board": "/month", "notice": "2026-02"}
     status, answer = browser.request("/ui/notices/post", form)
@@ -56,3 +80,17 @@ def test_the_resources_view_shows_locks_boards_and_sources_and_posts_notices(
     other = Browser(running.url)
     assert other.log_in("orders-only", "pw-orders")[0] == 303
     assert 'href="/ui/resources"' not in other.request("/ui/")[1]
+
+
+async def _command(controller: ControllerNodes, command: dict[str, object]) -> None:
+    async with controller.client() as client:
+        await client.post(f"{API}/command", command, dict)
+
+
+def _until_html(browser: Browser, text: str) -> str:
+    deadline = time.monotonic() + 20
+    while True:
+        html = browser.request("/ui/resources")[1]
+        if text in html or time.monotonic() > deadline:
+            return html
+        time.sleep(0.2)
