@@ -36,12 +36,15 @@ class Browser:
         return next((c.value for c in self.cookies if c.name == name), None)
 
     def request(
-        self, path: str, form: dict[str, str] | list[tuple[str, str]] | None = None
+        self,
+        path: str,
+        form: dict[str, str] | list[tuple[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, str]:
         data = urllib.parse.urlencode(form).encode() if form is not None else None
         try:
             with self._opener.open(
-                urllib.request.Request(f"{self.url}{path}", data=data), timeout=30
+                urllib.request.Request(f"{self.url}{path}", data=data, headers=headers or {}), timeout=30
             ) as answer:
                 self.set_cookie_headers += answer.headers.get_all("Set-Cookie") or []
                 return answer.status, answer.read().decode()

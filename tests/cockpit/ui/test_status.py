@@ -12,6 +12,7 @@ from stellwerk.cockpit.ui.status import (
     SWITCH_OVER,
     TERMINATE,
     YELLOW,
+    Action,
     agent_colour,
     cockpit_tile,
     controller_colour,
@@ -62,8 +63,8 @@ def test_the_panel_has_a_tile_per_instance_and_a_line_per_connection() -> None:
 def test_a_cluster_nodes_tile_offers_switch_over_and_confirming_a_node_loss() -> None:
     standalone = panel([_components(ESTABLISHED)], {})
     [alone] = [t for t in standalone.tiles if t.kind == "Controller"]
-    assert [label for label, _, _ in alone.actions] == ["Terminate", "Restart", "Abort", "Abort and restart"]
-    assert alone.actions[1][1:] == ("/ui/controller/restart?controller=c&url=https%3A%2F%2Fn", RESTART)
+    assert [action.label for action in alone.actions] == ["Terminate", "Restart", "Abort", "Abort and restart"]
+    assert alone.actions[1] == Action("Restart", "/ui/controller/restart?controller=c&url=https%3A%2F%2Fn", RESTART)
     clustered = _components(ESTABLISHED)
     clustered["controllers"] = [
         {"controllerId": "c 1", "url": "https://p", "role": "PRIMARY", "connectionState": ESTABLISHED,
@@ -71,11 +72,11 @@ def test_a_cluster_nodes_tile_offers_switch_over_and_confirming_a_node_loss() ->
     ]  # fmt: skip
     [tile] = [t for t in panel([clustered], {}).tiles if t.kind == "Controller"]
     assert tile.actions[-2:] == (
-        ("Switch over", "/ui/controller/cluster/switch-over?controller=c%201", SWITCH_OVER),
-        ("Confirm node loss", "/ui/controller/cluster/confirm-node-loss?controller=c%201", SWITCH_OVER),
+        Action("Switch over", "/ui/controller/cluster/switch-over?controller=c%201", SWITCH_OVER),
+        Action("Confirm node loss", "/ui/controller/cluster/confirm-node-loss?controller=c%201", SWITCH_OVER),
     )
     without = "/ui/controller/terminate?controller=c%201&url=https%3A%2F%2Fp&switchover="
-    assert ("Terminate without switch-over", without, TERMINATE) in tile.actions
+    assert Action("Terminate without switch-over", without, TERMINATE) in tile.actions
 
 
 def test_the_cluster_operations_go_through_the_api_handlers(cockpit: RunningCockpit) -> None:
@@ -111,10 +112,11 @@ def test_the_cockpit_tiles_offer_the_services_on_the_active_member_and_a_switch_
     }
     active, standby = cockpit_tile(this), cockpit_tile(other)
     assert active.key == "cockpit" and active.operations == (("Download log", "/ui/joc/log"),)
-    assert ("Run the Daily Plan now", "/ui/joc/run?type=dailyplan", JOC_MANAGE) in active.actions
-    assert ("Restart all services", "/ui/joc/restart?type=cluster", JOC_MANAGE) in active.actions
+    assert Action("Run the Daily Plan now", "/ui/joc/run?type=dailyplan", JOC_MANAGE) in active.actions
+    assert Action("Restart all services", "/ui/joc/restart?type=cluster", JOC_MANAGE) in active.actions
     assert standby.key == "cockpit:g:2" and standby.operations == ()
-    assert standby.actions == (("Switch over to this member", "/ui/joc/switch?member=g%3A2", JOC_MANAGE),)
+    assert standby.actions[0] == Action("Switch over to this member", "/ui/joc/switch?member=g%3A2", JOC_MANAGE)
+    assert standby.actions[-1].label == "Update URL" and standby.actions[-1].prompt.startswith("The new URL")
     assert "standby" in standby.detail and "active" in active.detail
 
 
@@ -132,5 +134,9 @@ def test_the_cockpit_operations_go_through_the_api_handlers(cockpit: RunningCock
     assert browser.request("/ui/joc/explode?type=cluster", {"csrf": token})[0] == 404
     status, answer = browser.request("/ui/joc/switch?member=nobody", {"csrf": token})
     assert status >= 400 and "nobody" in answer, answer
+    assert browser.request("/ui/joc/url?member=", {"csrf": token})[0] == 400  # no URL given
+    prompted = {"HX-Prompt": "https://cockpit.example", "HX-Request": "true"}
+    status, answer = browser.request("/ui/joc/url?member=", {"csrf": token}, prompted)
+    assert status == 200 and "is reached at https://cockpit.example" in answer, answer
     status, answer = browser.request("/ui/joc/log")
     assert status == 200 or (status == 404 and "does not exist" in answer), (status, answer)

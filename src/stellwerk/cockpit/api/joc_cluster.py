@@ -150,6 +150,32 @@ async def run(
     return _answer(body.type, "COMPLETED")
 
 
+class CockpitUrl(Audited):
+    """jocUri-schema: the URL a member of the Cockpit cluster is reached at (default: this member)."""
+
+    instance_id: str | None = Field(default=None, max_length=255)
+    url: str = Field(min_length=1, max_length=255, pattern=r"^https?://[^\s/]+(/\S*)?$")
+
+
+@router.post("/url")
+async def set_url(
+    body: CockpitUrl, request: Request, cockpit: CockpitDep, caller: CallerDep
+) -> dict[str, Any]:
+    """Sets the URL a member is reached at; it keeps it from its next heartbeat on, also after a restart."""
+    caller.require(MANAGE)
+    cluster = _cluster(request)
+    member = body.instance_id or cluster.member_id
+    found, _ = await lease.members(cockpit.database)
+    if member != cluster.member_id and all(m.member_id != member for m in found):
+        raise UnknownObject(f"$.instanceId: {member} is not a member of the Cockpit cluster")
+    now = cockpit.now()
+    async with cockpit.database.session() as db:
+        await lease.set_url(db, member, body.url, now)
+        await audit(db, caller, "./joc/url", AuditCategory.OTHERS, body, now)
+    cluster.wake()
+    return {"deliveryDate": delivery_date(), "ok": True}
+
+
 @router.post("/is_active")
 async def is_active(request: Request, caller: CallerDep) -> dict[str, Any]:
     """Whether this Cockpit is the active member (runs the services)."""

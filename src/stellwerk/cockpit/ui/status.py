@@ -23,8 +23,17 @@ class Tile(msgspec.Struct, frozen=True, kw_only=True):
     detail: str
     colour: str
     operations: tuple[tuple[str, str], ...] = ()  # (label, href)
-    # (label, the path it POSTs to, the permission it needs): a Controller's restart, a cluster's switch-over, …
-    actions: tuple[tuple[str, str, str], ...] = ()
+    actions: tuple[Action, ...] = ()
+
+
+class Action(msgspec.Struct, frozen=True):
+    """An operation a tile's menu POSTs (a Controller's restart, a cluster's switch-over, …): with `prompt`, the
+    browser asks for a value (sent as the HX-Prompt header) instead of a confirmation."""
+
+    label: str
+    path: str
+    permission: str
+    prompt: str = ""
 
 
 class Line(msgspec.Struct, frozen=True, kw_only=True):
@@ -62,15 +71,15 @@ TERMINATE = "sos:products:controller:terminate"
 RESTART = "sos:products:controller:restart"
 
 
-def cluster_actions(node: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
+def cluster_actions(node: Mapping[str, Any]) -> tuple[Action, ...]:
     """A Controller cluster node's operations: switch-over, and confirming the loss of a node that the Cockpit's
     Cluster Watch refused to declare lost; none for a standalone Controller."""
     if not _clustered(node):
         return ()
     controller = quote(str(node.get("controllerId", "")), safe="")
     return (
-        ("Switch over", f"/ui/controller/cluster/switch-over?controller={controller}", SWITCH_OVER),
-        (
+        Action("Switch over", f"/ui/controller/cluster/switch-over?controller={controller}", SWITCH_OVER),
+        Action(
             "Confirm node loss",
             f"/ui/controller/cluster/confirm-node-loss?controller={controller}",
             SWITCH_OVER,
@@ -78,7 +87,7 @@ def cluster_actions(node: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]
     )
 
 
-def node_actions(node: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
+def node_actions(node: Mapping[str, Any]) -> tuple[Action, ...]:
     """Ending a Controller node's process: terminate and restart (a cluster's active node may first switch
     over), abort and abort and restart (in a cluster the passive node then fails over)."""
     path = "/ui/controller/{}?" + _node_query(node)
@@ -92,7 +101,9 @@ def node_actions(node: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
             ("Restart without switch-over", "restart&switchover=", RESTART),
         ]
     ending += [("Abort", "abort", TERMINATE), ("Abort and restart", "abort-and-restart", RESTART)]
-    return tuple((label, _with_query(path, operation), permission) for label, operation, permission in ending)
+    return tuple(
+        Action(label, _with_query(path, operation), permission) for label, operation, permission in ending
+    )
 
 
 def _node_query(node: Mapping[str, Any]) -> str:
@@ -129,16 +140,20 @@ def cockpit_tile(joc: Mapping[str, Any]) -> Tile:
     current = joc.get("current", True)
     active = (joc.get("clusterNodeState") or {}).get("_text", "active") == "active"
     member = str(joc.get("memberId", ""))
-    actions: tuple[tuple[str, str, str], ...] = ()
+    actions: tuple[Action, ...] = ()
     if current and active:
         actions = tuple(
-            (label, f"/ui/joc/{operation}?type={service}", JOC_MANAGE)
+            Action(label, f"/ui/joc/{operation}?type={service}", JOC_MANAGE)
             for label, operation, service in _SERVICE_ACTIONS
         )
     elif not active:
         actions = (
-            ("Switch over to this member", f"/ui/joc/switch?member={quote(member, safe='')}", JOC_MANAGE),
+            Action(
+                "Switch over to this member", f"/ui/joc/switch?member={quote(member, safe='')}", JOC_MANAGE
+            ),
         )
+    prompt = f"The new URL of the Cockpit {joc.get('host', member)}"
+    actions += (Action("Update URL", f"/ui/joc/url?member={quote(member, safe='')}", JOC_MANAGE, prompt),)
     return Tile(
         key="cockpit" if current else f"cockpit:{member}", kind="Cockpit", name=str(joc.get("host", "Cockpit")),
         detail=f"{'active' if active else 'standby'} · version {joc.get('version', '?')}", colour=GREEN,

@@ -72,10 +72,37 @@ def test_a_member_is_deleted_only_when_inactive_and_silent_for_a_minute(
     assert sorted(m.member_id for m in members) == sorted([me, "recent:1"])
 
 
+def test_a_members_url_is_set_and_kept_over_its_heartbeats(cockpit: RunningCockpit, joc: Joc) -> None:
+    wait_until_active(joc)
+    me = cockpit.cockpit.config.member
+
+    def url_of(member_id: str) -> str:
+        members, _ = cockpit.call(lambda c: lease.members(c.database))
+        return next(m.url for m in members if m.member_id == member_id)
+
+    assert joc.ok("/joc/api/joc/url", {"url": "https://cockpit.example:4443"})["ok"] is True
+    deadline = time.monotonic() + 10
+    while url_of(me) != "https://cockpit.example:4443":
+        assert time.monotonic() < deadline, "the heartbeat did not take the new URL"
+        time.sleep(0.05)
+    time.sleep(0.5)  # more heartbeats: the URL stays
+    assert url_of(me) == "https://cockpit.example:4443"
+    for bad, field in (
+        ({"url": "not a url"}, "$.url"),
+        ({"instanceId": "elsewhere:1", "url": "https://x"}, "elsewhere:1"),
+    ):
+        refused = joc.post("/joc/api/joc/url", bad)
+        assert refused.status >= 400 and field in str(refused.body), refused
+    assert url_of(me) == "https://cockpit.example:4443"
+    entries = joc.ok("/joc/api/audit_log", {})["auditLog"]
+    assert [entry["request"] for entry in entries].count("./joc/url") == 1
+
+
 def test_the_cluster_needs_the_cluster_permission_and_the_log_the_get_log_permission(account: object) -> None:
     viewer = account("viewer", permissions=("sos:products:joc:auditLog:view",))  # type: ignore[operator]
     assert viewer.post("/joc/api/joc/cluster/run", {"type": "dailyplan"}).status == 403
     assert viewer.post("/joc/api/joc/cluster/switch_member", {"memberId": "x"}).status == 403
+    assert viewer.post("/joc/api/joc/url", {"url": "https://x"}).status == 403
     assert viewer.post("/joc/api/joc/logs").status == 403
     assert viewer.post("/joc/api/joc/is_active").status == 200
 

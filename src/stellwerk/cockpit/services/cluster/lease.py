@@ -11,10 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stellwerk.cockpit.db.base import affected_rows
 from stellwerk.cockpit.db.repositories.cluster import ClusterRepository, Member
+from stellwerk.cockpit.db.repositories.settings import SettingsRepository
 from stellwerk.cockpit.db.session import Database
 from stellwerk.cockpit.db.tables import CockpitMember
 from stellwerk.cockpit.db.tables.cluster import LEASE_ROW, JocLease
 from stellwerk.cockpit.services.cluster.election import Lease
+
+# The settings section of the URLs operators set for members (by member id): `/joc/api/joc/url`.
+URL_SECTION = "member_url"
 
 
 async def read(db: AsyncSession) -> Lease | None:
@@ -28,10 +32,16 @@ async def current(database: Database) -> Lease | None:
 
 
 async def heartbeat(database: Database, member_id: str, url: str, now: int) -> Lease | None:
-    """Records the member's heartbeat and reads the lease."""
+    """Records the member's heartbeat (with the URL an operator set for it, else `url`) and reads the lease."""
     async with database.session() as db:
-        await ClusterRepository(db).heartbeat(member_id, url, now)
+        chosen = await SettingsRepository(db).get(URL_SECTION, member_id, url)
+        await ClusterRepository(db).heartbeat(member_id, str(chosen), now)
         return await read(db)
+
+
+async def set_url(db: AsyncSession, member_id: str, url: str, now: int) -> None:
+    """The URL the member is reached at from now on, instead of its configured one."""
+    await SettingsRepository(db).put(URL_SECTION, member_id, url, now)
 
 
 async def change(
