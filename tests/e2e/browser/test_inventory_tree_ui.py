@@ -1,0 +1,44 @@
+"""The Inventory's folder view in a real browser over a running system: the folder tree is browsed to an
+object, which is deleted to the trash (the listing follows without a reload) and restored from the trash view."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.browser.conftest import Pages, System, log_in
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+DOOMED = "/browsed/deeper/doomed"
+
+
+def test_the_tree_is_browsed_and_an_object_deleted_and_restored(system: System, pages: Pages) -> None:
+    system.joc.ok("/joc/api/inventory/store", {"path": DOOMED, "objectType": "LOCK", "configuration": {"limit": 1}})  # fmt: skip
+    page = pages.new()
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, system.url)
+    page.get_by_role("link", name="Inventory", exact=True).click()
+    page.wait_for_url("**/ui/inventory/tree")
+    folders = page.get_by_role("navigation", name="Folders")
+    folders.get_by_role("link", name="browsed", exact=True).click()
+    expect(page.locator("main h1")).to_contain_text("/browsed")
+    expect(page.locator("tbody")).to_contain_text("No objects in /browsed.")
+    page.get_by_role("navigation", name="Folders").get_by_role("link", name="deeper", exact=True).click()
+    row = page.locator(f'tr[data-object="{DOOMED}"]')
+    expect(row).to_contain_text("lock")
+    expect(row.locator('[data-state="draft"]')).to_be_visible()
+
+    row.get_by_role("button", name="Delete", exact=True).click()
+    expect(page.locator("#notice")).to_contain_text(f"Moved {DOOMED} to the trash")
+    expect(row).to_have_count(0)  # the listing reloaded itself
+
+    page.get_by_role("link", name="Trash", exact=True).click()
+    trashed = page.locator(f'tr[data-trashed="{DOOMED}"]')
+    trashed.get_by_role("button", name="Restore", exact=True).click()
+    expect(page.locator("#notice")).to_contain_text(f"Restored {DOOMED}")
+    expect(trashed).to_have_count(0)
+
+    page.get_by_role("link", name="Back to the inventory").click()
+    page.get_by_role("navigation", name="Folders").get_by_role("link", name="deeper", exact=True).click()
+    expect(page.locator(f'tr[data-object="{DOOMED}"]')).to_be_visible()
