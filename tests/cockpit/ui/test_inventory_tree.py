@@ -282,3 +282,17 @@ def test_the_changes_of_an_edited_deployed_workflow(
     assert status == 404 or status == 400, answer
     status, answer = _post(browser, f"{TREE}/deploy", {"objects": "WORKFLOW:/team/hello"})
     assert status == 400 and "choose the Controller" in answer
+
+
+def test_an_account_limited_to_a_folder_starts_there_and_sees_only_its_trash(cockpit: RunningCockpit) -> None:
+    joc = _team(cockpit.url)
+    _store(joc, "/other/L2", "LOCK", LOCK)
+    joc.ok("/joc/api/inventory/remove", {"objects": [{"path": "/other/L2", "objectType": "LOCK"}]})
+    joc.ok("/joc/api/inventory/remove", {"objects": [{"path": "/team/L1", "objectType": "LOCK"}]})
+    cockpit.call(lambda c: _add_account(c, "fenced", "fenced-pw", (VIEW,), ("/team",)))
+    browser = _browser(cockpit.url, "fenced", "fenced-pw")
+    status, html = browser.request(TREE)
+    assert status == 200 and 'data-object="/team/hello"' in html and 'data-folder="/other"' not in html
+    assert browser.request(f"{TREE}?folder=/other")[0] == 403
+    status, html = browser.request(f"{TREE}/trash")
+    assert status == 200 and 'data-trashed="/team/L1"' in html and "/other/L2" not in html

@@ -153,10 +153,13 @@ async def _listing(cockpit: Cockpit, caller: Caller, folder: str) -> dict[str, A
     caller.require(VIEW)
     folder = safe_path(folder, "folder")
     controllers = await controller_ids(cockpit, caller)
+    tree = await _folders(cockpit, caller)
+    # An account whose roles name folders cannot read the root: it starts at its first folder.
+    folder = folder if folder != ROOT or caller.sees(ROOT) else next(iter(_tops(caller, tree)), ROOT)
     return {
         "folder": folder,
         "folder_name": name_of(folder) or "/",
-        "tree": await _folders(cockpit, caller),
+        "tree": tree,
         "objects": await _objects(cockpit, caller, folder, controllers),
         "kinds": [kind.value for kind in KINDS],
         "controllers": [c for c in controllers if caller.allows(DEPLOY, c)],
@@ -283,11 +286,22 @@ async def deploy(
 # The trash --------------------------------------------------------------------------------------------------------
 
 
+def _tops(caller: Caller, node: dict[str, Any]) -> list[str]:
+    """The highest folders of the tree the account may see (the root, unless its roles name folders)."""
+    if caller.sees(node["path"]):
+        return [node["path"]]
+    return [top for child in node["folders"] for top in _tops(caller, child)]
+
+
 async def _trash(cockpit: Cockpit, caller: Caller) -> dict[str, Any]:
     caller.require(VIEW)
-    wanted = body_of(FolderRequest, {"path": ROOT, "recursive": True})
-    answer = await inventory_trash.read_trash_folder(cockpit, caller, wanted)
-    found = [item for key in dict.fromkeys(inventory_trash.LISTS.values()) for item in answer.get(key, [])]
+    found = []
+    for top in _tops(caller, await _folders(cockpit, caller, trash=True)):
+        wanted = body_of(FolderRequest, {"path": top, "recursive": True})
+        answer = await inventory_trash.read_trash_folder(cockpit, caller, wanted)
+        found += [
+            item for key in dict.fromkeys(inventory_trash.LISTS.values()) for item in answer.get(key, [])
+        ]
     return {"objects": sorted(found, key=lambda item: item["path"]), "can_manage": caller.allows(MANAGE)}
 
 
