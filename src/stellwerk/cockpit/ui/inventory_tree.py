@@ -37,7 +37,7 @@ from stellwerk.cockpit.api.inventory_models import (
 )
 from stellwerk.cockpit.context import Cockpit, CockpitDep
 from stellwerk.cockpit.db.enums import ConfigurationType as T
-from stellwerk.cockpit.db.repositories.folders import ROOT, join, name_of
+from stellwerk.cockpit.db.repositories.folders import ROOT, folder_of, join, name_of
 from stellwerk.cockpit.security.guard import Caller
 from stellwerk.cockpit.services.inventory import DEPLOYABLE, NAME, RELEASABLE, path_problem
 from stellwerk.cockpit.ui.inventory_diff import deployed_names, differences
@@ -148,14 +148,28 @@ async def _objects(
     return items
 
 
+def _paths(node: dict[str, Any]) -> set[str]:
+    return {node["path"], *(path for child in node["folders"] for path in _paths(child))}
+
+
+def _shown(caller: Caller, tree: dict[str, Any], folder: str) -> str:
+    """The folder the view shows: a renamed or deleted one's nearest ancestor still there; an account whose
+    roles name folders cannot read the root, so it starts at its first folder."""
+    existing = _paths(tree)
+    while folder not in existing:
+        folder = folder_of(folder)
+    if folder == ROOT and not caller.sees(ROOT):
+        return next(iter(_tops(caller, tree)), ROOT)
+    return folder
+
+
 async def _listing(cockpit: Cockpit, caller: Caller, folder: str) -> dict[str, Any]:
     """What the view shows of the folder and what the account may do there."""
     caller.require(VIEW)
     folder = safe_path(folder, "folder")
     controllers = await controller_ids(cockpit, caller)
     tree = await _folders(cockpit, caller)
-    # An account whose roles name folders cannot read the root: it starts at its first folder.
-    folder = folder if folder != ROOT or caller.sees(ROOT) else next(iter(_tops(caller, tree)), ROOT)
+    folder = _shown(caller, tree, folder)
     return {
         "folder": folder,
         "folder_name": name_of(folder) or "/",
