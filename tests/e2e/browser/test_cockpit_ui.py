@@ -87,6 +87,7 @@ def test_a_workflow_written_in_the_editor_is_validated_deployed_and_runs(
     page = pages.new()
     log_in(page, system.url)
     page.get_by_role("link", name="Inventory", exact=True).click()
+    page.get_by_role("link", name="Editor", exact=True).click()
     page.wait_for_url("**/ui/inventory")
     page.fill("#path", "/editor/shout")
     page.fill("#text", "instructions: [")

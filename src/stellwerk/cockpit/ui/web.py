@@ -96,13 +96,13 @@ def navigation(caller: Caller | None) -> list[tuple[str, str]]:
     views = [
         ("Dashboard", "/ui/"), ("Workflows", "/ui/workflows"), ("Orders", "/ui/orders"),
         ("Daily Plan", "/ui/dailyplan"), ("History", "/ui/history"), ("Resources", "/ui/resources"),
-        ("Agents", "/ui/agents"), ("Inventory", "/ui/inventory"), ("Administration", "/ui/admin"),
+        ("Agents", "/ui/agents"), ("Inventory", "/ui/inventory/tree"), ("Administration", "/ui/admin"),
     ]  # fmt: skip
     needed = {
         "/ui/workflows": "sos:products:controller:workflows:view",
         "/ui/orders": "sos:products:controller:orders:view",
         "/ui/dailyplan": "sos:products:joc:dailyPlan:view",
-        "/ui/inventory": "sos:products:joc:inventory:view",
+        "/ui/inventory/tree": "sos:products:joc:inventory:view",
         "/ui/history": "sos:products:controller:orders:view",
         "/ui/resources": "sos:products:controller:locks:view",
         "/ui/agents": "sos:products:controller:agents:view",
