@@ -63,8 +63,15 @@ def test_the_panel_has_a_tile_per_instance_and_a_line_per_connection() -> None:
 def test_a_cluster_nodes_tile_offers_switch_over_and_confirming_a_node_loss() -> None:
     standalone = panel([_components(ESTABLISHED)], {})
     [alone] = [t for t in standalone.tiles if t.kind == "Controller"]
-    assert [action.label for action in alone.actions] == ["Terminate", "Restart", "Abort", "Abort and restart"]
-    assert alone.actions[1] == Action("Restart", "/ui/controller/restart?controller=c&url=https%3A%2F%2Fn", RESTART)
+    assert [action.label for action in alone.actions] == [
+        "Terminate",
+        "Restart",
+        "Abort",
+        "Abort and restart",
+    ]
+    assert alone.actions[1] == Action(
+        "Restart", "/ui/controller/restart?controller=c&url=https%3A%2F%2Fn", RESTART
+    )
     clustered = _components(ESTABLISHED)
     clustered["controllers"] = [
         {"controllerId": "c 1", "url": "https://p", "role": "PRIMARY", "connectionState": ESTABLISHED,
@@ -115,7 +122,9 @@ def test_the_cockpit_tiles_offer_the_services_on_the_active_member_and_a_switch_
     assert Action("Run the Daily Plan now", "/ui/joc/run?type=dailyplan", JOC_MANAGE) in active.actions
     assert Action("Restart all services", "/ui/joc/restart?type=cluster", JOC_MANAGE) in active.actions
     assert standby.key == "cockpit:g:2" and standby.operations == ()
-    assert standby.actions[0] == Action("Switch over to this member", "/ui/joc/switch?member=g%3A2", JOC_MANAGE)
+    assert standby.actions[0] == Action(
+        "Switch over to this member", "/ui/joc/switch?member=g%3A2", JOC_MANAGE
+    )
     assert standby.actions[-1].label == "Update URL" and standby.actions[-1].prompt.startswith("The new URL")
     assert "standby" in standby.detail and "active" in active.detail
 

@@ -67,6 +67,8 @@ def path_problem(path: str, field: str = "$.path") -> str | None:
     """Why `path` is not an absolute inventory path, or None."""
     if len(path) > 255 or not PATH.match(path):
         return f'{field}: {path!r} is not an absolute path such as /folder/name (no \\ < > ? : " | *)'
+    if any(part in (".", "..") for part in path.split("/")):
+        return f"{field}: {path!r} has a . or .. folder (a path names its folders, from the root down)"
     return None
 
 

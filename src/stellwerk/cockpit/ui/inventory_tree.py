@@ -53,12 +53,9 @@ Objects = Annotated[list[str], Form(default_factory=list)]  # each `TYPE:/path`
 
 
 def safe_path(text: str, field: str) -> str:
-    """An absolute inventory path without `.` or `..` parts; Refused naming the field otherwise."""
+    """An absolute inventory path (without `.` or `..` folders); Refused naming the field otherwise."""
     path = text.rstrip("/") or ROOT
-    problem = path_problem(path, field)
-    if problem is None and any(part in (".", "..") for part in path.split("/")):
-        problem = f"{field}: {text!r} has a . or .. part; inventory paths name folders as they are"
-    if problem:
+    if problem := path_problem(path, field):
         raise Refused(400, problem)
     return path
 

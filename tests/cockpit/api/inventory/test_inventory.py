@@ -76,6 +76,9 @@ def test_bad_requests_name_the_field_and_change_nothing(joc: Joc) -> None:
         "/joc/api/inventory/store", {"path": "a/b", "objectType": "LOCK", "configuration": LOCK}
     )
     assert relative.status == 420 and relative.error["message"].startswith("$.path:")
+    for hostile in ("/x/../L0", "/./L0", "/x/.."):
+        climbing = joc.post("/joc/api/inventory/store", {"path": hostile, "objectType": "LOCK", "configuration": LOCK})  # fmt: skip
+        assert climbing.status == 420 and "has a . or .. folder" in climbing.error["message"], hostile
     store(joc, "/x/L1", "LOCK", LOCK)
     twice = joc.post(
         "/joc/api/inventory/store", {"path": "/y/L1", "objectType": "LOCK", "configuration": LOCK}
