@@ -4,7 +4,8 @@ them), then each page asked `runs` times; p50 and p95 from the request to the an
 
 Used by bench/cockpit.py after it has filled the Controller and the history; the pages are the dashboard, the
 orders list (first page and one deep in it), an order, the workflows and one workflow with its graph, the daily
-plan, the history (first page and the one after it, by cursor) and the inventory."""
+plan, the history (first page and the one after it, by cursor, and the day's timeline), the inventory's editor
+and folder view, the Agents, the Resources, and the Administration's accounts and audit log."""
 
 from __future__ import annotations
 
@@ -70,6 +71,12 @@ def pages(controller_id: str, workflow_path: str, order_id: str, session: UiSess
         "dailyplan": f"/ui/dailyplan?controller={controller_id}",
         "history": f"/ui/history?controller={controller_id}",
         "inventory": "/ui/inventory",
+        "inventory tree": "/ui/inventory/tree",
+        "history timeline": f"/ui/history/timeline?controller={controller_id}",
+        "agents": f"/ui/agents?controller={controller_id}",
+        "resources": f"/ui/resources?controller={controller_id}",
+        "administration": "/ui/admin",
+        "audit log": "/ui/admin/audit",
     }
     for label, base in (("orders", found["orders"]), ("history", found["history"])):
         _, first = session.get(base)
