@@ -204,7 +204,8 @@ def _variables(order: o.Order) -> dict[str, str]:
     return {name: json.dumps(value) for name, value in values.items()}
 
 
-def _line(entry: Mapping[str, Any]) -> str:
+def entry_line(entry: Mapping[str, Any]) -> str:
+    """An order log entry as one line of text."""
     extras = [f"{field}={entry[field]}" for field in ("job", "agentDatetime", "returnCode") if field in entry]
     return " ".join(
         [
@@ -240,7 +241,7 @@ class LogFollower:
             logs = LogRepository(db)
             tail = await logs.order_log_after(self._history_id, self._order_chunk)
             self._order_chunk = tail.last_chunk_id
-            timeline = [_line(entry) for entry in log_entries(tail.text)]
+            timeline = [entry_line(entry) for entry in log_entries(tail.text)]
             output: list[str] = []
             for task in await TaskHistoryRepository(db).of_order(self._history_id):
                 after = self._task_chunks.get(task.task_id)
