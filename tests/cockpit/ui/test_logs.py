@@ -19,7 +19,7 @@ from stellwerk.cockpit.db.repositories.controllers import ControllerNode, Contro
 from stellwerk.cockpit.db.repositories.logs import LogRepository
 from stellwerk.cockpit.db.repositories.order_history import OrderHistoryRepository, OrderStarted
 from stellwerk.cockpit.db.repositories.task_history import TaskEnded, TaskHistoryRepository, TaskStarted
-from stellwerk.cockpit.ui.logs import BLOCK_BYTES
+from stellwerk.cockpit.ui.logs import BLOCK_BYTES, LATER_CHUNKS
 from tests.cockpit.api.conftest import ADMIN_PASSWORD, RunningCockpit
 from tests.cockpit.api.joc import Joc
 from tests.cockpit.api.orders.conftest import log_line
@@ -224,3 +224,15 @@ def test_accounts_without_the_folder_and_unknown_logs_are_refused(
     status, _, _ = _download(root, "/ui/logs/task/download?controller=c&id=999999999")
     assert status == 404
     assert root.request("/ui/logs/task?controller=c&id=many")[0] == 400
+
+
+def test_a_follower_far_behind_catches_up_a_batch_at_a_time(cockpit: RunningCockpit) -> None:
+    run = cockpit.call(_long_run)
+    browser = _root(cockpit)
+    status, first = browser.request(f"/ui/logs/task/later?controller=c&id={run.task_id}&after=0")
+    assert status == 200 and _blocks(first) == "".join(chunk_text(n) for n in range(LATER_CHUNKS))
+    assert 'hx-trigger="load"' in first  # more is waiting: fetched at once, not in 2 s
+    following = re.search(r'class="log-follow" hx-get="([^"]+)"', first)
+    assert following
+    second = browser.request(html.unescape(following[1]))[1]
+    assert _blocks(second) == "".join(chunk_text(n) for n in range(LATER_CHUNKS, 2 * LATER_CHUNKS))
