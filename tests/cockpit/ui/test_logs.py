@@ -108,17 +108,20 @@ def test_a_long_log_opens_at_its_tail_and_earlier_blocks_lead_back_to_its_start(
     assert WHOLE_OUTPUT.endswith(tail) and len(tail.encode()) <= BLOCK_BYTES
     assert chunk_text(0) not in tail and "(start of the log)" not in first
 
-    shown, fragment, requests = tail, first, 0
+    blocks = _back_to_the_start(browser, f"/ui/logs/task/earlier?controller=c&id={run.task_id}", first)
+    assert "".join(blocks) == WHOLE_OUTPUT and blocks[-1] == tail
+    assert len(blocks) > 20 and all(len(block.encode()) <= BLOCK_BYTES for block in blocks)
+
+
+def _back_to_the_start(browser: Browser, earlier: str, page: str) -> list[str]:
+    """The blocks of the page and those Earlier loads before them, up to the start of the log, in log order."""
+    blocks, fragment = [_blocks(page)], page
     while (before := _before(fragment)) is not None:
-        status, fragment = browser.request(
-            f"/ui/logs/task/earlier?controller=c&id={run.task_id}&before={before}"
-        )
-        block = _blocks(fragment)
-        assert status == 200 and block and len(block.encode()) <= BLOCK_BYTES
-        shown, requests = block + shown, requests + 1
+        status, fragment = browser.request(f"{earlier}&before={before}")
+        assert status == 200 and _blocks(fragment)
+        blocks.insert(0, _blocks(fragment))
     assert "(start of the log)" in fragment
-    assert shown == WHOLE_OUTPUT
-    assert requests >= 20
+    return blocks
 
 
 def test_the_download_is_the_whole_log_byte_for_byte(cockpit: RunningCockpit) -> None:
@@ -145,13 +148,14 @@ def test_the_history_leads_to_the_log_of_a_run_and_its_jobs(cockpit: RunningCock
     assert status == 200 and f"Log of order {ORDER_ID}" in page
     assert f'href="/ui/logs/task?controller=c&id={run.task_id}"' in page
     assert len(page.encode()) < 2 * BLOCK_BYTES
-    before = _before(page)
-    while before is not None:
-        fragment = browser.request(
-            f"/ui/logs/order/earlier?controller=c&id={run.history_id}&before={before}"
-        )[1]
-        before = _before(fragment)
-    assert _blocks(fragment).startswith(STARTED_LINE + chunk_text(0))
+    whole = _back_to_the_start(browser, f"/ui/logs/order/earlier?controller=c&id={run.history_id}", page)
+    assert "".join(whole) == STARTED_LINE + WHOLE_OUTPUT
+    status, page = browser.request(
+        f"/ui/logs/output?controller=c&id={run.history_id}"
+    )  # its jobs' output alone
+    assert status == 200 and f"Job output of order {ORDER_ID}" in page
+    output = _back_to_the_start(browser, f"/ui/logs/output/earlier?controller=c&id={run.history_id}", page)
+    assert "".join(output) == WHOLE_OUTPUT
 
 
 async def _write(cockpit: Cockpit, run: LongRun, text: str) -> None:

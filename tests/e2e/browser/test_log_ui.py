@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -81,3 +82,23 @@ def test_a_long_log_opens_at_its_tail_and_earlier_blocks_come_above(system: Syst
     expect(earlier).to_have_count(0)
     text = "".join(blocks.all_text_contents())
     assert text.splitlines() == [f"counted line {n:06} of the long log" for n in range(1, LINES + 1)]
+
+    page.goto(f"{system.url}/ui/order?controller={CONTROLLER_ID}&id={quote(order_id, safe='')}")
+    shown = page.locator("#output li")
+    expect(shown.last).to_have_text(f"counted line {LINES:06} of the long log")
+    first_shown = _numbers(shown.all_text_contents())[0]
+    assert first_shown > 1  # the tail only
+    page.locator("section", has=page.locator("#output")).get_by_role("button", name="Earlier").click()
+    block = page.locator("section .log-block").first
+    expect(block).to_be_visible()
+    before = _numbers(block.inner_text().splitlines())
+    assert before and first_shown - before[-1] in (1, 2)  # (2: a line cut between two chunks)
+
+
+def _numbers(lines: list[str]) -> list[int]:
+    """The numbers of the whole lines the job wrote."""
+    return [
+        int(found[1])
+        for line in lines
+        if (found := re.fullmatch(r"counted line (\d{6}) of the long log", line))
+    ]

@@ -1,5 +1,5 @@
 """The log of a task (a job's output) or of an order run (its order log entries and its jobs' output, in the order
-they were stored), opened fast however large: the page shows the last block of about `BLOCK_BYTES`, an "Earlier"
+they were stored; or its jobs' output alone, whose earlier blocks the order page loads), opened fast however large: the page shows the last block of about `BLOCK_BYTES`, an "Earlier"
 button loads the block before it (again and again, up to the start), a running log keeps growing at its end, and
 "Download" streams the whole log from the database a batch of chunks at a time. The account is checked as the
 API's log readers check it (`/task/log`, `/order/log`): the Controller's order view permission and the folder of
@@ -35,7 +35,7 @@ LATER_CHUNKS = 200  # chunks a running log's follower fetches at once
 DOWNLOAD_CHUNKS = 500  # chunks read from the database per piece of a download
 FOLLOW_SECONDS = 2
 
-Kind = Literal["task", "order"]
+Kind = Literal["task", "order", "output"]  # a job's output, an order run's log, or only its jobs' output
 
 
 class ShownLog(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,7 +61,7 @@ async def shown_log(
         if id is None:
             raise Refused(400, "id: the task id is required")
         return _task_log(await task_of(cockpit, caller, controller, id))
-    if kind != "order":
+    if kind not in ("order", "output"):
         raise Refused(404, f"There are no logs of {kind}")
     if id is None and not order:
         raise Refused(400, "id or order: the history id of an order run or an order id is required")
@@ -69,15 +69,16 @@ async def shown_log(
     run = await history_row(cockpit, caller, wanted)
     async with cockpit.database.reading() as db:
         tasks = await TaskHistoryRepository(db).of_order(run.history_id)
+    jobs_only = kind == "output"
     return ShownLog(
-        kind="order",
-        source=LogSource(history_order_id=run.history_id),
+        kind="output" if jobs_only else "order",
+        source=LogSource(history_order_id=run.history_id, jobs_only=jobs_only),
         controller_id=controller,
         order_id=run.order_id,
         workflow_path=run.workflow_path,
-        title=f"Log of order {run.order_id} (run started {iso(run.start_time)})",
+        title=f"{'Job output' if jobs_only else 'Log'} of order {run.order_id} (run started {iso(run.start_time)})",
         running=run.end_time is None,
-        filename=f"sos-{_file_safe(run.order_id)}-{run.history_id}.order.log",
+        filename=f"sos-{_file_safe(run.order_id)}-{run.history_id}.{kind}.log",
         query=urlencode({"controller": controller, "id": run.history_id}),
         tasks=tuple(tasks),
     )

@@ -26,6 +26,7 @@ class LogSource(msgspec.Struct, frozen=True, kw_only=True):
 
     task_id: int | None = None
     history_order_id: int | None = None
+    jobs_only: bool = False  # of an order run: its tasks' output without its order log entries
 
 
 class LogChunk(msgspec.Struct, frozen=True, kw_only=True):
@@ -80,18 +81,6 @@ class LogRepository:
         condition = (HistoryLogChunk.history_order_id == history_order_id) & HistoryLogChunk.task_id.is_(None)
         return await self._after(condition, after_chunk_id)
 
-    async def tail_start(self, task_id: int, chunks: int) -> int:
-        """The chunk after which the task's last `chunks` chunks begin (0 when it has no more than those): where
-        a reader that shows a long log's tail first starts."""
-        before = await self._session.scalar(
-            select(HistoryLogChunk.id)
-            .where(HistoryLogChunk.task_id == task_id)
-            .order_by(HistoryLogChunk.id.desc())
-            .limit(1)
-            .offset(chunks)
-        )
-        return before or 0
-
     async def size(self, task_id: int) -> int:
         """The uncompressed size of a task's log in bytes."""
         sizes = await self._session.scalars(
@@ -123,6 +112,10 @@ class LogRepository:
             select(HistoryLogChunk.id).where(_source(source), HistoryLogChunk.id < first).limit(1)
         )
         return LogBlock(chunks=tuple(chunks), earlier=earlier is not None)
+
+    async def log_after(self, source: LogSource, after_chunk_id: int) -> LogTail:
+        """The log's text after the chunk `after_chunk_id` (0: from the start)."""
+        return await self._after(_source(source), after_chunk_id)
 
     async def chunks_after(self, source: LogSource, after_chunk_id: int, limit: int) -> list[LogChunk]:
         """At most `limit` chunks after the chunk `after_chunk_id` (0: from the start)."""
@@ -161,4 +154,5 @@ def _source(source: LogSource) -> ColumnElement[bool]:
         return HistoryLogChunk.task_id == source.task_id
     if source.history_order_id is None:
         raise ValueError("A log source needs a task id or a history order id")
-    return HistoryLogChunk.history_order_id == source.history_order_id
+    condition = HistoryLogChunk.history_order_id == source.history_order_id
+    return condition & HistoryLogChunk.task_id.is_not(None) if source.jobs_only else condition
