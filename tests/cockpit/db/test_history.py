@@ -7,7 +7,7 @@ import datetime
 from stellwerk.cockpit.db.enums import HistoryState, OrderStateText
 from stellwerk.cockpit.db.repositories.folders import FolderFilter
 from stellwerk.cockpit.db.repositories.history_query import HistoryFilter
-from stellwerk.cockpit.db.repositories.logs import LogRepository
+from stellwerk.cockpit.db.repositories.logs import LogBlock, LogRepository, LogSource
 from stellwerk.cockpit.db.repositories.order_history import (
     OrderChanged,
     OrderHistoryRepository,
@@ -182,15 +182,23 @@ async def test_logs_grow_in_compressed_chunks(database: Database) -> None:
         assert await logs.task_log(task_id + 1000) == ""
 
 
-async def test_a_long_task_log_is_read_from_its_tail(database: Database) -> None:
+async def test_a_long_log_is_read_in_blocks_from_its_tail(database: Database) -> None:
     async with database.session() as session:
         order = await OrderHistoryRepository(session).add(started("o", 1), now=1)
         task_id = await TaskHistoryRepository(session).add(task(order, 2), now=2)
         logs = LogRepository(session)
-        assert await logs.tail_start(task_id, 2) == 0  # no log yet
-        chunks = [await logs.append(order, f"line {n}\n", now=3, task_id=task_id) for n in range(5)]
+        of_task, of_run = LogSource(task_id=task_id), LogSource(history_order_id=order)
+        assert await logs.block_before(of_task, None, 100) == LogBlock(chunks=(), earlier=False)  # no log yet
         await logs.append(order, "OrderStarted\n", now=3)  # the order's own log is not the task's
-        assert await logs.tail_start(task_id, 5) == 0
-        start = await logs.tail_start(task_id, 2)
-        assert start == chunks[2]
-        assert (await logs.task_log_after(task_id, start)).text == "line 3\nline 4\n"
+        chunks = [await logs.append(order, f"line {n}\n", now=3, task_id=task_id) for n in range(5)]
+        tail = await logs.block_before(of_task, None, 14)  # two chunks of 7 bytes
+        assert [chunk.id for chunk in tail.chunks] == chunks[3:] and tail.earlier
+        before = await logs.block_before(of_task, chunks[3], 14)
+        assert "".join(chunk.text for chunk in before.chunks) == "line 1\nline 2\n" and before.earlier
+        start = await logs.block_before(of_task, chunks[1], 14)
+        assert [chunk.text for chunk in start.chunks] == ["line 0\n"] and not start.earlier
+        assert [chunk.id for chunk in (await logs.block_before(of_task, None, 1)).chunks] == chunks[4:]
+        whole = await logs.block_before(of_run, None, 1000)
+        assert [chunk.task_id for chunk in whole.chunks] == [None] + [task_id] * 5 and not whole.earlier
+        jobs = LogSource(history_order_id=order, jobs_only=True)
+        assert [chunk.id for chunk in (await logs.chunks_after(jobs, 0, 3))] == chunks[:3]

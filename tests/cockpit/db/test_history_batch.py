@@ -1,6 +1,7 @@
 """The History service storing batches of events on every backend: rows and logs of a batch written in bulk (a
-fork's children point to their parent's row), a batch that comes again changes nothing, a batch that fails half
-way leaves nothing behind and is written whole when it comes again."""
+fork's children point to their parent's row), a job's output of a batch in chunks of bounded size, a batch that
+comes again changes nothing, a batch that fails half way leaves nothing behind and is written whole when it comes
+again."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import event, func, select
 
 from stellwerk.cockpit.db.enums import HistoryState, OrderStateText
 from stellwerk.cockpit.db.repositories.event_ids import EventIdRepository
+from stellwerk.cockpit.db.repositories.history_batch import CHUNK_BYTES, bounded_pieces
 from stellwerk.cockpit.db.repositories.history_query import HistoryFilter
 from stellwerk.cockpit.db.repositories.logs import LogRepository
 from stellwerk.cockpit.db.repositories.order_history import OrderHistory, OrderHistoryRepository
@@ -110,6 +112,38 @@ async def test_a_batch_is_written_in_bulk_and_not_twice(database: Database) -> N
     assert (later["p"].state, later["p"].severity, later["p"].end_time) == (
         OrderStateText.CANCELLED, HistoryState.FAILED, T + 1002,
     )  # fmt: skip
+
+
+async def test_a_jobs_long_output_in_one_batch_is_stored_in_chunks_of_bounded_size(
+    database: Database,
+) -> None:
+    lines = [f"line {n:06} of much output, ü\n" for n in range(10_000)]  # some 300 KB
+    huge_line = "x" * (3 * CHUNK_BYTES) + "\n"
+    written = [*lines, huge_line]
+    chatty = events(
+        ("o1", ADDED),
+        ("o1", e.OrderStarted()),
+        ("o1", e.OrderProcessingStarted(subagent_id="agentA")),
+        *(("o1", e.OrderStdoutWritten(chunk=line)) for line in written),
+    )
+    await history(database).store(chatty, chatty[-1][2])
+    async with database.session() as db:
+        [task] = await TaskHistoryRepository(db).of_order((await rows(database))["orders"]["o1"].history_id)
+        sizes = list(
+            await db.scalars(select(HistoryLogChunk.size).where(HistoryLogChunk.task_id == task.task_id))
+        )
+        assert await LogRepository(db).task_log(task.task_id) == "".join(written)
+    assert len(sizes) > 10 and max(sizes) <= CHUNK_BYTES
+    assert sum(sizes) == len("".join(written).encode())
+
+
+def test_pieces_keep_the_text_cut_between_characters_only() -> None:
+    parts = ["ab", "üü" * 5, "", "c" * 7]
+    pieces = bounded_pieces(parts, 8)
+    assert b"".join(pieces).decode() == "".join(parts)
+    assert all(len(piece) <= 8 for piece in pieces)
+    assert [piece.decode() for piece in pieces]  # every piece is whole UTF-8
+    assert bounded_pieces([""], 8) == [b""]
 
 
 async def test_a_batch_that_fails_half_way_leaves_nothing_and_is_written_whole_again(

@@ -22,6 +22,12 @@ def test_a_finished_order_opens_from_its_history(
     assert status == 200, failed
     assert 'data-run-state="FAILED"' in failed and "/a/bad" in failed
     assert "live/order?controller=e2e&id=%232026-01-01%23T2-bad" in failed  # the log follows as for any order
+    assert 'href="/ui/logs/order?controller=e2e&order=%232026-01-01%23T2-bad"' in failed  # earlier lines
+    download = "/ui/logs/order/download?controller=e2e&order=%232026-01-01%23T2-bad"
+    assert f'href="{download}"' in failed
+    stamp = "2026-01-01 00:00:00.000+0000"
+    whole = [f"{stamp} {event} 0" for event in ("OrderStarted", "OrderLockAcquired", "OrderFinished")]
+    assert browser.request(download) == (200, "\n".join(["hello", *whole]) + "\n")
     status, finished = browser.request("/ui/order?controller=e2e&id=%232026-01-01%23T1-ok")
     assert status == 200 and 'data-run-state="FINISHED"' in finished
 

@@ -148,12 +148,15 @@ def pages(browser: Any) -> Iterator[Pages]:
     assert not opened.errors, f"errors in the browser's console: {opened.errors}"
 
 
-def views(base: str, order_id: str) -> dict[str, str]:
-    """Every view of the UI under `base` (…/ui), the order view showing `order_id`."""
+def views(base: str, order_id: str, log_order_id: str | None = None) -> dict[str, str]:
+    """Every view of the UI under `base` (…/ui), the order view showing `order_id` and the log view the latest
+    run of `log_order_id` (default: `order_id`)."""
+    log_of = quote(log_order_id or order_id, safe="")
     return {
         "dashboard": f"{base}/",
         "orders": f"{base}/orders?controller={CONTROLLER_ID}",
         "order": f"{base}/order?controller={CONTROLLER_ID}&id={quote(order_id, safe='')}",
+        "log": f"{base}/logs/order?controller={CONTROLLER_ID}&order={log_of}",
         "workflows": f"{base}/workflows?controller={CONTROLLER_ID}",
         "workflow": f"{base}/workflow?controller={CONTROLLER_ID}&path={quote('/parallel/forkJoin')}",
         "add-order": f"{base}/orders/add?controller={CONTROLLER_ID}&workflow={quote('/basics/hello')}",

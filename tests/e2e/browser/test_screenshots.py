@@ -34,18 +34,27 @@ def test_every_view_renders_at_desktop_and_phone_width(
         },
     )
     prompting = added["orderIds"][0]
+    greeted = system.joc.ok(  # finishes at once: its log shows a job's output
+        "/joc/api/orders/add",
+        {
+            "controllerId": CONTROLLER_ID,
+            "orders": [{"workflowPath": "/basics/hello", "orderName": "greeted"}],
+        },
+    )["orderIds"][0]
     pages = Pages(browser, VIEWPORTS[size])
     try:
         page = pages.new()
         page.goto(f"{system.url}/ui/login")
         page.screenshot(path=folder / f"login-{size}.png")
         log_in(page, system.url)
-        views = all_views(f"{system.url}/ui", prompting)
+        views = all_views(f"{system.url}/ui", prompting, greeted)
         for name, url in views.items():
             page.goto(url)
             expect(page.locator("main h1")).to_be_visible()
             if name == "order":
                 expect(page.locator("#timeline li").first).to_be_visible()
+            if name == "log":
+                expect(page.locator(".log-view")).to_contain_text("world")
             page.wait_for_timeout(300)  # the graph's layout and the first live update
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{name} is wider than the {size} viewport by {overflow} px"

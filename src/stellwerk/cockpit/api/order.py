@@ -60,7 +60,8 @@ def _obstacle(obstacle: dict[str, Any]) -> dict[str, Any]:
     return {"type": obstacle["type"]} if until is None else {"type": obstacle["type"], "until": iso(until)}
 
 
-async def _history_row(cockpit: Cockpit, caller: Caller, body: OrderHistoryFilter) -> OrderHistory:
+async def history_row(cockpit: Cockpit, caller: Caller, body: OrderHistoryFilter) -> OrderHistory:
+    """The order run, if the account may see its workflow's folder (the check of every order log reader)."""
     caller.require(VIEW, body.controller_id)
     async with cockpit.database.session() as db:
         repository = OrderHistoryRepository(db)
@@ -81,7 +82,7 @@ async def _history_row(cockpit: Cockpit, caller: Caller, body: OrderHistoryFilte
 @router.post("/log")
 async def log(body: OrderHistoryFilter, caller: CallerDep, cockpit: CockpitDep) -> dict[str, Any]:
     """The order log of one order run; `complete` once the order has ended, `eventId` to continue from."""
-    row = await _history_row(cockpit, caller, body)
+    row = await history_row(cockpit, caller, body)
     async with cockpit.database.session() as db:
         tail = await LogRepository(db).order_log_after(row.history_id, 0)
     return {
@@ -97,7 +98,7 @@ async def log(body: OrderHistoryFilter, caller: CallerDep, cockpit: CockpitDep) 
 async def running_log(body: OrderRunningLogFilter, caller: CallerDep, cockpit: CockpitDep) -> dict[str, Any]:
     """The order log entries written after the chunk `eventId`."""
     wanted = OrderHistoryFilter(controller_id=body.controller_id, history_id=body.history_id)
-    row = await _history_row(cockpit, caller, wanted)
+    row = await history_row(cockpit, caller, wanted)
     async with cockpit.database.session() as db:
         tail = await LogRepository(db).order_log_after(row.history_id, body.event_id)
     return {

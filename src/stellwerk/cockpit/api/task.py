@@ -20,15 +20,22 @@ from stellwerk.cockpit.security.guard import Caller, CallerDep
 router = APIRouter(prefix="/joc/api/task", tags=["task"], strict_content_type=False)
 
 
+async def task_of(cockpit: Cockpit, caller: Caller, controller_id: str, task_id: int) -> TaskHistory:
+    """The task, if the account may see its workflow's folder (the check of every task log reader)."""
+    caller.require(VIEW, controller_id)
+    async with cockpit.database.reading() as db:
+        task = await TaskHistoryRepository(db).get(task_id)
+    if task is None or task.controller_id != controller_id:
+        raise UnknownObject(f"$.taskId: there is no task {task_id} on {controller_id}")
+    caller.require_folder(task.workflow_path, controller_id)
+    return task
+
+
 async def _task_log(
     cockpit: Cockpit, caller: Caller, controller_id: str, task_id: int, after_chunk: int
 ) -> tuple[TaskHistory, LogTail]:
-    caller.require(VIEW, controller_id)
-    async with cockpit.database.session() as db:
-        task = await TaskHistoryRepository(db).get(task_id)
-        if task is None or task.controller_id != controller_id:
-            raise UnknownObject(f"$.taskId: there is no task {task_id} on {controller_id}")
-        caller.require_folder(task.workflow_path, controller_id)
+    task = await task_of(cockpit, caller, controller_id, task_id)
+    async with cockpit.database.reading() as db:
         tail = await LogRepository(db).task_log_after(task_id, after_chunk)
     return task, tail
 

@@ -10,7 +10,7 @@ import json
 import math
 from collections.abc import Mapping
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -28,9 +28,8 @@ from stellwerk.cockpit.api.orders_common import (
 from stellwerk.cockpit.api.orders_models import AddOrders, ModifyOrders
 from stellwerk.cockpit.context import Cockpit, CockpitDep
 from stellwerk.cockpit.db.enums import OrderStateText
-from stellwerk.cockpit.db.repositories.logs import LogRepository
+from stellwerk.cockpit.db.repositories.logs import LogRepository, LogSource
 from stellwerk.cockpit.db.repositories.order_history import OrderHistory, OrderHistoryRepository
-from stellwerk.cockpit.db.repositories.task_history import TaskHistoryRepository
 from stellwerk.cockpit.errors import UnknownObject, delivery_date
 from stellwerk.cockpit.security.guard import Caller
 from stellwerk.cockpit.services.order_log import log_entries
@@ -52,7 +51,7 @@ GROUPS = (
     OrderStateText.SUSPENDED, OrderStateText.PROMPTING, OrderStateText.WAITING, OrderStateText.FAILED,
     OrderStateText.FINISHED, OrderStateText.CANCELLED,
 )  # fmt: skip
-LOG_TAIL_LINES = 500  # a page opens with the last lines of a long log; new lines follow live
+LOG_TAIL_LINES = 500  # the timeline opens with its last lines; new lines follow live
 
 # Why an order does not move, by the engine's state (JOC's "obstacles", in words).
 _STILL = {
@@ -204,7 +203,8 @@ def _variables(order: o.Order) -> dict[str, str]:
     return {name: json.dumps(value) for name, value in values.items()}
 
 
-def _line(entry: Mapping[str, Any]) -> str:
+def entry_line(entry: Mapping[str, Any]) -> str:
+    """An order log entry as one line of text."""
     extras = [f"{field}={entry[field]}" for field in ("job", "agentDatetime", "returnCode") if field in entry]
     return " ".join(
         [
@@ -218,39 +218,51 @@ def _line(entry: Mapping[str, Any]) -> str:
 
 class LogFollower:
     """The order's latest run: its timeline (order log entries) and its jobs' output after what was read. The
-    first read of a job's output starts at its last `TAIL_CHUNKS` chunks: a long log shows its tail first."""
+    first read of the output is its last block of about `TAIL_BYTES`: a long log shows its tail first, and the
+    blocks before it come on request (`earlier_before`)."""
 
-    TAIL_CHUNKS = 200
+    TAIL_BYTES = 64 * 1024
 
     def __init__(self, cockpit: Cockpit, controller_id: str, order_id: str) -> None:
         self._cockpit, self._controller_id, self._order_id = cockpit, controller_id, order_id
-        self._history_id: int | None = None
+        self.history_id: int | None = None
         self._order_chunk = 0
-        self._task_chunks: dict[int, int] = {}
-        self.output_cut = False  # whether the output read so far leaves out the start of a job's log
+        self._output_chunk: int | None = None  # None: the output was not read yet
+        self.earlier_before: int | None = None  # the first output chunk read, when chunks come before it
 
     async def read(self) -> tuple[list[str], list[str]]:
         """New (timeline lines, output lines) since the last read."""
         async with self._cockpit.database.reading() as db:
-            if self._history_id is None:
+            if self.history_id is None:
                 row = await OrderHistoryRepository(db).latest(self._controller_id, self._order_id)
                 if row is None:
                     return [], []
-                self._history_id = row.history_id
+                self.history_id = row.history_id
             logs = LogRepository(db)
-            tail = await logs.order_log_after(self._history_id, self._order_chunk)
+            tail = await logs.order_log_after(self.history_id, self._order_chunk)
             self._order_chunk = tail.last_chunk_id
-            timeline = [_line(entry) for entry in log_entries(tail.text)]
-            output: list[str] = []
-            for task in await TaskHistoryRepository(db).of_order(self._history_id):
-                after = self._task_chunks.get(task.task_id)
-                if after is None:
-                    after = await logs.tail_start(task.task_id, self.TAIL_CHUNKS)
-                    self.output_cut = self.output_cut or after > 0
-                task_tail = await logs.task_log_after(task.task_id, after)
-                self._task_chunks[task.task_id] = task_tail.last_chunk_id
-                output += task_tail.text.splitlines()
-        return timeline, output
+            timeline = [entry_line(entry) for entry in log_entries(tail.text)]
+            output = await self._output(logs, LogSource(history_order_id=self.history_id, jobs_only=True))
+        return timeline, output.splitlines()
+
+    async def _output(self, logs: LogRepository, source: LogSource) -> str:
+        if self._output_chunk is None:
+            block = await logs.block_before(source, None, self.TAIL_BYTES)
+            self._output_chunk = block.chunks[-1].id if block.chunks else 0
+            self.earlier_before = block.chunks[0].id if block.earlier else None
+            return "".join(chunk.text for chunk in block.chunks)
+        output = await logs.log_after(source, self._output_chunk)
+        self._output_chunk = output.last_chunk_id
+        return output.text
+
+    def earlier_url(self) -> str | None:
+        """Where the output's block before what was read first comes from (None: nothing comes before)."""
+        if self.history_id is None or self.earlier_before is None:
+            return None
+        query = urlencode(
+            {"controller": self._controller_id, "id": self.history_id, "before": self.earlier_before}
+        )
+        return f"/ui/logs/output/earlier?{query}"
 
 
 @router.get("/order", response_class=HTMLResponse)
@@ -314,10 +326,14 @@ async def order_live(caller: UiCaller, cockpit: CockpitDep, controller: str, id:
         found: list[live.Fragment] = [("state", block, False)]
         if first:
             first = False
-            for name, new, cut in (("timeline", timeline, False), ("output", output, follower.output_cut)):
-                tail = new[-LOG_TAIL_LINES:]
-                cut = cut or len(new) > len(tail)
-                found.append((f"{name}-all", log.render(name=name, lines=tail, cut=cut), True))
+            tail = timeline[-LOG_TAIL_LINES:]
+            cut = len(timeline) > len(tail)
+            found.append(("timeline-all", log.render(name="timeline", lines=tail, cut=cut), True))
+            earlier = follower.earlier_url()
+            output_block = log.render(
+                name="output", lines=output, cut=earlier is not None, earlier_url=earlier
+            )
+            found.append(("output-all", output_block, True))
         else:
             found += [
                 ("timeline", lines.render(lines=timeline), True),

@@ -1,7 +1,8 @@
 """The History service's database side, a batch at a time: the runs a batch of events continues from (one query
 for the runs, one for their running tasks), and the batch's changes written with a few bulk statements (SQLAlchemy
 Core executemany: INSERT … RETURNING for new rows, UPDATE by id for changed ones), not a statement per event.
-Log lines of one order or one task in a batch become one compressed chunk."""
+Log lines of one order or one task in a batch become one compressed chunk, or several of at most `CHUNK_BYTES` each
+when they are more: a reader of a long log reads it a few chunks at a time, never all of it at once."""
 
 from __future__ import annotations
 
@@ -354,20 +355,41 @@ class HistoryBatchRepository:
             logs.setdefault(where, (line, []))[1].append(_text(line))
         if not logs:
             return
-        rows = []
-        for first, parts in logs.values():
-            raw = "".join(parts).encode()
-            task = first.task if first.output is not None else None
-            rows.append(
-                {
-                    "history_order_id": first.run.history_id,
-                    "task_id": task.task_id if task is not None else None,
-                    "size": len(raw),
-                    "data": zlib.compress(raw),
-                    "created": first.time,
-                }
-            )
+        rows = [
+            {
+                "history_order_id": first.run.history_id,
+                "task_id": first.task.task_id
+                if first.output is not None and first.task is not None
+                else None,
+                "size": len(raw),
+                "data": zlib.compress(raw),
+                "created": first.time,
+            }
+            for first, parts in logs.values()
+            for raw in bounded_pieces(parts, CHUNK_BYTES)
+        ]
         await self._session.execute(insert(_CHUNKS), rows)
+
+
+CHUNK_BYTES = 32 * 1024
+
+
+def bounded_pieces(parts: Sequence[str], limit: int) -> list[bytes]:
+    """The parts' text, in order, as pieces of at most `limit` bytes of UTF-8: whole parts where they fit (a
+    part longer than `limit` is cut between characters)."""
+    pieces: list[bytes] = []
+    current = bytearray()
+    for part in parts:
+        step = max(1, limit // 4)  # characters: at most 4 bytes each in UTF-8
+        for start in range(0, max(len(part), 1), step):
+            raw = part[start : start + step].encode()
+            if current and len(current) + len(raw) > limit:
+                pieces.append(bytes(current))
+                current = bytearray()
+            current += raw
+    if current or not pieces:
+        pieces.append(bytes(current))
+    return pieces
 
 
 def _text(line: LogLine) -> str:

@@ -1,5 +1,6 @@
 """Order and job logs as zlib-compressed chunks: the History service appends a chunk per batch of output, so the
-log of a running job grows while it runs; readers get the whole text, or what came after a chunk they have."""
+log of a running job grows while it runs; readers get the whole text, what came after a chunk they have, or a
+block of chunks of about a given size before a chunk (a long log read from its tail back, never all at once)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,30 @@ class LogTail(msgspec.Struct, frozen=True, kw_only=True):
 
     text: str
     last_chunk_id: int
+
+
+class LogSource(msgspec.Struct, frozen=True, kw_only=True):
+    """Whose log: a task's output (`task_id`), or the whole log of an order run (`history_order_id`: its own
+    entries and its tasks' output, in the order they were stored)."""
+
+    task_id: int | None = None
+    history_order_id: int | None = None
+    jobs_only: bool = False  # of an order run: its tasks' output without its order log entries
+
+
+class LogChunk(msgspec.Struct, frozen=True, kw_only=True):
+    """A stored piece of a log: its id, its task (None: an order log entry) and its text."""
+
+    id: int
+    task_id: int | None
+    text: str
+
+
+class LogBlock(msgspec.Struct, frozen=True, kw_only=True):
+    """Consecutive chunks of a log, and whether chunks come before them."""
+
+    chunks: tuple[LogChunk, ...]
+    earlier: bool
 
 
 class LogRepository:
@@ -56,24 +81,57 @@ class LogRepository:
         condition = (HistoryLogChunk.history_order_id == history_order_id) & HistoryLogChunk.task_id.is_(None)
         return await self._after(condition, after_chunk_id)
 
-    async def tail_start(self, task_id: int, chunks: int) -> int:
-        """The chunk after which the task's last `chunks` chunks begin (0 when it has no more than those): where
-        a reader that shows a long log's tail first starts."""
-        before = await self._session.scalar(
-            select(HistoryLogChunk.id)
-            .where(HistoryLogChunk.task_id == task_id)
-            .order_by(HistoryLogChunk.id.desc())
-            .limit(1)
-            .offset(chunks)
-        )
-        return before or 0
-
     async def size(self, task_id: int) -> int:
         """The uncompressed size of a task's log in bytes."""
         sizes = await self._session.scalars(
             select(HistoryLogChunk.size).where(HistoryLogChunk.task_id == task_id)
         )
         return sum(sizes)
+
+    async def block_before(self, source: LogSource, before_chunk_id: int | None, budget: int) -> LogBlock:
+        """The chunks just before the chunk `before_chunk_id` (None: the last ones) holding about `budget`
+        bytes: at least one chunk, and no more than `MAX_BLOCK_CHUNKS`. Reads the sizes of those chunks only."""
+        condition = _source(source)
+        if before_chunk_id is not None:
+            condition = condition & (HistoryLogChunk.id < before_chunk_id)
+        sizes = await self._session.execute(
+            select(HistoryLogChunk.id, HistoryLogChunk.size)
+            .where(condition)
+            .order_by(HistoryLogChunk.id.desc())
+            .limit(MAX_BLOCK_CHUNKS)
+        )
+        first, total = None, 0
+        for chunk_id, size in sizes:
+            if first is not None and total + size > budget:
+                break
+            first, total = chunk_id, total + size
+        if first is None:
+            return LogBlock(chunks=(), earlier=False)
+        chunks = await self._chunks(condition & (HistoryLogChunk.id >= first), MAX_BLOCK_CHUNKS)
+        earlier = await self._session.scalar(
+            select(HistoryLogChunk.id).where(_source(source), HistoryLogChunk.id < first).limit(1)
+        )
+        return LogBlock(chunks=tuple(chunks), earlier=earlier is not None)
+
+    async def log_after(self, source: LogSource, after_chunk_id: int) -> LogTail:
+        """The log's text after the chunk `after_chunk_id` (0: from the start)."""
+        return await self._after(_source(source), after_chunk_id)
+
+    async def chunks_after(self, source: LogSource, after_chunk_id: int, limit: int) -> list[LogChunk]:
+        """At most `limit` chunks after the chunk `after_chunk_id` (0: from the start)."""
+        return await self._chunks(_source(source) & (HistoryLogChunk.id > after_chunk_id), limit)
+
+    async def _chunks(self, condition: ColumnElement[bool], limit: int) -> list[LogChunk]:
+        rows = await self._session.execute(
+            select(HistoryLogChunk.id, HistoryLogChunk.task_id, HistoryLogChunk.data)
+            .where(condition)
+            .order_by(HistoryLogChunk.id)
+            .limit(limit)
+        )
+        return [
+            LogChunk(id=chunk_id, task_id=task_id, text=zlib.decompress(data).decode())
+            for chunk_id, task_id, data in rows
+        ]
 
     async def _after(self, condition: ColumnElement[bool], after_chunk_id: int) -> LogTail:
         rows = await self._session.execute(
@@ -86,3 +144,15 @@ class LogRepository:
             parts.append(zlib.decompress(data).decode())
             last = chunk_id
         return LogTail(text="".join(parts), last_chunk_id=last)
+
+
+MAX_BLOCK_CHUNKS = 1000
+
+
+def _source(source: LogSource) -> ColumnElement[bool]:
+    if source.task_id is not None:
+        return HistoryLogChunk.task_id == source.task_id
+    if source.history_order_id is None:
+        raise ValueError("A log source needs a task id or a history order id")
+    condition = HistoryLogChunk.history_order_id == source.history_order_id
+    return condition & HistoryLogChunk.task_id.is_not(None) if source.jobs_only else condition
