@@ -53,7 +53,8 @@ def months(first: date, count: int, projections: dict[str, Any]) -> list[Month]:
     for offset in range(count):
         start = add_months(month_start(first), offset)
         weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(start.year, start.month)
-        shown.append(Month(start, [[_day(day, by_day) if day.month == start.month else None for day in week] for week in weeks]))  # fmt: skip
+        cells = [[_day(day, by_day) if day.month == start.month else None for day in week] for week in weeks]
+        shown.append(Month(start, cells))
     return shown
 
 

@@ -85,7 +85,12 @@ async def modify(
         raise Refused(400, "start: give the new planned start (now, now + 600, or 2026-12-24 18:00)")
     changed: list[str] = []
     for controller_id, order_ids in chosen(orders).items():
-        body = {"controllerId": controller_id, "orderIds": order_ids, "scheduledFor": start.strip(), "timeZone": time_zone}  # fmt: skip
+        body = {
+            "controllerId": controller_id,
+            "orderIds": order_ids,
+            "scheduledFor": start.strip(),
+            "timeZone": time_zone,
+        }
         answer = await dailyplan_api.modify(body_of(ModifyPlanOrders, body), caller, cockpit)
         renamed = answer["orderIds"]  # old id → new id (the id names the planned start)
         changed += list(renamed.values()) if isinstance(renamed, dict) else list(renamed)

@@ -1,7 +1,8 @@
 """The log of a task (a job's output) or of an order run (its order log entries and its jobs' output, in the order
-they were stored; or its jobs' output alone, whose earlier blocks the order page loads), opened fast however large: the page shows the last block of about `BLOCK_BYTES`, an "Earlier"
-button loads the block before it (again and again, up to the start), a running log keeps growing at its end, and
-"Download" streams the whole log from the database a batch of chunks at a time. The account is checked as the
+they were stored; or its jobs' output alone, whose earlier blocks the order page loads), opened fast however
+large: the page shows the last block of about `BLOCK_BYTES`, an "Earlier" button loads the block before it (again
+and again, up to the start), a running log keeps growing at its end, and "Download" streams the whole log from
+the database a batch of chunks at a time. The account is checked as the
 API's log readers check it (`/task/log`, `/order/log`): the Controller's order view permission and the folder of
 the workflow."""
 
