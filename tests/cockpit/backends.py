@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -27,6 +28,9 @@ from stellwerk.cockpit.db.migrate import migrate
 
 T = TypeVar("T")
 BACKENDS = ("sqlite", "postgresql", "mariadb")
+# For a module testing a layer above the database (the UI over the API's handlers, ending processes), whose
+# database work the handlers' own tests cover on every backend: it runs on SQLite only, to keep `make test` short.
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ SUBCOMMANDS = {
     "agents": (
         "stellwerk.cli.client.agents",
         "agents_command",
-        "The Controller's Agents: list, enable, disable.",
+        "The Controller's Agents: list, enable, disable, reset.",
     ),
     "cluster": (
         "stellwerk.cli.client.cluster",

@@ -13,7 +13,10 @@ from tests.cockpit.api.conftest import ADMIN_PASSWORD, ControllerNodes, RunningC
 from tests.cockpit.api.dailyplan.test_plan_on_controller import greeting
 from tests.cockpit.api.dailyplan.test_plan_orders import release, store
 from tests.cockpit.api.joc import Joc
+from tests.cockpit.backends import SQLITE_ONLY
 from tests.cockpit.ui.test_session import Browser
+
+pytestmark = SQLITE_ONLY
 
 
 def _plan_tonight(joc: Joc) -> str:

@@ -15,7 +15,10 @@ import pytest
 
 from tests.cockpit.api.conftest import ADMIN_PASSWORD, RunningCockpit, _add_account
 from tests.cockpit.api.joc import Joc
+from tests.cockpit.backends import SQLITE_ONLY
 from tests.cockpit.ui.test_session import Browser
+
+pytestmark = SQLITE_ONLY
 
 KINDS = (
     "WORKFLOW", "JOBRESOURCE", "LOCK", "NOTICEBOARD", "FILEORDERSOURCE", "SCHEDULE", "WORKINGDAYSCALENDAR",

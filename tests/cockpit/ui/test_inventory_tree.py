@@ -17,7 +17,10 @@ from typing import Any
 from tests.cockpit.api.conftest import ADMIN_PASSWORD, ControllerNodes, RunningCockpit, _add_account
 from tests.cockpit.api.inventory.items import CALENDAR, LOCK, workflow
 from tests.cockpit.api.joc import Joc
+from tests.cockpit.backends import SQLITE_ONLY
 from tests.cockpit.ui.test_session import Browser
+
+pytestmark = SQLITE_ONLY
 
 VIEW = "sos:products:joc:inventory:view"
 TREE = "/ui/inventory/tree"

@@ -23,7 +23,10 @@ from stellwerk.cockpit.ui.logs import BLOCK_BYTES, LATER_CHUNKS
 from tests.cockpit.api.conftest import ADMIN_PASSWORD, RunningCockpit
 from tests.cockpit.api.joc import Joc
 from tests.cockpit.api.orders.conftest import log_line
+from tests.cockpit.backends import SQLITE_ONLY
 from tests.cockpit.ui.test_session import Browser
+
+pytestmark = SQLITE_ONLY
 
 CHUNKS = 3000
 T0 = 1_767_225_600_000

@@ -11,8 +11,10 @@ from tests.cockpit.api.agents.test_agents import _agent_url, _audit_requests
 from tests.cockpit.api.conftest import ControllerNodes, RunningCockpit
 from tests.cockpit.api.ctl.conftest import root
 from tests.cockpit.api.schema import assert_valid
-from tests.cockpit.backends import run
+from tests.cockpit.backends import SQLITE_ONLY, run
 from tests.e2e.nodes import events, until_async
+
+pytestmark = SQLITE_ONLY
 
 
 def _agent_events(controller: ControllerNodes) -> list[dict[str, Any]]:

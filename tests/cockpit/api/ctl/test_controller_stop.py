@@ -13,10 +13,12 @@ from tests.cockpit.api.agents.test_agents import _audit_requests
 from tests.cockpit.api.conftest import ADMIN_PASSWORD, ControllerNodes, RunningCockpit
 from tests.cockpit.api.ctl.conftest import root
 from tests.cockpit.api.schema import assert_valid
-from tests.cockpit.backends import run
+from tests.cockpit.backends import SQLITE_ONLY, run
 from tests.cockpit.ui.test_session import Browser
 from tests.controller.cluster.processes import ProcessWithOptions
 from tests.e2e.nodes import CONTROLLER, NodeProcess, until, until_async
+
+pytestmark = SQLITE_ONLY
 
 
 def _controller_process(controller: ControllerNodes) -> NodeProcess:
