@@ -90,30 +90,28 @@ def cluster_actions(node: Mapping[str, Any]) -> tuple[Action, ...]:
 def node_actions(node: Mapping[str, Any]) -> tuple[Action, ...]:
     """Ending a Controller node's process: terminate and restart (a cluster's active node may first switch
     over), abort and abort and restart (in a cluster the passive node then fails over)."""
-    path = "/ui/controller/{}?" + _node_query(node)
+    query = _node_query(node)
+
+    def action(label: str, operation: str, permission: str, more: str = "") -> Action:
+        return Action(label, f"/ui/controller/{operation}?{query}{more}", permission)
+
     if not _clustered(node):
-        ending = [("Terminate", "terminate", TERMINATE), ("Restart", "restart", RESTART)]
+        ending = [action("Terminate", "terminate", TERMINATE), action("Restart", "restart", RESTART)]
     else:
+        staying = "&switchover="  # the active node stops without handing over
         ending = [
-            ("Terminate with switch-over", "terminate", TERMINATE),
-            ("Terminate without switch-over", "terminate&switchover=", TERMINATE),
-            ("Restart with switch-over", "restart", RESTART),
-            ("Restart without switch-over", "restart&switchover=", RESTART),
+            action("Terminate with switch-over", "terminate", TERMINATE),
+            action("Terminate without switch-over", "terminate", TERMINATE, staying),
+            action("Restart with switch-over", "restart", RESTART),
+            action("Restart without switch-over", "restart", RESTART, staying),
         ]
-    ending += [("Abort", "abort", TERMINATE), ("Abort and restart", "abort-and-restart", RESTART)]
-    return tuple(
-        Action(label, _with_query(path, operation), permission) for label, operation, permission in ending
-    )
+    ending += [action("Abort", "abort", TERMINATE), action("Abort and restart", "abort-and-restart", RESTART)]
+    return tuple(ending)
 
 
 def _node_query(node: Mapping[str, Any]) -> str:
     controller, url = (quote(str(node.get(key, "")), safe="") for key in ("controllerId", "url"))
     return f"controller={controller}&url={url}"
-
-
-def _with_query(path: str, operation: str) -> str:
-    name, _, more = operation.partition("&")
-    return path.format(name) + (f"&{more}" if more else "")
 
 
 def _clustered(node: Mapping[str, Any]) -> bool:
