@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 import psutil
 import pytest
 
-from stellwerk.runner.output import CHUNK_BYTES
+from stellwerk.runner.output import CHUNK_BYTES, OutputCallback
 from stellwerk.runner.process import ProcessKiller, ProcessLaunch, ProcessResult, run_process
+from stellwerk.runner.spawner import Spawner
 
 if TYPE_CHECKING:
     from conftest import OutputRecorder
@@ -36,8 +37,29 @@ def sh(
     )
 
 
+# Every test runs twice: the process started by this process, and by the Agent's spawner process.
+_through_spawner = False
+
+
+@pytest.fixture(autouse=True, params=["here", "spawner"])
+def started_by(request: pytest.FixtureRequest) -> None:
+    global _through_spawner
+    _through_spawner = request.param == "spawner"
+
+
+async def process(
+    launch: ProcessLaunch, on_output: OutputCallback, kill: ProcessKiller | None = None
+) -> ProcessResult:
+    spawner = Spawner() if _through_spawner else None
+    try:
+        return await run_process(launch, on_output, kill, spawner)
+    finally:
+        if spawner is not None:
+            await spawner.close()
+
+
 def run(launch: ProcessLaunch, output: OutputRecorder, kill: ProcessKiller | None = None) -> ProcessResult:
-    return asyncio.run(run_process(launch, output, kill))
+    return asyncio.run(process(launch, output, kill))
 
 
 def is_alive(pid: int) -> bool:
@@ -152,7 +174,7 @@ def kill_when(
 def test_kill_sends_term_and_the_job_may_clean_up(env: dict[str, str], output: OutputRecorder) -> None:
     killer = ProcessKiller()
     script = "trap 'echo cleaning up; exit 7' TERM; echo ready; sleep 300 & wait"
-    result = asyncio.run(run_process(sh(script, env), kill_when("ready", killer, False, output), killer))
+    result = asyncio.run(process(sh(script, env), kill_when("ready", killer, False, output), killer))
     assert result.killed and not result.timed_out
     assert result.return_code == 7
     assert "cleaning up" in output.text("stdout")
@@ -162,7 +184,7 @@ def test_kill_immediately_sends_sigkill(env: dict[str, str], output: OutputRecor
     killer = ProcessKiller()
     script = "trap '' TERM; sleep 300 & echo background $!; echo ready; wait"
     started = time.monotonic()
-    result = asyncio.run(run_process(sh(script, env), kill_when("ready", killer, True, output), killer))
+    result = asyncio.run(process(sh(script, env), kill_when("ready", killer, True, output), killer))
     assert time.monotonic() - started < 2
     assert result.killed and (result.return_code, result.signal) == (137, 9)
     assert not is_alive(reported_pids(output)["background"])
@@ -183,7 +205,7 @@ def test_cancelling_kills_the_process_group(env: dict[str, str], output: OutputR
             output(stream, text)
             ready.set()
 
-        task = asyncio.create_task(run_process(sh("sleep 300 & echo background $!; wait", env), on_output))
+        task = asyncio.create_task(process(sh("sleep 300 & echo background $!; wait", env), on_output))
         await ready.wait()
         task.cancel()
         return await task
@@ -213,7 +235,7 @@ def test_a_failing_output_callback_is_raised_after_the_process_ended(env: dict[s
         raise RuntimeError("cannot write")
 
     with pytest.raises(RuntimeError, match="cannot write"):
-        asyncio.run(run_process(sh("head -c 300000 /dev/zero; echo end", env), broken))
+        asyncio.run(process(sh("head -c 300000 /dev/zero; echo end", env), broken))
 
 
 def test_start_failure_raises(env: dict[str, str], output: OutputRecorder) -> None:

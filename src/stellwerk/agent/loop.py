@@ -43,6 +43,7 @@ from stellwerk.model import item_events as ie
 from stellwerk.model import order as o
 from stellwerk.runner.executors import ExecutionSettings
 from stellwerk.runner.jobs import JobEnded, JobLauncher, RemoteSubagents
+from stellwerk.runner.spawner import Spawner
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class AgentLoop:
         oldest_event_id: Callable[[], int],
         remote: RemoteSubagents | None = None,
         job_ended: JobEnded | None = None,
+        spawner: Spawner | None = None,
     ) -> None:
         self._config = config
         self._journal = journal
@@ -93,7 +95,9 @@ class AgentLoop:
         settings = ExecutionSettings(
             executables_directory=config.executables_directory, inherited_env=dict(os.environ)
         )
-        self._jobs = JobLauncher(config.work_directory, settings, self._report_one, clock, remote, job_ended)
+        self._jobs = JobLauncher(
+            config.work_directory, settings, self._report_one, clock, remote, job_ended, spawner
+        )
 
     @property
     def state(self) -> EngineState:

@@ -40,6 +40,7 @@ from stellwerk.journal.replicator import Replicator
 from stellwerk.journal.segments import Segment
 from stellwerk.model import agent_commands as ac
 from stellwerk.model.problems import Problem
+from stellwerk.runner.spawner import Spawner
 from stellwerk.transport.server import RunningServer, serve
 from stellwerk.transport.tls import server_context
 
@@ -67,6 +68,7 @@ class AgentService:
         self._event_log = EventLog(journal, config.journal_directory, JOURNAL_BASE)
         self._subagents = SubagentLinks(config, lambda: journal.state, lambda: self._loop.subagents_changed())
         self._metrics = AgentMetrics(journal, lambda: self._loop.events_persisted)
+        self._spawner = Spawner()
         self._loop = AgentLoop(
             config,
             journal,
@@ -74,6 +76,7 @@ class AgentService:
             self._event_log.oldest_event_id,
             remote=self._subagents,
             job_ended=self._metrics.job_ended,
+            spawner=self._spawner,
         )
         self._watcher = FileWatcher(config, lambda: journal.state, self._loop.report)
         self._closing = asyncio.Event()
@@ -173,6 +176,7 @@ class AgentService:
         self._closing.set()
         await self._cancel_tasks()
         await self._loop.stop(orderly=False)
+        await self._spawner.close()
         await self._subagents.close()
         await self._close_journal()
 
@@ -241,6 +245,7 @@ class AgentService:
         self._closing.set()
         await self._cancel_tasks()
         await self._loop.stop(orderly=True)
+        await self._spawner.close()
         await self._subagents.close()
         # An orderly stop ends with a snapshot: the next start need not replay the events.
         await self._close_journal(snapshot=not self._loop.failed)

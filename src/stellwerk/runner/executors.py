@@ -51,6 +51,7 @@ from stellwerk.runner.return_values import (
     read_return_values,
     value_text,
 )
+from stellwerk.runner.spawner import Spawner
 from stellwerk.runner.step_files import StepFiles, step_files
 
 PYJOB_MODULE = "stellwerk.runner.pyjob"
@@ -102,8 +103,9 @@ async def execute_job(
     settings: ExecutionSettings | None = None,
     job_arguments: Mapping[str, Value] | None = None,
     order_id: str | None = None,
+    spawner: Spawner | None = None,
 ) -> StepResult:
-    """Runs one step of `job` in `work_dir` and returns its outcome."""
+    """Runs one step of `job` in `work_dir` and returns its outcome; `spawner` starts its process if given."""
     settings = settings or ExecutionSettings()
     with step_files(settings.temp_directory) as files:
         step = StepContext(
@@ -118,7 +120,7 @@ async def execute_job(
         if isinstance(launch, Problem):
             return StepResult(outcome=Failed(message=launch.message))
         try:
-            result = await run_process(launch, on_output, kill)
+            result = await run_process(launch, on_output, kill, spawner)
         except OSError as error:
             return StepResult(outcome=Failed(message=f"The job's process could not be started: {error}"))
         return_values = read_return_values(step.return_values_file)

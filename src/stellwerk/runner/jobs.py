@@ -23,6 +23,7 @@ from stellwerk.runner.executors import ExecutionSettings, execute_job
 from stellwerk.runner.jobenv import job_input
 from stellwerk.runner.process import ProcessKiller
 from stellwerk.runner.remote import ProcessRequest, RemoteProcess
+from stellwerk.runner.spawner import Spawner
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +49,10 @@ class JobLauncher:
         now: Callable[[], int],
         remote: RemoteSubagents | None = None,
         job_ended: JobEnded | None = None,
+        spawner: Spawner | None = None,
     ) -> None:
         self._remote = remote
+        self._spawner = spawner
         self._job_ended = job_ended
         self._work_dir = work_dir
         self._settings = settings
@@ -141,6 +144,7 @@ class JobLauncher:
             settings=self._settings,
             job_arguments=prepared.job_arguments,
             order_id=order_id,
+            spawner=self._spawner,
         )
         self._send(order_id, e.OrderProcessed(outcome=result.outcome))
 

@@ -11,9 +11,11 @@ Decisions:
 - The pipes are made here rather than with `PIPE`, so that this module owns their read ends and can close
   them while a background process still holds the write end.
 - A signal death n gives return code 128+n, like a shell.
-- The process is spawned with `subprocess.Popen` (vfork and exec) and watched by the event loop itself: its pidfd
-  for the exit, `add_reader` for the pipes, `add_writer` for stdin. asyncio's subprocess transport with a reader
-  task per pipe cost half again as much CPU per process, and the Agent spawns one per order.
+- The process is started by the Agent's spawner process when one is given (`spawner.py`: the event loop does not
+  wait for the exec), else here with `subprocess.Popen` (vfork and exec). The event loop itself watches it: its
+  exit through the spawner or its pidfd, `add_reader` for the pipes, `add_writer` for stdin. asyncio's subprocess
+  transport with a reader task per pipe cost half again as much CPU per process, and the Agent starts one per
+  order.
 - Cancelling `run_process` SIGKILLs the process group and then re-raises the cancellation.
 """
 
@@ -30,6 +32,7 @@ import msgspec
 
 from stellwerk.runner.group import ProcessGroupTerminator
 from stellwerk.runner.output import OutputCallback, OutputPump
+from stellwerk.runner.spawner import RequestTooBig, Spawner
 
 DEFAULT_SIGKILL_DELAY = 15.0
 DEFAULT_OUTPUT_GRACE = 1.0
@@ -111,13 +114,17 @@ class _Supervision:
 
 
 async def run_process(
-    launch: ProcessLaunch, on_output: OutputCallback, kill: ProcessKiller | None = None
+    launch: ProcessLaunch,
+    on_output: OutputCallback,
+    kill: ProcessKiller | None = None,
+    spawner: Spawner | None = None,
 ) -> ProcessResult:
-    """Runs the process to its end and returns how it ended. Raises OSError if it cannot be started."""
-    loop = asyncio.get_running_loop()
+    """Runs the process to its end and returns how it ended; started by `spawner` if given (and the request
+    fits), else here. Raises OSError if it cannot be started."""
     pump = OutputPump(on_output)
-    process, stdin = _start(launch, pump)
-    supervision = _Supervision(process.pid, _exit_code(loop, process), launch)
+    pid, exited, stdin = await _start(launch, pump, spawner)
+    supervision = _Supervision(pid, exited, launch)
+    loop = asyncio.get_running_loop()
     timer = None if launch.timeout is None else loop.call_later(launch.timeout, supervision.time_out)
     if kill is not None:
         kill.attach(supervision.kill)
@@ -138,21 +145,15 @@ async def run_process(
     return _result(supervision, pump, output_complete)
 
 
-def _start(launch: ProcessLaunch, pump: OutputPump) -> tuple[subprocess.Popen[bytes], _StdinFeeder | None]:
-    """Spawns the process (vfork and exec, no transport nor task of asyncio) and connects its pipes."""
+async def _start(
+    launch: ProcessLaunch, pump: OutputPump, spawner: Spawner | None
+) -> tuple[int, asyncio.Future[int], _StdinFeeder | None]:
+    """Spawns the process and connects its pipes: its pid, its exit code to come and its stdin's feeder."""
     stdout_read, stdout_write = os.pipe()
     stderr_read, stderr_write = os.pipe()
     stdin_read, stdin_write = os.pipe() if launch.stdin is not None else (subprocess.DEVNULL, None)
     try:
-        process = subprocess.Popen(
-            launch.argv,
-            stdin=stdin_read,
-            stdout=stdout_write,
-            stderr=stderr_write,
-            env=launch.env,
-            cwd=launch.cwd,
-            start_new_session=True,
-        )
+        pid, exited = await _spawn(launch, (stdin_read, stdout_write, stderr_write), spawner)
     except BaseException:
         for fd in (stdout_read, stderr_read, stdin_write):
             if fd is not None:
@@ -164,8 +165,27 @@ def _start(launch: ProcessLaunch, pump: OutputPump) -> tuple[subprocess.Popen[by
                 os.close(fd)
     pump.start(stdout_read, stderr_read)
     if stdin_write is None or launch.stdin is None:
-        return process, None
-    return process, _StdinFeeder(stdin_write, launch.stdin)
+        return pid, exited, None
+    return pid, exited, _StdinFeeder(stdin_write, launch.stdin)
+
+
+async def _spawn(
+    launch: ProcessLaunch, fds: tuple[int, int, int], spawner: Spawner | None
+) -> tuple[int, asyncio.Future[int]]:
+    if spawner is not None:
+        with contextlib.suppress(RequestTooBig):
+            return await spawner.spawn(launch.argv, launch.env, launch.cwd, fds)
+    stdin, stdout, stderr = fds
+    process = subprocess.Popen(  # noqa: ASYNC220 (vfork and exec: blocking either way, see the module's text)
+        launch.argv,
+        stdin=stdin,
+        stdout=stdout,
+        stderr=stderr,
+        env=launch.env,
+        cwd=launch.cwd,
+        start_new_session=True,
+    )
+    return process.pid, _exit_code(asyncio.get_running_loop(), process)
 
 
 def _exit_code(loop: asyncio.AbstractEventLoop, process: subprocess.Popen[bytes]) -> asyncio.Future[int]:
