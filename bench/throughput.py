@@ -11,8 +11,9 @@ a temporary directory. The workflow has one job running `/bin/true` with process
 2. Bare spawn rate, in this process after the run: N times `asyncio.create_subprocess_exec("/bin/true")` and
    wait, at most --parallelism at once, once with asyncio's default child watcher and once waiting through
    pidfds (`runner.child_watcher`, as Python 3.12's asyncio does by itself); the ratio orders/s : the faster
-   spawns/s (target >= 0.7). (The Agent itself spawns with `subprocess.Popen` and watches the pidfd and pipes in
-   its loop, `runner.process`; the bare rate stays asyncio's standard way, as issue #3 defines it.)
+   spawns/s (target >= 0.7). (The Agent has its processes started by its spawner process, `runner.spawner`, and
+   watches their pipes in its loop, `runner.process`; the bare rate stays asyncio's standard way, as issue #3
+   defines it.)
 3. Latency, with orders paced at --rate orders/s (one AddOrder each): from just before
    `ControllerService.execute(AddOrder)` (which commits OrderAdded at once, before its first await) until the
    Agent has published the order's durable OrderProcessingStarted (its process is spawned at that moment), as
