@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -119,10 +120,13 @@ def environment(cache: Path, peer: str, requirements: Sequence[str], uv: Path) -
 def installed_version(python: Path, distribution: str) -> str:
     if not python.exists():
         return "?"
+    # Isolated and run from its environment's folder: the caller's working folder may be gone by now.
     found = subprocess.run(
-        [str(python), "-c", f"from importlib.metadata import version; print(version({distribution!r}))"],
-        capture_output=True, text=True,
+        [str(python), "-I", "-c", f"from importlib.metadata import version; print(version({distribution!r}))"],
+        capture_output=True, text=True, cwd=python.parent,
     )  # fmt: skip
+    if not found.stdout.strip():
+        print(f"The version of {distribution} is unknown: {found.stderr.strip()[-300:]}", file=sys.stderr)
     return found.stdout.strip() or "?"
 
 

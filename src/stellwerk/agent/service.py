@@ -118,6 +118,7 @@ class AgentService:
                 )
             else:
                 service._mounted_url = await stack.enter_async_context(mount(app))
+            service._spawner.start()
             service._start_tasks()
             try:
                 yield service

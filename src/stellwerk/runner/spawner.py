@@ -44,8 +44,8 @@ class RequestTooBig(ValueError):
 
 
 class Spawner:
-    """The Agent's end of its spawner process, started with the first process. Use it from the event loop's
-    thread only."""
+    """The Agent's end of its spawner process, started by `start` or else with the first process. Use it from
+    the event loop's thread only."""
 
     def __init__(self) -> None:
         self._loop = asyncio.get_running_loop()
@@ -92,6 +92,10 @@ class Spawner:
             os.close(self._devnull)
             self._devnull = None
         await asyncio.gather(*self._ending)
+
+    def start(self) -> None:
+        """Starts the spawner process now, so that the first job does not wait for Python to start."""
+        self._connect()
 
     # The channel ---------------------------------------------------------------------------------------------
 
