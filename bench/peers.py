@@ -226,6 +226,31 @@ def table(rows: list[tuple[str, Figures | str]], spawn: float, parallelism: int,
     return lines
 
 
+def verdicts(rows: list[tuple[str, Figures | str]]) -> list[str]:
+    """Issue #8's targets for this 2-core machine, each met or missed in this run (none for a peer not measured)."""
+    measured_rows = {name.split()[0]: f for name, f in rows if isinstance(f, Figures)}
+    ours, celery_figures = measured_rows["Stellwerk"], measured_rows.get("Celery")
+    airflow = measured_rows.get("Airflow")
+    checks: list[tuple[str, bool, str]] = []
+    if celery_figures is not None:
+        times = ours.runs_per_s / celery_figures.runs_per_s
+        checks += [
+            ("throughput ≥ 1.3× Celery's", times >= 1.3, f"{times:.2f}×"),
+            _no_worse("start latency p50", ours.p50_ms, celery_figures.p50_ms),
+            _no_worse("start latency p99", ours.p99_ms, celery_figures.p99_ms),
+        ]
+    if airflow is not None:
+        times = ours.runs_per_s / airflow.runs_per_s
+        checks.append(("throughput ≥ 100× Airflow's", times >= 100, f"{times:,.0f}×"))
+    if ours.late_p99_ms is not None:
+        checks.append(("lateness p99 ≤ 50 ms", ours.late_p99_ms <= 50, f"{ours.late_p99_ms:.2f} ms"))
+    return [f"- {target}: {'met' if met else 'missed'} ({figure})" for target, met, figure in checks]
+
+
+def _no_worse(what: str, ours: float, celery_ms: float) -> tuple[str, bool, str]:
+    return f"{what} no worse than Celery's", ours <= celery_ms, f"{ours:.2f} against {celery_ms:.2f} ms"
+
+
 def runs_per_s(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.2f}"
 
@@ -250,7 +275,7 @@ def counts_sentence(arguments: argparse.Namespace) -> str:
     return f"{sentence} Prefect and Airflow: {few.runs} runs, {few.paced} paced and {few.planned} planned."
 
 
-def write_document(lines: list[str], arguments: argparse.Namespace, command: str) -> None:
+def write_document(lines: list[str], targets: list[str], arguments: argparse.Namespace, command: str) -> None:
     load = os.getloadavg()
     facts = (
         f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}; "
@@ -273,6 +298,10 @@ def write_document(lines: list[str], arguments: argparse.Namespace, command: str
             "The peers' recipes and what each figure means are in bench/peers.py and its bench/_*_peer.py."
         ),
         "",
+        "Against the targets of issue #8 on 2 cores, in this run:",
+        "",
+        *targets,
+        "",
     ]
     DOCUMENT.write_text("\n".join(text))
 
@@ -291,8 +320,9 @@ def main(arguments: argparse.Namespace) -> None:
     if not arguments.quick:
         rows += slower_peers(cache, arguments, counts)
     lines = table(rows, spawn, arguments.parallelism, arguments.rate)
-    print("\n".join(lines))
-    write_document(lines, arguments, " ".join(["python bench/peers.py", *sys.argv[1:]]))
+    targets = verdicts(rows)
+    print("\n".join([*lines, "", *targets]))
+    write_document(lines, targets, arguments, " ".join(["python bench/peers.py", *sys.argv[1:]]))
     nan = float("nan")
     celery_figures = theirs if isinstance(theirs, Figures) else Figures(nan, nan, nan)
     print(

@@ -46,7 +46,9 @@ async def test_standalone_starts_answers_and_stops_with_no_process_left(
         assert f"CA certificate: {data / 'ca' / 'ca.pem'}" in text
         assert (data / "controller" / "node.toml").exists() and (data / "agent" / "data").is_dir()
         children = psutil.Process(standalone.pid).children(recursive=True)
-        assert len(children) == 3
+        # The Cockpit, the Controller, the Agent and the Agent's spawner of job processes.
+        assert len(children) == 4
+        assert sum("stellwerk.runner.spawn_server" in child.cmdline() for child in children) == 1
         async with NodeClient(found[1], ssl_context=cockpit_context(data)) as client:
             overview = await client.get(API, dict)
             assert overview["controllerId"] == "controller"

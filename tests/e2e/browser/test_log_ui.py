@@ -29,6 +29,11 @@ CHATTY = {
     },
 }
 
+HTMX_PROCESSED_EARLIER = """() => {
+    const button = document.querySelector('.log-earlier button');
+    return button === null || button['htmx-internal-data'] !== undefined;
+}"""
+
 
 def _finished(system: System, order_id: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
@@ -73,6 +78,8 @@ def test_a_long_log_opens_at_its_tail_and_earlier_blocks_come_above(system: Syst
     expect(blocks).to_have_count(1)
     earlier = page.get_by_role("button", name="Earlier")
     for clicked in range(1, 100):
+        # htmx wires a swapped-in button up a moment after it appears: a key pressed before is lost.
+        page.wait_for_function(HTMX_PROCESSED_EARLIER)
         earlier.focus()
         page.keyboard.press("Enter")
         expect(blocks).to_have_count(clicked + 1)
