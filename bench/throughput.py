@@ -50,6 +50,7 @@ import psutil
 from stellwerk.agent.config import AgentConfig
 from stellwerk.agent.config import TlsFiles as AgentTls
 from stellwerk.agent.service import AgentService
+from stellwerk.cli.serving import freeze_started_heap
 from stellwerk.controller.config import ControllerConfig, TlsFiles
 from stellwerk.controller.items import AddOrChange, UpdateItems
 from stellwerk.controller.service import ControllerService
@@ -120,6 +121,7 @@ async def agent_process(config_json: str) -> None:
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     async with AgentService.start(config) as agent:
+        freeze_started_heap()  # as `stellwerk agent` does
         print("url", agent.url, flush=True)
         reporter = asyncio.ensure_future(report_starts(agent.journal.stream))
         stdin = asyncio.StreamReader()
@@ -212,6 +214,7 @@ async def nodes(folder: Path, parallelism: int) -> AsyncIterator[tuple[Controlle
         async with ControllerService.start(controller_config) as controller:
             update = UpdateItems(operations=(AddOrChange(item=one_job_workflow(parallelism)),))
             await controller.update_items(update)
+            freeze_started_heap()  # as `stellwerk controller` does
             yield controller, agent
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 
 from stellwerk.cli import main
 from stellwerk.cli.init import Names, initialize, plan_nodes
+from stellwerk.cli.serving import freeze_started_heap
 from stellwerk.cli.standalone import prepare
 
 
@@ -62,3 +64,13 @@ def test_standalone_refuses_an_incomplete_data_directory(tmp_path: Path) -> None
     result = CliRunner().invoke(main, ["standalone", "--data", str(data)])
     assert result.exit_code == 1
     assert "is incomplete" in result.output and "agent/node.toml" in result.output
+
+
+def test_a_started_node_keeps_what_it_recovered_out_of_the_garbage_collectors_scans() -> None:
+    recovered_state = [{"order": index} for index in range(1000)]
+    try:
+        freeze_started_heap()
+        assert gc.get_freeze_count() >= len(recovered_state)
+        assert not any(gc.is_tracked(o) and o in gc.get_objects(generation=2) for o in recovered_state[:1])
+    finally:
+        gc.unfreeze()

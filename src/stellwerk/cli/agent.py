@@ -17,6 +17,7 @@ from stellwerk.cli.cluster_options import cluster_options, cluster_setting
 from stellwerk.cli.log_lines import LogFormat
 from stellwerk.cli.serving import (
     configure_logging,
+    freeze_started_heap,
     load,
     overrides_of,
     run_until_stopped,
@@ -114,6 +115,7 @@ async def _serve(
 async def _serve_cluster_node(config: AgentConfig, setting: ClusterSetting, stop: asyncio.Event) -> None:
     def listening(url: str) -> None:
         click.echo(f"Agent {config.name} ({setting.node_id} Director) listening on {url}", err=True)
+        freeze_started_heap()
 
     await run_agent_cluster_node(config, setting, stop, on_listening=listening)
     logger.info("Agent %s (%s Director) stopped", config.name, setting.node_id)
@@ -125,6 +127,7 @@ async def _serve_agent(config: AgentConfig, stop: asyncio.Event) -> None:
     while True:
         async with AgentService.start(config) as agent:
             click.echo(f"Agent {config.name} listening on {agent.url}", err=True)
+            freeze_started_heap()
             logger.info("Agent %s started, data in %s", config.name, config.data_directory)
             waits = (agent.shutdown_requested(), agent.halted.wait(), agent.reset_requested())
             await until_first(stop.wait(), *waits)

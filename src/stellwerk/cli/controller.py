@@ -13,6 +13,7 @@ from stellwerk.cli.cluster_options import cluster_options, cluster_setting
 from stellwerk.cli.log_lines import LogFormat
 from stellwerk.cli.serving import (
     configure_logging,
+    freeze_started_heap,
     load,
     overrides_of,
     run_until_stopped,
@@ -110,6 +111,7 @@ async def _serve(config: ControllerConfig, stop: asyncio.Event) -> None:
         return
     async with ControllerService.start(config) as service:
         click.echo(f"Controller {config.controller_id} listening on {service.url}", err=True)
+        freeze_started_heap()
         logger.info("Controller %s started, data in %s", config.controller_id, config.data_directory)
         await until_first(stop.wait(), service.halted.wait())
         if service.halted.is_set():
@@ -124,6 +126,7 @@ async def _serve_cluster_node(config: ControllerConfig, stop: asyncio.Event) -> 
 
     def listening(url: str) -> None:
         click.echo(f"Controller {config.controller_id} ({node} cluster node) listening on {url}", err=True)
+        freeze_started_heap()
 
     await run_cluster_node(config, stop, on_listening=listening)
     logger.info("Controller %s (%s cluster node) stopped", config.controller_id, node)

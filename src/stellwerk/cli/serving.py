@@ -5,6 +5,7 @@ running a service until SIGINT or SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import ssl
@@ -144,6 +145,14 @@ def load(loader: Callable[[Path, Overrides], Config], path: Path, overrides: Ove
         return loader(path, overrides)
     except ConfigError as error:
         raise ConfigUnusable(str(error)) from None
+
+
+def freeze_started_heap() -> None:
+    """Once a node serves (its state recovered): what lives now, the modules and the recovered state, is taken
+    out of the cyclic garbage collector's sight, so that its full collections scan only what came later. In
+    bench/throughput.py, the Controller's and the Agent's full collections took 25-30 ms each, then about 7 ms: a
+    pause every order waiting at that moment would have."""
+    gc.freeze()
 
 
 def run_until_stopped(service: Callable[[asyncio.Event], Coroutine[Any, Any, None]]) -> None:
