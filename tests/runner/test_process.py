@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -253,3 +254,14 @@ def test_stdin_larger_than_the_pipe_buffer_arrives_whole(env: dict[str, str], ou
 def test_stdin_the_process_does_not_read_is_dropped(env: dict[str, str], output: OutputRecorder) -> None:
     result = run(ProcessLaunch(argv=["/bin/sh", "-c", "echo done"], env=env, stdin=b"y" * 300_000), output)
     assert result.return_code == 0 and output.text("stdout") == "done\n"
+
+
+def test_the_process_does_not_ignore_sigint_sigpipe_or_sigxfsz(
+    env: dict[str, str], output: OutputRecorder
+) -> None:
+    # (Python ignores SIGPIPE and SIGXFSZ, the spawner SIGINT: a job must not inherit that.)
+    result = run(ProcessLaunch(argv=["/bin/grep", "SigIgn", "/proc/self/status"], env=env), output)
+    assert result.return_code == 0
+    ignored = int(output.text("stdout").split()[1], 16)
+    for number in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
+        assert not ignored & (1 << (number - 1)), number

@@ -5,9 +5,9 @@
 FD is this process's end of a SOCK_SEQPACKET socket pair. A request is one message, `[id, argv, env, cwd]` as
 JSON with the process's stdin, stdout and stderr attached (SCM_RIGHTS). The answer is `[id, pid, 0, "", ""]`, or
 `[id, 0, errno, strerror, filename]` if the process could not be started; when a process has ended,
-`[pid, wait_status]` follows. The process leads a new session, has the default disposition of SIGPIPE and
-SIGXFSZ (Python ignores them) and inherits nothing else of this process: every descriptor here is
-close-on-exec, and the received ones are made so at once.
+`[pid, wait_status]` follows. The process leads a new session, has the default disposition of SIGINT, SIGPIPE
+and SIGXFSZ and inherits nothing else of this process: every descriptor here is close-on-exec, and the received
+ones are made so at once.
 
 Children are watched through their pidfds in one epoll with the socket; the spawner ends when the socket does
 (the Agent closed it or died), leaving its children running, as they would be after the Agent's own death.
@@ -26,7 +26,8 @@ import sys
 import msgspec
 
 MAX_MESSAGE = 1 << 20
-_DEFAULT_SIGNALS = (signal.SIGPIPE, signal.SIGXFSZ)
+# SIGINT: this process ignores it; SIGPIPE and SIGXFSZ: Python ignores them. A job gets the defaults, as with Popen.
+_DEFAULT_SIGNALS = (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ)
 _decode = msgspec.json.Decoder(tuple[int, list[str], dict[str, str], str | None]).decode
 _encode = msgspec.json.Encoder().encode
 _INITIAL_DIRECTORY = os.getcwd()
