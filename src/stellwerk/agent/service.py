@@ -106,6 +106,7 @@ class AgentService:
         async with contextlib.AsyncExitStack() as stack:
             stack.push_async_callback(journal.close)
             service = cls(config, journal)
+            stack.push_async_callback(service._spawner.close)  # also when the start fails
             for collector in collectors:
                 service._metrics.register(collector)
             await service._recover()
